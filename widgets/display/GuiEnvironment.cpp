@@ -1,16 +1,17 @@
 #include "display/GuiEnvironment.h"
 
-#include <X11/Xlib.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <QCoreApplication>
 #include <QSurfaceFormat>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+
+// Xlib defines Bool, Status, None... as macros: it must come after Qt.
+#include <X11/Xlib.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace basin::widgets {
 namespace {
