@@ -7,11 +7,16 @@ namespace basin {
 
 const char* toString(JobState state) {
     switch (state) {
-        case JobState::Queued: return "queued";
-        case JobState::Running: return "running";
-        case JobState::Succeeded: return "done";
-        case JobState::Failed: return "failed";
-        case JobState::Cancelled: return "cancelled";
+        case JobState::Queued:
+            return "queued";
+        case JobState::Running:
+            return "running";
+        case JobState::Succeeded:
+            return "done";
+        case JobState::Failed:
+            return "failed";
+        case JobState::Cancelled:
+            return "cancelled";
     }
     return "unknown";
 }

@@ -7,7 +7,8 @@ namespace basin {
 WorkerPool::WorkerPool(unsigned threads) {
     threads = std::max(1u, threads);
     workers_.reserve(threads);
-    for (unsigned i = 0; i < threads; ++i) workers_.emplace_back([this] { workerLoop(); });
+    for (unsigned i = 0; i < threads; ++i)
+        workers_.emplace_back([this] { workerLoop(); });
 }
 
 WorkerPool::~WorkerPool() {
@@ -17,7 +18,8 @@ WorkerPool::~WorkerPool() {
     }
     cancelAll();
     wake_.notify_all();
-    for (auto& t : workers_) t.join();
+    for (auto& t : workers_)
+        t.join();
 }
 
 std::shared_ptr<JobHandle> WorkerPool::submit(std::shared_ptr<Job> job,
@@ -39,10 +41,12 @@ void WorkerPool::cancelAll() {
     std::vector<std::shared_ptr<JobHandle>> all;
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        for (auto& e : queue_) all.push_back(e.handle);
+        for (auto& e : queue_)
+            all.push_back(e.handle);
         all.insert(all.end(), running_.begin(), running_.end());
     }
-    for (auto& h : all) h->cancel();
+    for (auto& h : all)
+        h->cancel();
 }
 
 void WorkerPool::workerLoop() {

@@ -21,8 +21,7 @@ public:
     WorkerPool(const WorkerPool&) = delete;
     WorkerPool& operator=(const WorkerPool&) = delete;
 
-    std::shared_ptr<JobHandle> submit(std::shared_ptr<Job> job,
-                                      JobHandle::Listener listener = {});
+    std::shared_ptr<JobHandle> submit(std::shared_ptr<Job> job, JobHandle::Listener listener = {});
     // Cancels every queued and running job.
     void cancelAll();
     unsigned threadCount() const { return static_cast<unsigned>(workers_.size()); }

@@ -29,8 +29,7 @@ AnalyticLandscape analyticLandscapeByName(const std::string& name) {
         known += known.empty() ? "" : ", ";
         known += i.name;
     }
-    throw std::invalid_argument("unknown analytic landscape '" + name + "' (known: " + known +
-                                ")");
+    throw std::invalid_argument("unknown analytic landscape '" + name + "' (known: " + known + ")");
 }
 
 double evaluate(AnalyticLandscape kind, double x, double y) {
@@ -58,7 +57,8 @@ Grid2D sampleAnalytic(AnalyticLandscape kind, std::size_t nx, std::size_t ny) {
     const auto& d = info(kind);
     Grid2D g(linspace(d.xMin, d.xMax, nx), linspace(d.yMin, d.yMax, ny), d.name);
     for (std::size_t i = 0; i < nx; ++i) {
-        for (std::size_t j = 0; j < ny; ++j) g.value(i, j) = evaluate(kind, g.x[i], g.y[j]);
+        for (std::size_t j = 0; j < ny; ++j)
+            g.value(i, j) = evaluate(kind, g.x[i], g.y[j]);
     }
     return g;
 }

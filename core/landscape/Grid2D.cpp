@@ -28,7 +28,8 @@ std::vector<double> linspace(double lo, double hi, std::size_t n) {
     if (n == 0) throw std::invalid_argument("linspace needs at least one point");
     if (n == 1) return {lo};
     std::vector<double> v(n);
-    for (std::size_t i = 0; i < n; ++i) v[i] = lo + (hi - lo) * double(i) / double(n - 1);
+    for (std::size_t i = 0; i < n; ++i)
+        v[i] = lo + (hi - lo) * double(i) / double(n - 1);
     v.back() = hi;
     return v;
 }

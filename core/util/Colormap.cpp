@@ -31,9 +31,12 @@ constexpr Rgb kGreys[] = {{0, 0, 0}, {1, 1, 1}};
 
 Anchors anchors(Colormap map) {
     switch (map) {
-        case Colormap::Viridis: return {kViridis, 9};
-        case Colormap::Coolwarm: return {kCoolwarm, 5};
-        case Colormap::Greys: return {kGreys, 2};
+        case Colormap::Viridis:
+            return {kViridis, 9};
+        case Colormap::Coolwarm:
+            return {kCoolwarm, 5};
+        case Colormap::Greys:
+            return {kGreys, 2};
     }
     return {kGreys, 2};
 }
@@ -53,15 +56,19 @@ Rgb sampleColormap(Colormap map, double t) {
 
 std::vector<Rgb> colormapTable(Colormap map, int n) {
     std::vector<Rgb> table(std::max(n, 0));
-    for (int i = 0; i < n; ++i) table[i] = sampleColormap(map, n > 1 ? double(i) / (n - 1) : 0.0);
+    for (int i = 0; i < n; ++i)
+        table[i] = sampleColormap(map, n > 1 ? double(i) / (n - 1) : 0.0);
     return table;
 }
 
 const char* colormapName(Colormap map) {
     switch (map) {
-        case Colormap::Viridis: return "viridis";
-        case Colormap::Coolwarm: return "coolwarm";
-        case Colormap::Greys: return "greys";
+        case Colormap::Viridis:
+            return "viridis";
+        case Colormap::Coolwarm:
+            return "coolwarm";
+        case Colormap::Greys:
+            return "greys";
     }
     return "unknown";
 }

@@ -9,15 +9,15 @@
 
 #include "display/GuiEnvironment.h"
 
-#define BASIN_GUI_TEST_MAIN(TestClass)                         \
-    int main(int argc, char** argv) {                          \
-        basin::widgets::prepareGuiEnvironment();               \
-        QString displayError;                                  \
-        if (!basin::widgets::ensureDisplay(&displayError)) {   \
+#define BASIN_GUI_TEST_MAIN(TestClass)                              \
+    int main(int argc, char** argv) {                               \
+        basin::widgets::prepareGuiEnvironment();                    \
+        QString displayError;                                       \
+        if (!basin::widgets::ensureDisplay(&displayError)) {        \
             std::fprintf(stderr, "%s\n", qPrintable(displayError)); \
-            return 1;                                          \
-        }                                                      \
-        QApplication app(argc, argv);                          \
-        TestClass test;                                        \
-        return QTest::qExec(&test, argc, argv);                \
+            return 1;                                               \
+        }                                                           \
+        QApplication app(argc, argv);                               \
+        TestClass test;                                             \
+        return QTest::qExec(&test, argc, argv);                     \
     }

@@ -71,7 +71,8 @@ double structuralSimilarity(const QImage& a, const QImage& b) {
             va /= n - 1;
             vb /= n - 1;
             cov /= n - 1;
-            sum += ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma * ma + mb * mb + c1) * (va + vb + c2));
+            sum +=
+                ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma * ma + mb * mb + c1) * (va + vb + c2));
             ++windows;
         }
     }

@@ -34,8 +34,8 @@ QString testOutputDir();
 }  // namespace basin::test
 
 // QVERIFY-style check for use inside a Qt Test slot.
-#define BASIN_COMPARE_IMAGE(image, name, minSsim)                                      \
-    do {                                                                               \
+#define BASIN_COMPARE_IMAGE(image, name, minSsim)                                            \
+    do {                                                                                     \
         const auto basinCmp_ = basin::test::compareWithBaseline((image), (name), (minSsim)); \
-        QVERIFY2(basinCmp_.passed, qPrintable(basinCmp_.message));                     \
+        QVERIFY2(basinCmp_.passed, qPrintable(basinCmp_.message));                           \
     } while (false)
