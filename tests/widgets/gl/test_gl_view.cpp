@@ -84,6 +84,11 @@ void drag(MapWindow& m, QPointF from, QPointF to, int steps = 5) {
     m.frames(2);
 }
 
+// The pixel under a widget point (the image is in device pixels).
+QRgb pixelAt(const QImage& image, QPointF widgetPos) {
+    return image.pixel((widgetPos * image.devicePixelRatio()).toPoint());
+}
+
 void wheel(QWidget* w, QPointF pos, int angle) {
     QWheelEvent e(pos, w->mapToGlobal(pos), QPoint(), QPoint(0, angle), Qt::NoButton,
                   Qt::NoModifier, Qt::NoScrollPhase, false);
@@ -128,6 +133,7 @@ private Q_SLOTS:
     void hoverReadoutFollowsThePointer();
     void missingShaderIsReportedWithItsName();
     void brokenShaderIsReportedWithItsName();
+    void twoViewsKeepTheirOwnImGuiState();
     void reparentingKeepsThePicture();
     void newGlContextKeepsThePicture();
     void frameTime();
@@ -218,13 +224,13 @@ void TestGlView::himmelblauHeatmapMatchesBaseline() {
     MapWindow m;
     QVERIFY(m.show());
     const QImage image = m.frames(2);
-    QCOMPARE(image.size(), kViewSize);
+    QCOMPARE(image.size(), kViewSize * m.view->devicePixelRatioF());
     QVERIFY2(m.view->errors().isEmpty(), qPrintable(m.view->errors().join('\n')));
     // The panel is up (ImGui needs two frames for an auto-sized window).
     QVERIFY(!m.view->overlayItemRect("Map").isNull());
     QVERIFY(!m.view->overlayItemRect("Map/Isolines").isNull());
     // Opaque: the clear colour and every layer write alpha 1.
-    QCOMPARE(qAlpha(image.pixel(630, 470)), 255);
+    QCOMPARE(qAlpha(pixelAt(image, QPointF(630, 470))), 255);
     BASIN_COMPARE_IMAGE(image, "gl_himmelblau_heatmap", 0.95);
 }
 
@@ -274,8 +280,7 @@ void TestGlView::colormapComboPopupSelects() {
     QVERIFY(!m.view->isOverOverlay(QPointF(600, 450)));
     // Coolwarm's high end is red.
     const QImage image = m.frames(2);
-    const QPoint topRight = m.layer->widgetAt(QPointF(4.9, 4.9)).toPoint();
-    const QRgb hot = image.pixel(topRight);
+    const QRgb hot = pixelAt(image, m.layer->widgetAt(QPointF(4.9, 4.9)));
     QVERIFY2(qRed(hot) > 150 && qBlue(hot) < 100, qPrintable(QString::number(hot, 16)));
 }
 
@@ -298,7 +303,7 @@ void TestGlView::nanIsGreyAndLogScaleShowsTheMinima() {
     m.layer->setColormap(basin::Colormap::Coolwarm);
     QVERIFY(m.show());
     const QImage image = m.frames(2);
-    const QRgb missing = image.pixel(m.layer->widgetAt(QPointF(3, -3)).toPoint());
+    const QRgb missing = pixelAt(image, m.layer->widgetAt(QPointF(3, -3)));
     QCOMPARE(qRed(missing), 128);
     QCOMPARE(qGreen(missing), 128);
     QCOMPARE(qBlue(missing), 128);
@@ -392,6 +397,7 @@ void TestGlView::hoverReadoutFollowsThePointer() {
     m.frames(2);
     QVERIFY(m.layer->hasHover());
     QCOMPARE(hovered.count(), 1);
+    m.frames(1).save(basin::test::testOutputDir() + "/gl_hover.png");  // for a look
     const QPointF d = hovered.at(0).at(0).toPointF();
     const double value = hovered.at(0).at(1).toDouble();
     // Bilinear on a 201×201 grid is within a fraction of the analytic value.
@@ -435,6 +441,23 @@ void TestGlView::brokenShaderIsReportedWithItsName() {
     m.frames(2);
     const QString message = m.view->errors().join('\n');
     QVERIFY2(message.contains(path) && message.contains("does not compile"), qPrintable(message));
+}
+
+void TestGlView::twoViewsKeepTheirOwnImGuiState() {
+    // ImGui's current context is process-global: each view must draw and take
+    // input with its own.
+    MapWindow a, b;
+    QVERIFY(a.show());
+    QVERIFY(b.show());
+    const QRectF box = a.view->overlayItemRect("Map/Isolines");
+    QCOMPARE(b.view->overlayItemRect("Map/Isolines"), box);
+    QTest::mouseClick(a.view, Qt::LeftButton, Qt::NoModifier,
+                      QPoint(int(box.left()) + 8, int(box.center().y())));
+    QTRY_VERIFY(a.layer->isolinesVisible());
+    b.frames(3);
+    a.frames(3);
+    QVERIFY(!b.layer->isolinesVisible());
+    QVERIFY(changedFraction(a.frames(1), b.frames(1)) > 0.02);
 }
 
 void TestGlView::reparentingKeepsThePicture() {
@@ -501,6 +524,11 @@ void TestGlView::frameTime() {
         m.view->averageFrameMs(), perGrab);
     QVERIFY(m.view->averageFrameMs() > 0);
     QVERIFY(m.view->averageFrameMs() < 1000);
+
+    // Idle means idle: the extra frames that input needs stop by themselves.
+    QSignalSpy rendered(m.view, &GlView::frameRendered);
+    QTest::qWait(400);
+    QVERIFY2(rendered.count() <= 3, qPrintable(QString::number(rendered.count())));
 }
 
 BASIN_GUI_TEST_MAIN(TestGlView)
