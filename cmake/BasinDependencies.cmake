@@ -34,7 +34,7 @@ set(HDF5_PREFER_PARALLEL OFF)
 basin_require(HDF5 libhdf5-dev COMPONENTS C)
 if(MPI_FOUND)
   basin_require(VTK libvtk9-dev COMPONENTS CommonCore CommonDataModel FiltersCore
-                FiltersSources FiltersGeometry RenderingCore RenderingOpenGL2
+                FiltersSources FiltersGeometry RenderingCore RenderingOpenGL2 RenderingUI
                 RenderingAnnotation RenderingFreeType InteractionStyle IOImage IOXML)
 endif()
 # TorchConfig prints warnings of its own when parts are missing; keep them quiet.
