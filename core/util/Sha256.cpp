@@ -1,6 +1,7 @@
 #include "util/Sha256.h"
 
 #include <cstring>
+#include <stdexcept>
 
 namespace basin {
 namespace {
@@ -66,6 +67,7 @@ void Sha256::compress(const std::uint8_t* block) {
 }
 
 void Sha256::update(const void* data, std::size_t size) {
+    if (finished_) throw std::logic_error("Sha256::update after digest()");
     const auto* bytes = static_cast<const std::uint8_t*>(data);
     totalBytes_ += size;
     if (buffered_ > 0) {
@@ -85,6 +87,7 @@ void Sha256::update(const void* data, std::size_t size) {
 }
 
 std::array<std::uint8_t, 32> Sha256::digest() {
+    if (finished_) return digest_;
     const std::uint64_t bitLength = totalBytes_ * 8;
     const std::uint8_t pad = 0x80;
     update(&pad, 1);
@@ -95,12 +98,12 @@ std::array<std::uint8_t, 32> Sha256::digest() {
     for (int i = 0; i < 8; ++i)
         length[i] = std::uint8_t(bitLength >> (56 - 8 * i));
     update(length, 8);
-    std::array<std::uint8_t, 32> out{};
     for (int i = 0; i < 8; ++i) {
         for (int j = 0; j < 4; ++j)
-            out[4 * i + j] = std::uint8_t(state_[i] >> (24 - 8 * j));
+            digest_[4 * i + j] = std::uint8_t(state_[i] >> (24 - 8 * j));
     }
-    return out;
+    finished_ = true;
+    return digest_;
 }
 
 std::string Sha256::hexDigest() {

@@ -14,7 +14,8 @@ class Sha256 {
 public:
     Sha256();
     void update(const void* data, std::size_t size);
-    // Finishes the hash; the object must not be updated afterwards.
+    // Finishes the hash (further calls return the same digest; update() after
+    // it throws std::logic_error).
     std::array<std::uint8_t, 32> digest();
     // Lower-case hexadecimal digest.
     std::string hexDigest();
@@ -26,6 +27,8 @@ private:
     std::array<std::uint8_t, 64> buffer_{};
     std::size_t buffered_ = 0;
     std::uint64_t totalBytes_ = 0;
+    bool finished_ = false;
+    std::array<std::uint8_t, 32> digest_{};
 };
 
 }  // namespace basin

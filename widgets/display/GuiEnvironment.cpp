@@ -53,8 +53,12 @@ void prepareGuiEnvironment() {
     QSurfaceFormat::setDefaultFormat(format);
 }
 
+bool displayAvailable() {
+    return canOpen(std::getenv("DISPLAY"));
+}
+
 bool ensureDisplay(QString* error) {
-    if (canOpen(std::getenv("DISPLAY"))) return true;
+    if (displayAvailable()) return true;
 
     int fds[2];
     if (pipe(fds) != 0) {
@@ -80,7 +84,8 @@ bool ensureDisplay(QString* error) {
     close(fds[1]);
     std::string number;
     char c;
-    while (read(fds[0], &c, 1) == 1 && c != '\n') number.push_back(c);
+    while (read(fds[0], &c, 1) == 1 && c != '\n')
+        number.push_back(c);
     close(fds[0]);
     if (number.empty()) {
         waitpid(pid, nullptr, WNOHANG);

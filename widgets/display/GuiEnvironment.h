@@ -14,6 +14,9 @@ namespace basin::widgets {
 // thing in main(), before QApplication.
 void prepareGuiEnvironment();
 
+// True when $DISPLAY names an X display that can be opened.
+bool displayAvailable();
+
 // Makes sure an X display is reachable. When $DISPLAY is unset or cannot be
 // opened, starts a private Xvfb server (picked with -displayfd, so parallel
 // tests never collide), points $DISPLAY at it, and stops it when this process

@@ -1,0 +1,140 @@
+// Subcommands that open windows: the main window on a project or the demo,
+// and screenshots of it rendered without a desktop.
+
+#include <QApplication>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <cstdio>
+
+#include "cli/Subcommand.h"
+#include "ui/MainWindow.h"
+#include "ui/Screenshot.h"
+#include "ui/ViewArea.h"
+
+namespace basin::app {
+namespace {
+
+int runWindow(MainWindow& window) {
+    window.show();
+    return QApplication::exec();
+}
+
+// Parses "1600x1000".
+bool parseSize(const QString& text, QSize* size) {
+    static const QRegularExpression re(QStringLiteral("^(\\d{2,5})x(\\d{2,5})$"));
+    const auto m = re.match(text);
+    if (!m.hasMatch()) return false;
+    *size = QSize(m.captured(1).toInt(), m.captured(2).toInt());
+    return true;
+}
+
+}  // namespace
+
+std::vector<Subcommand> guiSubcommands() {
+    Subcommand open;
+    open.name = QStringLiteral("open");
+    open.summary = QStringLiteral("Open the main window, empty or on a project (the default)");
+    open.kind = Subcommand::Kind::Gui;
+    open.declare = [](QCommandLineParser& p) {
+        p.setApplicationDescription(QStringLiteral(
+            "Opens Basin's main window. `basin` alone and `basin PROJECT.basin` do the same."));
+        p.addPositionalArgument(QStringLiteral("project"),
+                                QStringLiteral("A .basin project file to open."),
+                                QStringLiteral("[PROJECT.basin]"));
+    };
+    open.run = [](const QCommandLineParser& p) {
+        MainWindow window;
+        window.restoreWindowState();
+        const QStringList args = p.positionalArguments();
+        if (!args.isEmpty() && !window.openProject(args.front())) {
+            std::fprintf(stderr, "basin: %s\n", qPrintable(window.lastError()));
+            return 1;
+        }
+        return runWindow(window);
+    };
+
+    Subcommand demo;
+    demo.name = QStringLiteral("demo");
+    demo.summary = QStringLiteral("Open the main window on the built-in demo");
+    demo.kind = Subcommand::Kind::Gui;
+    demo.declare = [](QCommandLineParser& p) {
+        p.setApplicationDescription(QStringLiteral(
+            "Opens Basin on its built-in demo: classic optimization landscapes shown as a 3D "
+            "surface (VTK) and as a heat map with isolines (OpenGL + ImGui controls)."));
+    };
+    demo.run = [](const QCommandLineParser&) {
+        MainWindow window;
+        window.restoreWindowState();
+        window.loadDemo();
+        return runWindow(window);
+    };
+
+    Subcommand screenshot;
+    screenshot.name = QStringLiteral("screenshot");
+    screenshot.summary = QStringLiteral("Render the main window or one view to PNG, headless");
+    screenshot.kind = Subcommand::Kind::Offscreen;
+    screenshot.declare = [](QCommandLineParser& p) {
+        p.setApplicationDescription(QStringLiteral(
+            "Renders Basin's main window (or one of its views) to a PNG without a desktop: when "
+            "there is no display, a private Xvfb is started and stopped again."));
+        p.addOption({{QStringLiteral("o"), QStringLiteral("out")},
+                     QStringLiteral("PNG file to write (default basin.png)."),
+                     QStringLiteral("FILE"),
+                     QStringLiteral("basin.png")});
+        p.addOption({QStringLiteral("demo"), QStringLiteral("Show the built-in demo.")});
+        p.addOption({QStringLiteral("size"), QStringLiteral("Window size (default 1600x1000)."),
+                     QStringLiteral("WxH"), QStringLiteral("1600x1000")});
+        p.addOption({QStringLiteral("view"),
+                     QStringLiteral("Render only view N (0-based, in pane order)."),
+                     QStringLiteral("N")});
+        p.addOption({QStringLiteral("settle"),
+                     QStringLiteral("Milliseconds to let views render first (default 800)."),
+                     QStringLiteral("MS"), QStringLiteral("800")});
+        p.addPositionalArgument(QStringLiteral("project"),
+                                QStringLiteral("A .basin project file to show."),
+                                QStringLiteral("[PROJECT.basin]"));
+    };
+    screenshot.run = [](const QCommandLineParser& p) {
+        QSize size;
+        if (!parseSize(p.value(QStringLiteral("size")), &size)) {
+            std::fprintf(stderr, "basin screenshot: --size must look like 1600x1000\n");
+            return 2;
+        }
+        MainWindow window;
+        window.setConfirmDiscard(false);
+        const QStringList args = p.positionalArguments();
+        if (!args.isEmpty()) {
+            if (!window.openProject(args.front())) {
+                std::fprintf(stderr, "basin screenshot: %s\n", qPrintable(window.lastError()));
+                return 1;
+            }
+        } else if (p.isSet(QStringLiteral("demo"))) {
+            window.loadDemo();
+        }
+        window.resize(size);
+        window.show();
+        settleRendering(p.value(QStringLiteral("settle")).toInt());
+        QWidget* target = &window;
+        if (p.isSet(QStringLiteral("view"))) {
+            const int index = p.value(QStringLiteral("view")).toInt();
+            const QList<QWidget*> views = window.viewArea()->views();
+            if (index < 0 || index >= views.size()) {
+                std::fprintf(stderr, "basin screenshot: --view %d: the window has %d view(s)\n",
+                             index, int(views.size()));
+                return 2;
+            }
+            target = views[index];
+        }
+        const QString out = p.value(QStringLiteral("out"));
+        QString error;
+        if (!saveScreenshot(target, out, &error)) {
+            std::fprintf(stderr, "basin screenshot: %s\n", qPrintable(error));
+            return 1;
+        }
+        std::printf("%s\n", qPrintable(QFileInfo(out).absoluteFilePath()));
+        return 0;
+    };
+    return {open, demo, screenshot};
+}
+
+}  // namespace basin::app

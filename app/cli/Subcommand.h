@@ -1,0 +1,33 @@
+#pragma once
+// `basin <subcommand> …`: each subcommand declares its options once
+// (QCommandLineParser), which gives it `--help` and argument checking, and
+// says whether it needs the GUI. Headless subcommands never touch a display.
+
+#include <QCommandLineParser>
+#include <QString>
+#include <functional>
+#include <vector>
+
+namespace basin::app {
+
+struct Subcommand {
+    QString name;
+    QString summary;  // one line for `basin --help`
+    // Headless: no display is touched. Gui: needs the user's display.
+    // Offscreen: renders windows but starts a private Xvfb when there is no
+    // display (screenshots on a server).
+    enum class Kind { Headless, Gui, Offscreen } kind = Kind::Headless;
+    std::function<void(QCommandLineParser&)> declare;
+    // Returns the process exit code. Runs after the (Core)Application exists.
+    std::function<int(const QCommandLineParser&)> run;
+};
+
+// Every subcommand, in the order `basin --help` lists them.
+const std::vector<Subcommand>& subcommands();
+const Subcommand* findSubcommand(const QString& name);
+
+// Subcommand groups, each defined in its own file.
+std::vector<Subcommand> guiSubcommands();
+std::vector<Subcommand> fileSubcommands();
+
+}  // namespace basin::app

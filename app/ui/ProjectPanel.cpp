@@ -1,0 +1,121 @@
+#include "ui/ProjectPanel.h"
+
+#include <QHeaderView>
+#include <QMenu>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+#include "project/Session.h"
+
+namespace basin::app {
+namespace {
+constexpr int kIndexRole = Qt::UserRole + 1;
+constexpr ItemKind kGroups[] = {ItemKind::Model, ItemKind::Checkpoint, ItemKind::Dataset,
+                                ItemKind::Result};
+}  // namespace
+
+ProjectPanel::ProjectPanel(Session* session, QWidget* parent)
+    : QWidget(parent), session_(session), tree_(new QTreeWidget) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    tree_->setObjectName(QStringLiteral("projectTree"));
+    tree_->setHeaderLabels({tr("Name"), tr("Size")});
+    tree_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    tree_->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    tree_->header()->setStretchLastSection(false);
+    tree_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    tree_->setContextMenuPolicy(Qt::CustomContextMenu);
+    layout->addWidget(tree_);
+    connect(tree_, &QTreeWidget::itemSelectionChanged, this,
+            [this] { Q_EMIT selectionChanged(selectedIndex()); });
+    connect(tree_, &QTreeWidget::itemActivated, this,
+            [this](QTreeWidgetItem* item, int) { activate(item); });
+    connect(tree_, &QTreeWidget::customContextMenuRequested, this, &ProjectPanel::showContextMenu);
+    connect(session_, &Session::itemsChanged, this, &ProjectPanel::rebuild);
+    connect(session_, &Session::projectReplaced, this, &ProjectPanel::rebuild);
+    connect(session_, &Session::probeChanged, this, &ProjectPanel::rebuild);
+    rebuild();
+}
+
+void ProjectPanel::rebuild() {
+    const int selected = selectedIndex();
+    tree_->clear();
+    const Project& project = session_->project();
+    for (ItemKind kind : kGroups) {
+        auto* group = new QTreeWidgetItem(tree_, {tr(itemKindLabel(kind))});
+        group->setFlags(Qt::ItemIsEnabled);
+        QFont bold = group->font(0);
+        bold.setBold(true);
+        group->setFont(0, bold);
+        int count = 0;
+        for (int i = 0; i < project.items.size(); ++i) {
+            const ProjectItem& item = project.items[i];
+            if (item.kind != kind) continue;
+            ++count;
+            auto* row = new QTreeWidgetItem(group, {item.name});
+            row->setData(0, kIndexRole, i);
+            row->setToolTip(0, item.path);
+            if (item.size > 0) row->setText(1, QLocale().formattedDataSize(qint64(item.size)));
+            const bool isProbe = kind == ItemKind::Checkpoint &&
+                                 project.probe.kind == Probe::Kind::Checkpoint &&
+                                 project.probe.checkpoint == item.name;
+            if (isProbe) {
+                QFont f = row->font(0);
+                f.setBold(true);
+                row->setFont(0, f);
+                row->setText(0, item.name + tr("  ◀ probe"));
+            }
+            if (i == selected) row->setSelected(true);
+        }
+        group->setText(0, QStringLiteral("%1 (%2)").arg(tr(itemKindLabel(kind))).arg(count));
+        group->setExpanded(true);
+    }
+}
+
+int ProjectPanel::selectedIndex() const {
+    const auto items = tree_->selectedItems();
+    if (items.isEmpty()) return -1;
+    const QVariant v = items.front()->data(0, kIndexRole);
+    return v.isValid() ? v.toInt() : -1;
+}
+
+void ProjectPanel::activate(QTreeWidgetItem* row) {
+    const QVariant v = row->data(0, kIndexRole);
+    if (!v.isValid()) return;
+    const ProjectItem& item = session_->project().items[v.toInt()];
+    if (item.kind != ItemKind::Checkpoint) return;
+    Probe probe;
+    probe.kind = Probe::Kind::Checkpoint;
+    probe.checkpoint = item.name;
+    session_->setProbe(probe);
+}
+
+void ProjectPanel::showContextMenu(const QPoint& pos) {
+    QList<int> indices;
+    for (auto* row : tree_->selectedItems()) {
+        const QVariant v = row->data(0, kIndexRole);
+        if (v.isValid()) indices.push_back(v.toInt());
+    }
+    if (indices.isEmpty()) return;
+    QMenu menu(this);
+    QAction* probe = nullptr;
+    if (indices.size() == 1 &&
+        session_->project().items[indices.front()].kind == ItemKind::Checkpoint) {
+        probe = menu.addAction(tr("Look at this checkpoint (set probe)"));
+    }
+    QAction* fingerprint = menu.addAction(tr("Fingerprint (SHA-256)"));
+    QAction* remove = menu.addAction(tr("Remove from project"));
+    QAction* chosen = menu.exec(tree_->viewport()->mapToGlobal(pos));
+    if (!chosen) return;
+    if (chosen == probe) {
+        activate(tree_->selectedItems().front());
+    } else if (chosen == fingerprint) {
+        Q_EMIT fingerprintRequested(indices);
+    } else if (chosen == remove) {
+        std::sort(indices.begin(), indices.end(), std::greater<int>());
+        for (int i : indices)
+            session_->removeItem(i);
+    }
+}
+
+}  // namespace basin::app

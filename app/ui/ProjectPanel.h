@@ -1,0 +1,38 @@
+#pragma once
+// The project panel (docked left): models, checkpoints, datasets and results
+// of the open project as a tree. Selecting an item shows it in the inspector;
+// double-clicking a checkpoint makes it the probe; the context menu
+// fingerprints or removes items.
+
+#include <QWidget>
+
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace basin::app {
+
+class Session;
+
+class ProjectPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit ProjectPanel(Session* session, QWidget* parent = nullptr);
+
+    // Index into Session::project().items of the selected item, or -1.
+    int selectedIndex() const;
+    QTreeWidget* tree() const { return tree_; }
+
+Q_SIGNALS:
+    void selectionChanged(int itemIndex);
+    void fingerprintRequested(const QList<int>& itemIndices);
+
+private:
+    void rebuild();
+    void showContextMenu(const QPoint& pos);
+    void activate(QTreeWidgetItem* item);
+
+    Session* session_;
+    QTreeWidget* tree_;
+};
+
+}  // namespace basin::app

@@ -1,0 +1,118 @@
+#include "ui/ViewFactory.h"
+
+#include <QPointer>
+
+#include "gl/GlView.h"
+#include "gl/HeatmapLayer.h"
+#include "landscape/AnalyticLandscape.h"
+#include "project/Session.h"
+#include "vtk/SurfaceScene.h"
+#include "vtk/VtkView.h"
+
+namespace basin::app {
+namespace {
+
+const QString kSurface = QStringLiteral("surface3d");
+const QString kMap = QStringLiteral("map2d");
+
+// Landscapes whose values span decades read better on a log scale.
+bool prefersLogScale(AnalyticLandscape kind) {
+    return kind == AnalyticLandscape::Himmelblau || kind == AnalyticLandscape::Rosenbrock;
+}
+
+bool landscapeOf(const ViewSpec& spec, AnalyticLandscape* kind) {
+    try {
+        *kind = analyticLandscapeByName(spec.settings.value("landscape").toString().toStdString());
+        return true;
+    } catch (const std::invalid_argument&) {
+        return false;
+    }
+}
+
+Grid2D gridFor(const ViewSpec& spec, AnalyticLandscape kind, int defaultResolution) {
+    const int n = std::clamp(spec.settings.value("resolution").toInt(defaultResolution), 2, 2001);
+    return sampleAnalytic(kind, std::size_t(n), std::size_t(n));
+}
+
+// A VTK view that owns its scene and destroys it first: the scene's actors
+// belong to the view's renderer.
+class SurfaceView : public widgets::VtkView {
+public:
+    SurfaceView() : scene_(std::make_unique<widgets::SurfaceScene>(this)) {}
+    ~SurfaceView() override { scene_.reset(); }
+    widgets::SurfaceScene* scene() const { return scene_.get(); }
+
+private:
+    std::unique_ptr<widgets::SurfaceScene> scene_;
+};
+
+QWidget* createSurface(const ViewSpec& spec, AnalyticLandscape kind, Session* session) {
+    auto* view = new SurfaceView;
+    widgets::SurfaceScene* scene = view->scene();
+    widgets::SurfaceScene::Options options;
+    options.logScale = spec.settings.value("logScale").toBool(prefersLogScale(kind));
+    options.contours = spec.settings.value("contours").toBool(false);
+    scene->setGrid(gridFor(spec, kind, 101), options);
+    if (session) {
+        QPointer<Session> guard(session);
+        const QString result = QString::fromLatin1(info(kind).title);
+        QObject::connect(scene, &widgets::SurfaceScene::surfacePicked, view,
+                         [guard, result](double x, double y, double) {
+                             if (!guard) return;
+                             Probe probe;
+                             probe.kind = Probe::Kind::Plane;
+                             probe.a = x;
+                             probe.b = y;
+                             probe.result = result;
+                             guard->setProbe(probe);
+                         });
+    }
+    return view;
+}
+
+QWidget* createMap(const ViewSpec& spec, AnalyticLandscape kind) {
+    auto* view = new widgets::GlView;
+    auto* layer = view->addLayer(std::make_unique<widgets::HeatmapLayer>());
+    layer->setGrid(gridFor(spec, kind, 201));
+    layer->setLogScale(spec.settings.value("logScale").toBool(prefersLogScale(kind)));
+    layer->setIsolinesVisible(spec.settings.value("isolines").toBool(true));
+    return view;
+}
+
+ViewSpec analyticSpec(const QString& type, const QString& landscape, const QString& what) {
+    QString title = landscape;
+    try {
+        title = QString::fromLatin1(info(analyticLandscapeByName(landscape.toStdString())).title);
+    } catch (const std::invalid_argument&) {
+    }
+    return {type, QStringLiteral("%1 %2").arg(title, what), QJsonObject{{"landscape", landscape}}};
+}
+
+}  // namespace
+
+QWidget* createView(const ViewSpec& spec, Session* session) {
+    AnalyticLandscape kind;
+    if (!landscapeOf(spec, &kind)) return nullptr;
+    if (spec.type == kSurface) return createSurface(spec, kind, session);
+    if (spec.type == kMap) return createMap(spec, kind);
+    return nullptr;
+}
+
+ViewSpec analyticSurfaceSpec(const QString& landscape) {
+    return analyticSpec(kSurface, landscape, QStringLiteral("surface"));
+}
+
+ViewSpec analyticMapSpec(const QString& landscape) {
+    return analyticSpec(kMap, landscape, QStringLiteral("map"));
+}
+
+QList<ViewSpec> builtinViewSpecs() {
+    QList<ViewSpec> specs;
+    for (const auto& l : analyticLandscapes())
+        specs << analyticSurfaceSpec(QString::fromLatin1(l.name));
+    for (const auto& l : analyticLandscapes())
+        specs << analyticMapSpec(QString::fromLatin1(l.name));
+    return specs;
+}
+
+}  // namespace basin::app

@@ -1,0 +1,27 @@
+#pragma once
+// The kinds of view Basin can open in the view area, created from a ViewSpec
+// (type + settings) so that projects can store and restore them.
+//
+//   surface3d  a Grid2D as a 3D surface (VTK); settings: landscape, resolution,
+//              logScale, contours. A click sets the probe to that (a, b).
+//   map2d      a Grid2D as a heat map with isolines (OpenGL + ImGui panel);
+//              settings: landscape, resolution, logScale, isolines.
+
+#include <QList>
+
+#include "ui/ViewArea.h"
+
+namespace basin::app {
+
+class Session;
+
+// Returns nullptr (and the view area reports it) for an unknown type or an
+// unknown landscape name.
+QWidget* createView(const ViewSpec& spec, Session* session);
+
+// The analytic landscapes as surfaces and maps, for View > New view.
+QList<ViewSpec> builtinViewSpecs();
+ViewSpec analyticSurfaceSpec(const QString& landscape);
+ViewSpec analyticMapSpec(const QString& landscape);
+
+}  // namespace basin::app

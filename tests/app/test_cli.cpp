@@ -1,0 +1,140 @@
+// The `basin` executable's command line, run as a user would run it.
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include "BasinTest.h"
+
+namespace {
+
+struct Run {
+    int code = -1;
+    QString out, err;
+};
+
+Run basin(const QStringList& args,
+          const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(BASIN_EXECUTABLE), args);
+    if (!p.waitForFinished(120000)) {
+        p.kill();
+        return {};
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+            QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+}  // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void versionAndHelp() {
+        Run r = basin({"--version"});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.startsWith("basin " BASIN_VERSION));
+        r = basin({"--help"});
+        QCOMPARE(r.code, 0);
+        for (const char* sub : {"open", "demo", "screenshot", "fingerprint"}) {
+            QVERIFY2(r.out.contains(QStringLiteral("  %1 ").arg(sub)), qPrintable(r.out));
+        }
+    }
+
+    void everySubcommandHasHelp() {
+        for (const char* sub : {"open", "demo", "screenshot", "fingerprint"}) {
+            // --help is answered before any window or display is needed.
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert("DISPLAY", ":987654");
+            const Run r = basin({sub, "--help"}, env);
+            QVERIFY2(r.code == 0, qPrintable(QStringLiteral("%1: %2").arg(sub, r.err)));
+            QVERIFY2(r.out.contains("Usage:") && r.out.contains("--help"), qPrintable(r.out));
+        }
+    }
+
+    void unknownSubcommandAndOption() {
+        Run r = basin({"frobnicate"});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("unknown subcommand 'frobnicate'"));
+        r = basin({"fingerprint", "--no-such-option", "x"});
+        QVERIFY(r.code != 0);
+        QVERIFY(r.err.contains("no-such-option"));
+    }
+
+    void guiWithoutDisplaySaysSo() {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("DISPLAY", ":987654");  // nothing listens there
+        const Run r = basin({"demo"}, env);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("cannot open the X display") && r.err.contains("basin screenshot"),
+                 qPrintable(r.err));
+    }
+
+    void fingerprintIsSha256sumCompatible() {
+        QTemporaryDir dir;
+        const QString file = dir.path() + "/ckpt.pt";
+        QByteArray bytes(5'000'000, '\0');
+        for (int i = 0; i < bytes.size(); ++i)
+            bytes[i] = char(i * 7 + (i >> 9));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bytes);
+        f.close();
+        const QString expected =
+            QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex();
+
+        Run r = basin({"fingerprint", file});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out, expected + "  " + file + "\n");
+        QVERIFY(r.err.contains("100%"));  // progress went to stderr
+
+        r = basin({"fingerprint", "--json", file});
+        QCOMPARE(r.code, 0);
+        const QJsonArray array = QJsonDocument::fromJson(r.out.toUtf8()).array();
+        QCOMPARE(array.size(), 1);
+        QCOMPARE(array[0].toObject()["sha256"].toString(), expected);
+        QCOMPARE(array[0].toObject()["size"].toDouble(), double(bytes.size()));
+    }
+
+    void fingerprintErrorNamesTheFile() {
+        const Run r = basin({"fingerprint", "/nonexistent/epoch_3.pt"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("/nonexistent/epoch_3.pt"), qPrintable(r.err));
+        QCOMPARE(basin({"fingerprint"}).code, 2);
+    }
+
+    void screenshotRendersHeadless() {
+        QTemporaryDir dir;
+        const QString png = dir.path() + "/window.png";
+        // With no display at all, screenshot starts its own Xvfb.
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove("DISPLAY");
+        Run r = basin({"screenshot", "--demo", "--size", "1200x800", "--out", png}, env);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QImage image(png);
+        QCOMPARE(image.size(), QSize(1200, 800));
+        // Not a blank window: many distinct colours (the views' colormaps).
+        QSet<QRgb> colours;
+        for (int y = 0; y < image.height(); y += 7) {
+            for (int x = 0; x < image.width(); x += 7)
+                colours.insert(image.pixel(x, y));
+        }
+        QVERIFY2(colours.size() > 200, qPrintable(QString::number(colours.size())));
+
+        r = basin({"screenshot", "--demo", "--view", "9", "--out", png}, env);
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("--view 9"));
+        r = basin({"screenshot", "--size", "huge", "--out", png}, env);
+        QCOMPARE(r.code, 2);
+    }
+};
+
+BASIN_TEST_MAIN(TestCli)
+#include "test_cli.moc"

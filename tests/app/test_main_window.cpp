@@ -1,0 +1,320 @@
+// The main window as a user meets it: docks, menus, views in tabs and splits,
+// projects saved and reopened with their layout, jobs with progress and
+// Cancel, the probe shown in the status bar, window state remembered.
+
+#include <QDockWidget>
+#include <QLabel>
+#include <QMenuBar>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTreeWidget>
+#include <fstream>
+#include <thread>
+
+#include "BasinGuiTest.h"
+#include "jobs/JobsPanel.h"
+#include "project/Session.h"
+#include "ui/InspectorPanel.h"
+#include "ui/MainWindow.h"
+#include "ui/ProjectReactions.h"
+#include "ui/Screenshot.h"
+#include "ui/ViewArea.h"
+#include "ui/ViewFactory.h"
+#include "util/Sha256.h"
+
+using namespace basin;
+using namespace basin::app;
+
+namespace {
+
+// Runs until cancelled (or 60 s), reporting progress.
+class EndlessJob : public Job {
+public:
+    std::string title() const override { return "endless"; }
+    void run(JobContext& ctx) override {
+        for (int i = 0; i < 6000; ++i) {
+            ctx.throwIfCancelled();
+            ctx.report(i / 6000.0, "working");
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+};
+
+class BrokenJob : public Job {
+public:
+    std::string title() const override { return "broken"; }
+    void run(JobContext&) override { throw std::runtime_error("loss is NaN at (0.5, -0.25)"); }
+};
+
+QAction* findAction(QMainWindow& w, const QString& text) {
+    for (QAction* a : w.findChildren<QAction*>()) {
+        if (a->text() == text) return a;
+    }
+    return nullptr;
+}
+
+bool waitUntil(const std::function<bool()>& done, int ms = 10000) {
+    return QTest::qWaitFor(done, ms);
+}
+
+}  // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName("BasinTest");
+        QCoreApplication::setApplicationName("BasinTest");
+        QSettings().clear();
+    }
+
+    void shellHasDocksMenusAndStatus() {
+        MainWindow w;
+        w.setConfirmDiscard(false);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QStringList docks;
+        for (auto* d : w.findChildren<QDockWidget*>())
+            docks << d->objectName();
+        docks.sort();
+        QCOMPARE(docks, (QStringList{"inspectorDock", "jobsDock", "projectDock"}));
+        QCOMPARE(w.dockWidgetArea(w.findChild<QDockWidget*>("projectDock")),
+                 Qt::LeftDockWidgetArea);
+        QCOMPARE(w.dockWidgetArea(w.findChild<QDockWidget*>("inspectorDock")),
+                 Qt::RightDockWidgetArea);
+        QCOMPARE(w.dockWidgetArea(w.findChild<QDockWidget*>("jobsDock")), Qt::BottomDockWidgetArea);
+        QStringList menus;
+        for (QAction* a : w.menuBar()->actions())
+            menus << a->text();
+        QCOMPARE(menus, (QStringList{"&File", "&View", "&Help"}));
+        QCOMPARE(findAction(w, "&Open project…")->shortcut(), QKeySequence(QKeySequence::Open));
+        QCOMPARE(findAction(w, "&Save project")->shortcut(), QKeySequence(QKeySequence::Save));
+        QCOMPARE(findAction(w, "Split &right")->shortcut(), QKeySequence("Ctrl+\\"));
+        // Nothing to split or close in an empty project.
+        QVERIFY(!findAction(w, "Split &right")->isEnabled());
+        QVERIFY(!findAction(w, "&Close view")->isEnabled());
+        QVERIFY(w.windowTitle().contains("Untitled"));
+        QVERIFY(w.statusBar()->findChildren<QLabel*>().size() >= 2);
+    }
+
+    void viewsSplitMoveAndClose() {
+        MainWindow w;
+        w.setConfirmDiscard(false);
+        w.show();
+        ViewArea* area = w.viewArea();
+        findAction(w, "Himmelblau surface")->trigger();
+        findAction(w, "Himmelblau map")->trigger();
+        QCOMPARE(area->views().size(), 2);
+        QCOMPARE(area->paneCount(), 1);
+        QVERIFY(findAction(w, "Split &right")->isEnabled());
+        QVERIFY(!findAction(w, "&Move view to next pane")->isEnabled());
+
+        // Two views in the pane: splitting moves the current one.
+        findAction(w, "Split &right")->trigger();
+        QCOMPARE(area->paneCount(), 2);
+        QCOMPARE(area->views().size(), 2);
+        auto* split = area->findChild<QSplitter*>();
+        QVERIFY(split && split->orientation() == Qt::Horizontal);
+
+        // One view left in the pane: splitting down duplicates it.
+        findAction(w, "Split &down")->trigger();
+        QCOMPARE(area->paneCount(), 3);
+        QCOMPARE(area->views().size(), 3);
+        QCOMPARE(area->specOf(area->views()[1]).type, area->specOf(area->views()[2]).type);
+
+        findAction(w, "&Move view to next pane")->trigger();
+        QCOMPARE(area->paneCount(), 2);  // the emptied pane went away
+        QCOMPARE(area->views().size(), 3);
+
+        findAction(w, "&Close view")->trigger();
+        QTest::qWait(10);
+        QCOMPARE(area->views().size(), 2);
+        area->closeAll();
+        QCOMPARE(area->views().size(), 0);
+        QCOMPARE(area->paneCount(), 1);
+    }
+
+    void layoutRoundTripsThroughProjectFile() {
+        QTemporaryDir dir;
+        const QString file = dir.path() + "/layout.basin";
+        {
+            MainWindow w;
+            w.setConfirmDiscard(false);
+            w.loadDemo();
+            w.show();
+            QCOMPARE(w.viewArea()->paneCount(), 2);
+            QCOMPARE(w.viewArea()->views().size(), 5);
+            QVERIFY(w.saveProject(file));
+            QVERIFY(!w.session()->isModified());
+            QVERIFY(w.windowTitle().startsWith("layout.basin"));
+        }
+        MainWindow w;
+        w.setConfirmDiscard(false);
+        w.show();
+        QVERIFY2(w.openProject(file), qPrintable(w.lastError()));
+        QCOMPARE(w.viewArea()->paneCount(), 2);
+        QStringList titles;
+        for (QWidget* v : w.viewArea()->views())
+            titles << w.viewArea()->specOf(v).title;
+        QCOMPARE(titles,
+                 (QStringList{"Himmelblau surface", "Rastrigin surface", "Rosenbrock surface",
+                              "Himmelblau map", "Six-hump camel map"}));
+        // Recent projects remember it.
+        QCOMPARE(QSettings().value("recentProjects").toStringList().value(0), file);
+    }
+
+    void unknownViewTypeIsReportedNotFatal() {
+        QTemporaryDir dir;
+        const QString file = dir.path() + "/odd.basin";
+        Project p;
+        p.layout = QJsonObject{
+            {"root",
+             QJsonObject{
+                 {"views", QJsonArray{QJsonObject{{"type", "hologram"}, {"title", "Future view"}},
+                                      QJsonObject{{"type", "map2d"},
+                                                  {"title", "Rastrigin map"},
+                                                  {"settings",
+                                                   QJsonObject{{"landscape", "rastrigin"}}}}}}}}};
+        p.save(file);
+        MainWindow w;
+        w.setConfirmDiscard(false);
+        QVERIFY(w.openProject(file));
+        QCOMPARE(w.viewArea()->views().size(), 1);
+        QVERIFY2(w.lastError().contains("hologram"), qPrintable(w.lastError()));
+    }
+
+    void addFilesFingerprintsInBackground() {
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/epoch_1.pt").toStdString();
+        const std::string content(3u << 20, 'q');
+        std::ofstream(path, std::ios::binary) << content;
+        MainWindow w;
+        w.setConfirmDiscard(false);
+        w.show();
+        addFilesToProject(&w, ItemKind::Checkpoint, {QString::fromStdString(path)});
+        QCOMPARE(w.session()->project().items.size(), 1);
+        QVERIFY(waitUntil([&] { return !w.session()->project().items[0].sha256.isEmpty(); }));
+        Sha256 h;
+        h.update(content.data(), content.size());
+        QCOMPARE(w.session()->project().items[0].sha256.toStdString(), h.hexDigest());
+        // The project panel lists it; selecting it fills the inspector.
+        auto* tree = w.findChild<QTreeWidget*>("projectTree");
+        auto found = tree->findItems("epoch_1", Qt::MatchStartsWith | Qt::MatchRecursive);
+        QCOMPARE(found.size(), 1);
+        tree->setCurrentItem(found[0]);
+        auto* inspector = w.findChild<QTreeWidget*>("inspectorTree");
+        QVERIFY(!inspector->findItems(QString::fromStdString(h.hexDigest()), Qt::MatchExactly, 1)
+                     .isEmpty());
+        // Activating a checkpoint makes it the probe, shown in the status bar.
+        Q_EMIT tree->itemActivated(found[0], 0);
+        QCOMPARE(w.session()->project().probe.kind, Probe::Kind::Checkpoint);
+        bool shown = false;
+        for (auto* label : w.statusBar()->findChildren<QLabel*>()) {
+            shown = shown || label->text().contains("checkpoint epoch_1");
+        }
+        QVERIFY(shown);
+    }
+
+    void jobsPanelShowsProgressAndCancels() {
+        MainWindow w;
+        w.setConfirmDiscard(false);
+        w.show();
+        widgets::JobsPanel* jobs = w.jobs();
+        bool finishedCalled = false;
+        auto handle = jobs->submit(std::make_shared<EndlessJob>(), [&](const JobStatus& s) {
+            finishedCalled = s.state == JobState::Cancelled;
+        });
+        QVERIFY(waitUntil([&] { return handle->status().progress.fraction > 0.005; }));
+        QVERIFY(waitUntil([&] {
+            auto bars = jobs->findChildren<QProgressBar*>();
+            return !bars.isEmpty() && bars[0]->value() > 0;
+        }));
+        QCOMPARE(jobs->activeCount(), 1);
+        auto* cancel = jobs->findChild<QPushButton*>("cancelJob");
+        QVERIFY(cancel && cancel->isVisible());
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QVERIFY(handle->waitFor(std::chrono::seconds(1)));
+        QVERIFY(waitUntil([&] { return finishedCalled; }, 2000));
+        QCOMPARE(jobs->activeCount(), 0);
+
+        // A failing job: its sentence reaches the panel and the window.
+        jobs->submit(std::make_shared<BrokenJob>());
+        QVERIFY(waitUntil([&] { return w.lastError().contains("loss is NaN"); }));
+        QCOMPARE(jobs->rowCount(), 2);
+        jobs->clearFinished();
+        QTest::qWait(10);
+        QCOMPARE(jobs->rowCount(), 0);
+    }
+
+    void surfaceClickMovesTheProbe() {
+        MainWindow w;
+        w.setConfirmDiscard(false);
+        w.resize(1200, 800);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QWidget* view = w.viewArea()->addView(analyticSurfaceSpec("himmelblau"));
+        settleRendering(300);
+        QTest::mouseClick(view, Qt::LeftButton, {}, view->rect().center());
+        QVERIFY(waitUntil([&] { return w.session()->project().probe.kind == Probe::Kind::Plane; },
+                          3000));
+        const Probe& probe = w.session()->project().probe;
+        QVERIFY(std::abs(probe.a) <= 5 && std::abs(probe.b) <= 5);
+        QCOMPARE(probe.result, QStringLiteral("Himmelblau"));
+    }
+
+    void windowStateIsRemembered() {
+        {
+            MainWindow w;
+            w.setConfirmDiscard(false);
+            w.resize(1000, 700);
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            w.findChild<QDockWidget*>("jobsDock")->hide();
+            w.removeDockWidget(w.findChild<QDockWidget*>("inspectorDock"));
+            w.addDockWidget(Qt::LeftDockWidgetArea, w.findChild<QDockWidget*>("inspectorDock"));
+            w.close();  // saves the state
+        }
+        MainWindow w;
+        w.restoreWindowState();
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QCOMPARE(w.size(), QSize(1000, 700));
+        QVERIFY(!w.findChild<QDockWidget*>("jobsDock")->isVisible());
+        QCOMPARE(w.dockWidgetArea(w.findChild<QDockWidget*>("inspectorDock")),
+                 Qt::LeftDockWidgetArea);
+    }
+
+    void screenshotOfDemoIsNotBlank() {
+        MainWindow w;
+        w.setConfirmDiscard(false);
+        w.loadDemo();
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        settleRendering(500);
+        const QImage image = grabWidget(&w);
+        QCOMPARE(image.size(), QSize(1400, 900) * image.devicePixelRatio());
+        image.save(QStringLiteral(BASIN_TEST_OUTPUT_DIR "/main_window_demo.png"));
+        // Each view shows its picture: sample the centre of every view.
+        for (QWidget* v : w.viewArea()->views()) {
+            if (!v->isVisible()) continue;
+            const QImage vi = grabWidget(v);
+            QSet<QRgb> colours;
+            for (int y = 0; y < vi.height(); y += 5) {
+                for (int x = 0; x < vi.width(); x += 5)
+                    colours.insert(vi.pixel(x, y));
+            }
+            QVERIFY2(colours.size() > 50, qPrintable(w.viewArea()->specOf(v).title));
+        }
+    }
+};
+
+BASIN_GUI_TEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"
