@@ -9,7 +9,6 @@
 #include <QWheelEvent>
 #include <QtDebug>
 
-#include <vtkCallbackCommand.h>
 #include <vtkCellPicker.h>
 #include <vtkCommand.h>
 #include <vtkGenericOpenGLRenderWindow.h>
