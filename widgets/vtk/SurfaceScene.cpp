@@ -8,6 +8,7 @@
 #include <vtkContourFilter.h>
 #include <vtkCubeAxesActor.h>
 #include <vtkDoubleArray.h>
+#include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkLookupTable.h>
 #include <vtkMapper.h>
 #include <vtkNew.h>
@@ -79,6 +80,10 @@ struct SurfaceScene::Private {
     double shownLo = 0, shownHi = 1;  // range of the shown (maybe log) values
     double zScale = 1;                // world z per shown-value unit
     double bounds[6] = {0, 1, 0, 1, 0, 1};
+    // The camera's modification time right after resetCamera(): while it is
+    // unchanged the user has not moved the camera, and a resize re-frames.
+    vtkMTimeType defaultCameraTime = 0;
+    bool barBelow = false;  // narrow views put the scalar bar under the surface
 
     vtkNew<vtkPolyData> surface;
     vtkNew<vtkPolyDataNormals> normals;
@@ -104,6 +109,15 @@ struct SurfaceScene::Private {
 SurfaceScene::SurfaceScene(VtkView* view, QObject* parent)
     : QObject(parent), d(std::make_unique<Private>()) {
     d->view = view;
+    // The framing depends on the view's aspect ratio, unknown until it is laid
+    // out: re-frame on resize as long as the user has not moved the camera.
+    connect(view, &VtkView::resized, this, [this] {
+        if (!d->view) return;
+        const bool framed =
+            d->view->renderer()->GetActiveCamera()->GetMTime() == d->defaultCameraTime;
+        placeScalarBar();
+        if (framed) resetCamera();
+    });
 
     d->normals->SetInputData(d->surface);
     d->normals->SplittingOff();  // smooth shading across the whole surface
@@ -135,27 +149,21 @@ SurfaceScene::SurfaceScene(VtkView* view, QObject* parent)
 
     vtkScalarBarActor* bar = d->scalarBar;
     bar->SetLookupTable(d->lut);
-    bar->SetOrientationToVertical();
     bar->SetLabelFormat("%.3g");
     bar->UseCustomLabelsOn();  // round numbers, not the range split in four
     bar->UnconstrainedFontSizeOn();
     styleText(bar->GetLabelTextProperty(), 13);
     bar->GetPositionCoordinate()->SetCoordinateSystemToNormalizedViewport();
-    bar->GetPositionCoordinate()->SetValue(0.82, 0.12);
-    bar->SetWidth(0.12);
-    bar->SetHeight(0.76);
     bar->SetBarRatio(0.25);
-    bar->SetMaximumWidthInPixels(140);
     bar->SetVerticalTitleSeparation(6);
     bar->PickableOff();
     vtkTextActor* title = d->barTitle;
     title->SetTextScaleModeToNone();
     styleText(title->GetTextProperty(), 14, true);
-    title->GetTextProperty()->SetJustificationToRight();
     title->GetTextProperty()->SetVerticalJustificationToTop();
     title->GetPositionCoordinate()->SetCoordinateSystemToNormalizedViewport();
-    title->GetPositionCoordinate()->SetValue(0.98, 0.925);
     title->PickableOff();
+    placeScalarBar();
 
     vtkCubeAxesActor* ax = d->axes;
     ax->SetFlyModeToOuterEdges();
@@ -347,6 +355,33 @@ void SurfaceScene::rebuild() {
     d->axes->SetZTitle("");  // the scalar bar names the value
 }
 
+void SurfaceScene::placeScalarBar() {
+    // A vertical bar on the right in wide views; in narrow ones (a split pane)
+    // it would cover the surface, so it lies under it.
+    const int* size = d->view ? d->view->renderWindow()->GetSize() : nullptr;
+    d->barBelow = size && size[1] > 0 && size[0] < 1.1 * size[1];
+    vtkScalarBarActor* bar = d->scalarBar;
+    if (d->barBelow) {
+        bar->SetOrientationToHorizontal();
+        bar->GetPositionCoordinate()->SetValue(0.1, 0.02);
+        bar->SetWidth(0.8);
+        bar->SetHeight(0.11);
+        bar->SetMaximumWidthInPixels(100000);
+        bar->SetMaximumHeightInPixels(70);
+        d->barTitle->GetTextProperty()->SetJustificationToCentered();
+        d->barTitle->GetPositionCoordinate()->SetValue(0.5, 0.175);
+    } else {
+        bar->SetOrientationToVertical();
+        bar->GetPositionCoordinate()->SetValue(0.82, 0.12);
+        bar->SetWidth(0.12);
+        bar->SetHeight(0.76);
+        bar->SetMaximumWidthInPixels(140);
+        bar->SetMaximumHeightInPixels(100000);
+        d->barTitle->GetTextProperty()->SetJustificationToRight();
+        d->barTitle->GetPositionCoordinate()->SetValue(0.98, 0.925);
+    }
+}
+
 void SurfaceScene::resetCamera() {
     if (!d->view || !d->surfaceActor->GetVisibility()) return;
     vtkRenderer* ren = d->view->renderer();
@@ -366,8 +401,15 @@ void SurfaceScene::resetCamera() {
     // ResetCamera frames the bounding sphere, which leaves a wide margin around
     // a box; zoom in, and shift the picture left to make room for the scalar bar.
     cam->Zoom(1.0);
-    cam->SetWindowCenter(d->options.scalarBar ? 0.22 : 0.0, 0.0);
+    if (!d->options.scalarBar) {
+        cam->SetWindowCenter(0, 0);
+    } else if (d->barBelow) {
+        cam->SetWindowCenter(0, -0.18);
+    } else {
+        cam->SetWindowCenter(0.22, 0);
+    }
     ren->ResetCameraClippingRange();
+    d->defaultCameraTime = cam->GetMTime();
 }
 
 double SurfaceScene::interpolate(double x, double y) const {

@@ -75,6 +75,7 @@ private:
 
     void onViewPicked(double wx, double wy, double wz);
     void rebuild();
+    void placeScalarBar();
 };
 
 }  // namespace basin::widgets

@@ -213,6 +213,7 @@ void VtkView::updateRenderSize() {
 
 void VtkView::resizeGL(int, int) {
     updateRenderSize();
+    Q_EMIT resized();
 }
 
 void VtkView::paintGL() {

@@ -77,6 +77,8 @@ public:
 Q_SIGNALS:
     // A left click without drag hit a pickable prop at this world position.
     void picked(double worldX, double worldY, double worldZ);
+    // The view's size changed (scenes re-frame their default camera).
+    void resized();
 
 protected:
     void initializeGL() override;
