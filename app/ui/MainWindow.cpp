@@ -4,6 +4,7 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileInfo>
+#include <QIcon>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -34,6 +35,7 @@ MainWindow::MainWindow(QWidget* parent)
       inspector_(new InspectorPanel(session_)),
       jobs_(new widgets::JobsPanel(2)) {
     setObjectName(QStringLiteral("basinMainWindow"));
+    setWindowIcon(QIcon(QStringLiteral(":/basin/icons/basin.svg")));
     setCentralWidget(viewArea_);
     buildDocks();
     buildMenus();

@@ -101,6 +101,10 @@ private Q_SLOTS:
         QVERIFY(!findAction(w, "Split &right")->isEnabled());
         QVERIFY(!findAction(w, "&Close view")->isEnabled());
         QVERIFY(w.windowTitle().contains("Untitled"));
+        // The icon comes from the compiled-in resources and renders.
+        const QImage icon = w.windowIcon().pixmap(32, 32).toImage();
+        QVERIFY(!icon.isNull());
+        QCOMPARE(QColor(icon.pixel(1, 16)).name(), QStringLiteral("#fde725"));
         QVERIFY(w.statusBar()->findChildren<QLabel*>().size() >= 2);
     }
 
