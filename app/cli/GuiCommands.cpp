@@ -5,6 +5,7 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <cstdio>
+#include <functional>
 
 #include "cli/Subcommand.h"
 #include "ui/MainWindow.h"
@@ -14,7 +15,15 @@
 namespace basin::app {
 namespace {
 
-int runWindow(MainWindow& window) {
+// Opens the main window with its remembered layout, lets `load` fill it, and
+// runs the event loop. A failed load ends with its error and exit code 1.
+int runMainWindow(const std::function<bool(MainWindow&)>& load) {
+    MainWindow window;
+    window.restoreWindowState();
+    if (!load(window)) {
+        std::fprintf(stderr, "basin: %s\n", qPrintable(window.lastError()));
+        return 1;
+    }
     window.show();
     return QApplication::exec();
 }
@@ -43,14 +52,9 @@ std::vector<Subcommand> guiSubcommands() {
                                 QStringLiteral("[PROJECT.basin]"));
     };
     open.run = [](const QCommandLineParser& p) {
-        MainWindow window;
-        window.restoreWindowState();
         const QStringList args = p.positionalArguments();
-        if (!args.isEmpty() && !window.openProject(args.front())) {
-            std::fprintf(stderr, "basin: %s\n", qPrintable(window.lastError()));
-            return 1;
-        }
-        return runWindow(window);
+        return runMainWindow(
+            [&](MainWindow& w) { return args.isEmpty() || w.openProject(args.front()); });
     };
 
     Subcommand demo;
@@ -63,10 +67,10 @@ std::vector<Subcommand> guiSubcommands() {
             "surface (VTK) and as a heat map with isolines (OpenGL + ImGui controls)."));
     };
     demo.run = [](const QCommandLineParser&) {
-        MainWindow window;
-        window.restoreWindowState();
-        window.loadDemo();
-        return runWindow(window);
+        return runMainWindow([](MainWindow& w) {
+            w.loadDemo();
+            return true;
+        });
     };
 
     Subcommand screenshot;

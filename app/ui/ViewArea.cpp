@@ -147,29 +147,33 @@ ViewSpec ViewArea::specOf(QWidget* view) const {
     return specs_.value(view);
 }
 
+QSplitter* ViewArea::newSplitter(Qt::Orientation orientation) {
+    auto* split = new QSplitter(orientation);
+    split->setChildrenCollapsible(false);
+    connect(split, &QSplitter::splitterMoved, this, &ViewArea::notifyLayoutChanged);
+    return split;
+}
+
+void ViewArea::replaceNode(QWidget* old, QWidget* replacement) {
+    if (auto* parentSplit = qobject_cast<QSplitter*>(old->parentWidget())) {
+        const QList<int> sizes = parentSplit->sizes();
+        parentSplit->insertWidget(parentSplit->indexOf(old), replacement);
+        parentSplit->setSizes(sizes);
+    } else {
+        layout()->replaceWidget(old, replacement);
+        root_ = replacement;
+    }
+}
+
 void ViewArea::insertBeside(QTabWidget* existing, QTabWidget* added, Qt::Orientation orientation) {
     auto* parentSplit = qobject_cast<QSplitter*>(existing->parentWidget());
     if (parentSplit && parentSplit->orientation() == orientation) {
         parentSplit->insertWidget(parentSplit->indexOf(existing) + 1, added);
-        QList<int> sizes = parentSplit->sizes();
-        const int even =
-            std::max(1, (sizes.isEmpty() ? 2 : std::accumulate(sizes.begin(), sizes.end(), 0)) /
-                            parentSplit->count());
-        parentSplit->setSizes(QList<int>(parentSplit->count(), even));
+        parentSplit->setSizes(QList<int>(parentSplit->count(), 1));  // equal shares
         return;
     }
-    auto* split = new QSplitter(orientation);
-    split->setChildrenCollapsible(false);
-    connect(split, &QSplitter::splitterMoved, this, &ViewArea::notifyLayoutChanged);
-    if (parentSplit) {
-        const int index = parentSplit->indexOf(existing);
-        const QList<int> sizes = parentSplit->sizes();
-        parentSplit->insertWidget(index, split);
-        parentSplit->setSizes(sizes);
-    } else {
-        layout()->replaceWidget(existing, split);
-        root_ = split;
-    }
+    QSplitter* split = newSplitter(orientation);
+    replaceNode(existing, split);
     split->addWidget(existing);
     split->addWidget(added);
     split->setSizes({1, 1});
@@ -236,17 +240,8 @@ void ViewArea::removePaneIfEmpty(QTabWidget* pane) {
     pane->deleteLater();
     // A splitter left with one child is replaced by that child.
     while (split && split->count() == 1) {
-        QWidget* only = split->widget(0);
         auto* outer = qobject_cast<QSplitter*>(split->parentWidget());
-        if (outer) {
-            const int index = outer->indexOf(split);
-            const QList<int> sizes = outer->sizes();
-            outer->insertWidget(index, only);
-            outer->setSizes(sizes);
-        } else {
-            layout()->replaceWidget(split, only);
-            root_ = only;
-        }
+        replaceNode(split, split->widget(0));
         split->deleteLater();
         split->setParent(nullptr);
         split = outer;
@@ -281,11 +276,9 @@ QJsonObject ViewArea::saveLayout() const {
 
 QWidget* ViewArea::restoreNode(const QJsonObject& node, QStringList* problems) {
     if (node.contains("split")) {
-        auto* split = new QSplitter(node.value("split").toString() == QLatin1String("vertical")
-                                        ? Qt::Vertical
-                                        : Qt::Horizontal);
-        split->setChildrenCollapsible(false);
-        connect(split, &QSplitter::splitterMoved, this, &ViewArea::notifyLayoutChanged);
+        QSplitter* split = newSplitter(node.value("split").toString() == QLatin1String("vertical")
+                                           ? Qt::Vertical
+                                           : Qt::Horizontal);
         for (const QJsonValue& child : node.value("children").toArray()) {
             split->addWidget(restoreNode(child.toObject(), problems));
         }

@@ -63,6 +63,9 @@ private:
     QList<QTabWidget*> panes() const;
     void setCurrentPane(QTabWidget* pane);
     void removePaneIfEmpty(QTabWidget* pane);
+    QSplitter* newSplitter(Qt::Orientation orientation);
+    // Puts `replacement` where `old` stands (in its splitter, or as the root).
+    void replaceNode(QWidget* old, QWidget* replacement);
     void insertBeside(QTabWidget* existing, QTabWidget* added, Qt::Orientation orientation);
     QJsonObject saveNode(QWidget* node) const;
     QWidget* restoreNode(const QJsonObject& node, QStringList* problems);
