@@ -14,3 +14,15 @@ function(basin_qt_target target)
   target_compile_definitions(${target} PRIVATE QT_NO_KEYWORDS)
   set_target_properties(${target} PROPERTIES AUTOMOC ON AUTORCC ON)
 endfunction()
+
+# Fuzzing (tools/fuzz.sh): with BASIN_FUZZ=ON and clang, the parsers and the
+# fuzz targets are built with libFuzzer coverage and AddressSanitizer/UBSan.
+option(BASIN_FUZZ "Build libFuzzer targets (needs clang)" OFF)
+set(BASIN_SANITIZE_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined
+                         -fno-omit-frame-pointer)
+function(basin_fuzz_instrument target)
+  if(BASIN_FUZZ)
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link ${BASIN_SANITIZE_FLAGS})
+    target_link_options(${target} PUBLIC ${BASIN_SANITIZE_FLAGS})
+  endif()
+endfunction()
