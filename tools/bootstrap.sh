@@ -11,13 +11,13 @@ packages=(
   # VTK 9.1 (without its Qt 5 module) and the MPI it is built against
   libvtk9-dev libopenmpi-dev openmpi-bin
   # engine libraries
-  libtorch-dev libeigen3-dev libhdf5-dev libzip-dev zlib1g-dev
+  libtorch-dev libeigen3-dev libhdf5-dev libzip-dev zlib1g-dev libstb-dev
   # views
   libimgui-dev libqcustomplot-dev libqcustomplot2.1-qt6
   # headless display and software OpenGL for GUI/GL tests
   xvfb xauth libgl1-mesa-dri libglx-mesa0 libegl-mesa0 fonts-dejavu-core
   # real PyTorch, used only to write interop fixtures in tests
-  python3-torch python3-numpy
+  python3-torch python3-torchvision python3-numpy
   # fuzzing (libFuzzer)
   clang libclang-rt-14-dev
 )
