@@ -39,8 +39,8 @@ Dataset pointDataset(const std::string& name, std::int64_t dims, const std::vect
     }
     Dataset ds;
     ds.name = name;
-    ds.inputs = float32Tensor({n, dims}, x);
-    ds.targets = int64Tensor({n}, y);
+    ds.inputs = float32Tensor({n, dims}, std::move(x));
+    ds.targets = int64Tensor({n}, std::move(y));
     ds.classNames = std::move(classNames);
     return ds;
 }

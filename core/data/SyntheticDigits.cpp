@@ -73,8 +73,8 @@ Dataset digitDataset(const std::string& name, std::vector<float> pixels,
     Dataset ds;
     ds.name = name;
     const auto n = std::int64_t(labels.size());
-    ds.inputs = detail::float32Tensor({n, 1, kSide, kSide}, pixels);
-    ds.targets = detail::int64Tensor({n}, labels);
+    ds.inputs = detail::float32Tensor({n, 1, kSide, kSide}, std::move(pixels));
+    ds.targets = detail::int64Tensor({n}, std::move(labels));
     for (int d = 0; d < 10; ++d)
         ds.classNames.push_back(std::to_string(d));
     return ds;
