@@ -173,8 +173,8 @@ Checkpoint parseSafetensors(const std::uint8_t* data, std::size_t size, std::sha
             if (value.kind != json::Value::Kind::Object) fail("__metadata__ is not an object");
             for (const auto& [mkey, mvalue] : value.object) {
                 if (mvalue.kind != json::Value::Kind::String) {
-                    fail("__metadata__ entry '" + mkey + "' is a " + json::kindName(mvalue.kind) +
-                         ", not a string");
+                    fail("__metadata__ entry '" + mkey + "' must be a string, not " +
+                         json::kindName(mvalue.kind));
                 }
                 checkpoint.metadata.emplace_back(mkey, mvalue.string);
             }
