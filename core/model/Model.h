@@ -40,6 +40,8 @@ struct ApplyReport {
 class Model {
 public:
     // Loads a TorchScript file; throws with the file name and libtorch's reason.
+    // A torch.save checkpoint (state dict), a safetensors file or a legacy
+    // (pre-1.6) torch.save file is recognised and named as such.
     static Model load(const std::string& path);
 
     std::string name() const;
@@ -51,9 +53,20 @@ public:
     ApplyReport applyStateDict(const std::vector<NamedTensor>& tensors, bool strict = false);
     // The model's current parameters and buffers as plain tensors (copies).
     std::vector<NamedTensor> stateDict() const;
-    // torch.jit.save; readable by torch.jit.load in Python.
+    // torch.jit.save; readable by torch.jit.load in Python. Atomic: writes a
+    // temporary file next to `path`, then renames it.
     void save(const std::string& path) const;
+    // An independent copy (own parameter and buffer tensors).
     Model clone() const;
+
+    // One forward pass on a batch (`input` is [N, ...] as the model expects),
+    // in eval mode and inference mode, with the model's current weights; the
+    // training flag is restored afterwards. A tuple/list output yields its
+    // first tensor. Returns a contiguous copy of the output (e.g. logits
+    // [N, classes]). For tests, saliency previews and the CLI; long runs use
+    // eval/Evaluation.h. Throws a sentence naming the model and the input
+    // shape when the model cannot run on the input.
+    TensorData forward(const TensorData& input) const;
 
     struct Impl;
     explicit Model(std::shared_ptr<Impl> impl);
