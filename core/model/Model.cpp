@@ -262,10 +262,10 @@ TensorData Model::forward(const TensorData& input) const {
         module.train(wasTraining);
         throw std::runtime_error("model '" + impl_->name + "' cannot run on an input of shape " +
                                  input.shapeString() + ": " + detail::torchReason(e));
-    } catch (const std::runtime_error& e) {
+    } catch (const std::exception& e) {  // the interpreter's JITException, bad output
         module.train(wasTraining);
-        throw std::runtime_error("model '" + impl_->name + "' on an input of shape " +
-                                 input.shapeString() + ": " + e.what());
+        throw std::runtime_error("model '" + impl_->name + "' cannot run on an input of shape " +
+                                 input.shapeString() + ": " + detail::torchReason(e));
     }
 }
 

@@ -102,6 +102,20 @@ TensorData fromTorch(const torch::Tensor& tensor, const std::string& what) {
     return out;
 }
 
+std::string torchReason(const std::exception& error) {
+    if (const auto* c10Error = dynamic_cast<const c10::Error*>(&error))
+        return torchReason(*c10Error);
+    std::string reason = error.what();
+    if (reason.find("The following operation failed in the TorchScript interpreter") !=
+        std::string::npos) {
+        while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' '))
+            reason.pop_back();
+        const auto lastLine = reason.rfind('\n');
+        if (lastLine != std::string::npos) reason = reason.substr(lastLine + 1);
+    }
+    return reason;
+}
+
 std::string torchReason(const c10::Error& error) {
     std::string reason = error.what_without_backtrace();
     const auto cut = reason.find("\nException raised from");

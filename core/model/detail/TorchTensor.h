@@ -33,6 +33,9 @@ TensorData fromTorch(const torch::Tensor& tensor, const std::string& what);
 
 // c10::Error messages carry a C++ backtrace after the first line in some
 // builds; users get the first paragraph only.
+// The TorchScript interpreter's errors (JITException) carry a script
+// traceback; for those the last line (the error itself) is kept.
 std::string torchReason(const c10::Error& error);
+std::string torchReason(const std::exception& error);
 
 }  // namespace basin::detail
