@@ -18,6 +18,9 @@ out vec4 fragColor;
 uniform sampler2D uValues;    // R32F, ny wide, nx high
 uniform sampler2D uXCoords;   // R32F, nx × 1, ascending
 uniform sampler2D uYCoords;   // R32F, ny × 1, ascending
+uniform vec2 uFirstCoord;     // (x[0], y[0]), as stored in the coordinate textures
+uniform vec2 uLastCoord;      // (x[nx - 1], y[ny - 1])
+uniform bvec2 uEvenlySpaced;  // per axis: the coordinates are a linspace
 uniform sampler2D uColormap;  // RGBA8, 256 × 1
 uniform ivec2 uGridSize;      // (nx, ny), both >= 2
 uniform vec2 uRange;          // finite (min, max) of the values
@@ -31,9 +34,13 @@ const vec3 kBackground = vec3(0.13, 0.14, 0.16);  // GlView's clear colour
 
 float coord(sampler2D coords, int i) { return texelFetch(coords, ivec2(i, 0), 0).r; }
 
-// Fractional index of w among n ascending coordinates (any spacing): binary
-// search for the bracketing pair, then linear within it.
-float fractionalIndex(sampler2D coords, int n, float w) {
+// Fractional index of w among n ascending coordinates from first to last.
+// Evenly spaced axes (every linspace grid) need no look-up; any other spacing
+// is binary-searched for the bracketing pair, then linear within it — about
+// log2(n) dependent texel fetches per pixel, the heatmap's main cost.
+float fractionalIndex(sampler2D coords, int n, float w, bool evenlySpaced, float first,
+                      float last) {
+    if (evenlySpaced) return clamp((w - first) / max(last - first, 1e-30), 0.0, 1.0) * float(n - 1);
     int lo = 0;
     int hi = n - 1;
     while (hi - lo > 1) {
@@ -56,11 +63,11 @@ float mapped(float v) {
 void main() {
     int nx = uGridSize.x;
     int ny = uGridSize.y;
-    bool inside = vData.x >= coord(uXCoords, 0) && vData.x <= coord(uXCoords, nx - 1) &&
-                  vData.y >= coord(uYCoords, 0) && vData.y <= coord(uYCoords, ny - 1);
+    bool inside = all(greaterThanEqual(vData, uFirstCoord)) &&
+                  all(lessThanEqual(vData, uLastCoord));
 
-    float fx = fractionalIndex(uXCoords, nx, vData.x);
-    float fy = fractionalIndex(uYCoords, ny, vData.y);
+    float fx = fractionalIndex(uXCoords, nx, vData.x, uEvenlySpaced.x, uFirstCoord.x, uLastCoord.x);
+    float fy = fractionalIndex(uYCoords, ny, vData.y, uEvenlySpaced.y, uFirstCoord.y, uLastCoord.y);
     int ix = min(int(fx), nx - 2);
     int iy = min(int(fy), ny - 2);
     float tx = fx - float(ix);

@@ -5,7 +5,9 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <random>
 #include <thread>
+#include <vector>
 
 #include "BasinTest.h"
 #include "io/FileFingerprint.h"
@@ -52,6 +54,21 @@ std::string sha256Of(const std::string& s) {
     return h.hexDigest();
 }
 
+std::vector<Sha256::Implementation> availableSha256Implementations() {
+    std::vector<Sha256::Implementation> all;
+    for (const auto i : {Sha256::Implementation::Portable, Sha256::Implementation::ShaExtensions}) {
+        if (Sha256::isAvailable(i)) all.push_back(i);
+    }
+    return all;
+}
+
+std::string hexToBytes(const std::string& hex) {
+    std::string bytes;
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+        bytes.push_back(char(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    return bytes;
+}
+
 }  // namespace
 
 class TestJobs : public QObject {
@@ -76,6 +93,82 @@ private Q_SLOTS:
         }
         QCOMPARE(h.hexDigest(),
                  std::string("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
+    }
+
+    // NIST's vectors through every block function this CPU has: the two-block
+    // 896-bit message (FIPS 180-2 examples), the first SHA256LongMsg.rsp
+    // vector (CAVP SHAVS, 1304 bits) and, through the automatic choice only
+    // (1 GiB), the "extremely long message".
+    void sha256NistLongMessages() {
+        const std::string twoBlocks =
+            "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmno"
+            "ijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
+        const std::string longMsg1304 = hexToBytes(
+            "451101250ec6f26652249d59dc974b7361d571a8101cdfd36aba3b5854d3ae086b5fdd4597721b66e3c0"
+            "dc5d8c606d9657d0e323283a5217d1f53f2f284f57b85c8a61ac8924711f895c5ed90ef17745ed2d728a"
+            "bd22a5f7a13479a462d71b56c19a74a40b655c58edfe0a188ad2cf46cbf30524f65d423c837dd1ff2bf4"
+            "62ac4198007345bb44dbb7b1c861298cdf61982a833afc728fae1eda2f87aa2c9480858bec");
+        QCOMPARE(longMsg1304.size(), std::size_t(1304 / 8));
+        for (const auto implementation : availableSha256Implementations()) {
+            const auto hashOf = [&](const std::string& s) {
+                Sha256 h(implementation);
+                h.update(s.data(), s.size());
+                return h.hexDigest();
+            };
+            QCOMPARE(
+                hashOf(twoBlocks),
+                std::string("cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"));
+            QCOMPARE(
+                hashOf(longMsg1304),
+                std::string("3c593aa539fdcdae516cdf2f15000f6634185c88f505b39775fb9ab137a10aa2"));
+        }
+
+        std::string chunk;
+        for (int i = 0; i < 16384; ++i)
+            chunk += "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmno";
+        Sha256 h;
+        for (int i = 0; i < 16777216 / 16384; ++i)
+            h.update(chunk.data(), chunk.size());
+        QCOMPARE(h.hexDigest(),
+                 std::string("50e72a0e26442fe2552dc3938ac58658228c0cbfb1d2ca872ae435266fcd055e"));
+    }
+
+    // The block functions against each other: random contents of every length
+    // from 0 to 300 bytes (0 to 5 blocks, every padding case), whole and fed in
+    // random pieces.
+    void sha256ImplementationsAgree() {
+        const auto implementations = availableSha256Implementations();
+        QCOMPARE(implementations.front(), Sha256::Implementation::Portable);
+        QVERIFY(Sha256().implementation() != Sha256::Implementation::Automatic);
+        if (implementations.size() < 2) qInfo("no SHA extensions here: only the portable path ran");
+        std::mt19937 random(20261127);
+        std::uniform_int_distribution<int> byte(0, 255);
+        for (int round = 0; round < 20; ++round) {
+            for (std::size_t length = 0; length <= 300; ++length) {
+                std::string data(length, '\0');
+                for (char& c : data)
+                    c = char(byte(random));
+                std::vector<std::string> whole, pieces;
+                for (const auto implementation : implementations) {
+                    Sha256 one(implementation);
+                    one.update(data.data(), data.size());
+                    whole.push_back(one.hexDigest());
+                    Sha256 split(implementation);
+                    for (std::size_t at = 0; at < length;) {
+                        const std::size_t n = std::min<std::size_t>(
+                            length - at,
+                            std::uniform_int_distribution<std::size_t>(0, 130)(random));
+                        split.update(data.data() + at, n);
+                        at += n;
+                    }
+                    pieces.push_back(split.hexDigest());
+                }
+                for (std::size_t i = 0; i < whole.size(); ++i) {
+                    QCOMPARE(whole[i], whole[0]);
+                    QCOMPARE(pieces[i], whole[0]);
+                }
+            }
+        }
     }
 
     void runOnCallingThreadSucceedsWithProgress() {

@@ -34,6 +34,21 @@ double fractionalIndex(const std::vector<double>& coords, double w) {
     return double(lo) + std::clamp(f, 0.0, 1.0);
 }
 
+// Whether `coords` are evenly spaced (a linspace, up to rounding: 1e-9 of the
+// range), so the shader can compute the fractional index directly instead of
+// binary-searching the coordinate texture.
+bool evenlySpaced(const std::vector<double>& coords) {
+    if (coords.size() < 2) return false;
+    const double first = coords.front();
+    const double range = coords.back() - first;
+    const double step = range / double(coords.size() - 1);
+    const double tolerance = 1e-9 * std::abs(range);
+    for (size_t i = 1; i + 1 < coords.size(); ++i) {
+        if (!(std::abs(coords[i] - (first + step * double(i))) <= tolerance)) return false;
+    }
+    return true;
+}
+
 void setTextureParameters(QOpenGLExtraFunctions& gl, GLenum filter) {
     // NEAREST/LINEAR without mipmaps: the default minification filter wants
     // mipmaps and leaves the texture incomplete (texelFetch then reads 0).
@@ -81,6 +96,8 @@ void HeatmapLayer::setGrid(Grid2D grid) {
         m_gridError.isEmpty() ? m_grid.finiteRange() : std::pair<double, double>(0.0, 1.0);
     m_min = std::isfinite(lo) ? lo : 0.0;
     m_max = std::isfinite(hi) ? hi : 1.0;
+    m_xEvenlySpaced = evenlySpaced(m_grid.x);
+    m_yEvenlySpaced = evenlySpaced(m_grid.y);
     m_gridDirty = true;
     m_hasHover = false;
     resetView();
@@ -270,6 +287,14 @@ void HeatmapLayer::paint(QOpenGLExtraFunctions& gl, const GlFrame& frame) {
     m_program->setUniformValue("uYCoords", 2);
     m_program->setUniformValue("uColormap", 3);
     gl.glUniform2i(m_program->uniformLocation("uGridSize"), GLint(m_grid.nx()), GLint(m_grid.ny()));
+    // The grid's corners as the coordinate textures hold them (float), so the
+    // inside test agrees with the texels.
+    m_program->setUniformValue("uFirstCoord",
+                               QVector2D(float(m_grid.x.front()), float(m_grid.y.front())));
+    m_program->setUniformValue("uLastCoord",
+                               QVector2D(float(m_grid.x.back()), float(m_grid.y.back())));
+    gl.glUniform2i(m_program->uniformLocation("uEvenlySpaced"), GLint(m_xEvenlySpaced),
+                   GLint(m_yEvenlySpaced));
     m_program->setUniformValue("uRange", QVector2D(float(m_min), float(m_max)));
     m_program->setUniformValue("uLogScale", GLint(m_logScale));
     m_program->setUniformValue("uIsolines", GLint(m_isolines));

@@ -8,8 +8,9 @@
 // normalization on the CPU, so NaN — "not computed yet" — survives and shows
 // grey); the colormap is a 256×1 lookup texture from basin::colormapTable. The
 // fragment shader (shaders/heatmap.frag) interpolates bilinearly between grid
-// nodes (with non-uniform x/y spacing honoured by a binary search in the
-// coordinate arrays), maps the value to [0, 1] linearly or as
+// nodes (evenly spaced axes, as linspace grids have, index directly;
+// non-uniform x/y spacing is honoured by a binary search in the coordinate
+// arrays), maps the value to [0, 1] linearly or as
 // log(1 + v − min), and draws isolines at N evenly spaced levels of that
 // mapped value, one pixel wide whatever the zoom (fwidth-based coverage).
 //
@@ -105,6 +106,8 @@ private:
     Grid2D m_grid;
     QString m_gridError;
     double m_min = 0, m_max = 1;  // finite range of the values
+    // Per axis: evenly spaced coordinates, so the shader skips its binary search.
+    bool m_xEvenlySpaced = false, m_yEvenlySpaced = false;
     Colormap m_colormap = Colormap::Viridis;
     bool m_logScale = false;
     bool m_isolines = false;

@@ -10,8 +10,10 @@
 #include <QTemporaryDir>
 #include <QVBoxLayout>
 #include <QWheelEvent>
+#include <algorithm>
 #include <cmath>
 #include <memory>
+#include <vector>
 
 #include "BasinGuiTest.h"
 #include "ImageCompare.h"
@@ -20,6 +22,7 @@
 #include "gl/ImGuiBridge.h"
 #include "imgui.h"
 #include "landscape/AnalyticLandscape.h"
+#include "util/Colormap.h"
 
 using basin::AnalyticLandscape;
 using basin::widgets::GlView;
@@ -123,6 +126,7 @@ private Q_SLOTS:
     void bridgeTypesIntoATextField();
     void shadersAreCompiledIntoTheBinary();
     void himmelblauHeatmapMatchesBaseline();
+    void irregularGridRendersLikeAnEvenOne();
     void isolinesCheckboxRespondsToAClick();
     void colormapComboPopupSelects();
     void nanIsGreyAndLogScaleShowsTheMinima();
@@ -232,6 +236,109 @@ void TestGlView::himmelblauHeatmapMatchesBaseline() {
     // Opaque: the clear colour and every layer write alpha 1.
     QCOMPARE(qAlpha(pixelAt(image, QPointF(630, 470))), 255);
     BASIN_COMPARE_IMAGE(image, "gl_himmelblau_heatmap", 0.95);
+}
+
+namespace {
+
+// Himmelblau sampled at n × n nodes spaced like lo + (hi − lo)(s + s²)/2 for
+// s evenly spaced in [0, 1]: the spacing grows threefold from one end to the
+// other, and the middle node sits 1/8 of the range off centre. With `evenCoords`
+// the same values are laid out on evenly spaced coordinates instead, which is
+// what the shader would show if it took the grid for evenly spaced.
+basin::Grid2D unevenHimmelblau(std::size_t n, bool evenCoords) {
+    const auto& domain = basin::info(AnalyticLandscape::Himmelblau);
+    const auto warped = [n](double lo, double hi) {
+        std::vector<double> v(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const double s = double(i) / double(n - 1);
+            v[i] = lo + (hi - lo) * 0.5 * (s + s * s);
+        }
+        v.back() = hi;
+        return v;
+    };
+    const std::vector<double> xs = warped(domain.xMin, domain.xMax);
+    const std::vector<double> ys = warped(domain.yMin, domain.yMax);
+    basin::Grid2D grid(evenCoords ? basin::linspace(domain.xMin, domain.xMax, n) : xs,
+                       evenCoords ? basin::linspace(domain.yMin, domain.yMax, n) : ys);
+    for (std::size_t ix = 0; ix < n; ++ix) {
+        for (std::size_t iy = 0; iy < n; ++iy)
+            grid.value(ix, iy) = basin::evaluate(AnalyticLandscape::Himmelblau, xs[ix], ys[iy]);
+    }
+    return grid;
+}
+
+// The colour the shader gives a value: viridis looked up with linear filtering
+// in the 256-entry RGBA8 table.
+QRgb viridisAt(double t) {
+    static const std::vector<basin::Rgb> table =
+        basin::colormapTable(basin::Colormap::Viridis, 256);
+    const double f = std::clamp(t, 0.0, 1.0) * 255.0;
+    const int i = std::min(int(f), 254);
+    const double w = f - i;
+    const auto channel = [&](float basin::Rgb::*c) {
+        const double a = std::lround(table[i].*c * 255), b = std::lround(table[i + 1].*c * 255);
+        return int(std::lround((1 - w) * a + w * b));
+    };
+    return qRgb(channel(&basin::Rgb::r), channel(&basin::Rgb::g), channel(&basin::Rgb::b));
+}
+
+}  // namespace
+
+void TestGlView::irregularGridRendersLikeAnEvenOne() {
+    // Evenly spaced axes are indexed directly in the shader, any other spacing
+    // is binary-searched: an irregular grid must still show the function where
+    // it is, so it looks like the even grid and its pixels have the colours of
+    // HeatmapLayer::valueAt.
+    constexpr std::size_t kNodes = 301;
+    MapWindow m;
+    m.layer->setGrid(basin::sampleAnalytic(AnalyticLandscape::Himmelblau, kNodes, kNodes));
+    QVERIFY(m.show());
+    const QImage even = m.frames(2);
+
+    m.layer->setGrid(unevenHimmelblau(kNodes, true));
+    const QImage misplaced = m.frames(3);
+    m.layer->setGrid(unevenHimmelblau(kNodes, false));
+    const QImage uneven = m.frames(3);
+    QVERIFY2(m.view->errors().isEmpty(), qPrintable(m.view->errors().join('\n')));
+    uneven.save(basin::test::testOutputDir() + "/gl_uneven_grid.png");  // for a look
+
+    const double ssim = basin::test::structuralSimilarity(even, uneven);
+    const double ssimMisplaced = basin::test::structuralSimilarity(even, misplaced);
+    qInfo("SSIM with the even grid: uneven %.4f, uneven values on even coordinates %.4f", ssim,
+          ssimMisplaced);
+    QVERIFY2(ssim >= 0.98, qPrintable(QString::number(ssim)));
+    // The threshold tells a misplaced field from the right one.
+    QVERIFY2(ssimMisplaced < 0.98, qPrintable(QString::number(ssimMisplaced)));
+
+    // Pixel colours against the CPU's bilinear value, right of the panel.
+    const auto [lo, hi] = m.layer->grid().finiteRange();
+    const auto pixelsOff = [&, lo = lo, hi = hi](const QImage& image, int* checked) {
+        int off = 0;
+        *checked = 0;
+        for (int px = 300; px < 620; px += 16) {
+            for (int py = 20; py < 460; py += 16) {
+                const QPointF at(px + 0.5, py + 0.5);
+                const double v = m.layer->valueAt(m.layer->dataAt(at));
+                if (std::isnan(v)) continue;
+                const QRgb expected = viridisAt((v - lo) / (hi - lo));
+                const QRgb actual = pixelAt(image, at);
+                ++*checked;
+                const int distance = std::abs(qRed(actual) - qRed(expected)) +
+                                     std::abs(qGreen(actual) - qGreen(expected)) +
+                                     std::abs(qBlue(actual) - qBlue(expected));
+                if (distance > 12) ++off;
+            }
+        }
+        return off;
+    };
+    int checked = 0;
+    const int off = pixelsOff(uneven, &checked);
+    const int offMisplaced = pixelsOff(misplaced, &checked);
+    qInfo("of %d pixels, %d (misplaced: %d) differ from valueAt's colour by more than 12 levels",
+          checked, off, offMisplaced);
+    QVERIFY(checked > 200);
+    QVERIFY2(off <= checked / 50, qPrintable(QStringLiteral("%1 of %2").arg(off).arg(checked)));
+    QVERIFY2(offMisplaced > checked / 4, qPrintable(QString::number(offMisplaced)));
 }
 
 void TestGlView::isolinesCheckboxRespondsToAClick() {
