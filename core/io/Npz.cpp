@@ -17,9 +17,10 @@
 // its declared sizes are checked against what the archive can hold: a stored
 // entry must be as large as its compressed form, a deflated one at most
 // kMaxDeflateRatio times larger (deflate cannot do better than ~1032:1), and
-// the .npy header inside must describe exactly the declared size. The buffer
-// then grows with the bytes actually decompressed, so a lying archive costs
-// no more memory than it really holds.
+// the .npy header inside must describe exactly the declared size. A deflated
+// entry's buffer then starts at 8× its compressed size and grows only with the
+// bytes actually decompressed, so a lying archive costs little more memory
+// than it really holds.
 
 namespace basin {
 namespace {
@@ -42,26 +43,40 @@ bool endsWith(const std::string& s, const std::string& suffix) {
            s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// Reads up to `wanted` more bytes of `file` onto the end of `buffer`, growing
-// it only as bytes arrive. Returns the number read (0 at the end).
-std::size_t readMore(zip_file_t* file, std::vector<std::uint8_t>& buffer, std::size_t wanted,
-                     const std::string& what) {
-    std::size_t total = 0;
-    while (total < wanted) {
-        const std::size_t step = std::min(wanted - total, kReadChunk);
-        const std::size_t old = buffer.size();
-        buffer.resize(old + step);
-        const zip_int64_t n = zip_fread(file, buffer.data() + old, step);
-        if (n < 0) {
-            throw std::runtime_error(
-                what + ": cannot decompress: " + zip_error_strerror(zip_file_get_error(file)));
-        }
-        buffer.resize(old + std::size_t(n));
-        total += std::size_t(n);
-        if (n == 0) break;
+// An entry's bytes, uninitialised until read (no zero-fill of large arrays),
+// grown as decompressed bytes arrive.
+class EntryBuffer {
+public:
+    std::uint8_t* data() { return bytes_.get(); }
+    std::size_t size() const { return size_; }
+    void reserve(std::size_t capacity) {
+        if (capacity <= capacity_) return;
+        std::unique_ptr<std::uint8_t[]> grown(new std::uint8_t[capacity]);
+        if (size_) std::memcpy(grown.get(), bytes_.get(), size_);
+        bytes_ = std::move(grown);
+        capacity_ = capacity;
     }
-    return total;
-}
+    // Reads up to `wanted` more bytes of `file`; stops early at its end.
+    void read(zip_file_t* file, std::size_t wanted, const std::string& what) {
+        const std::size_t target = size_ + wanted;
+        while (size_ < target) {
+            const std::size_t step = std::min(target - size_, kReadChunk);
+            if (capacity_ - size_ < step) reserve(std::max(size_ + step, capacity_ * 2));
+            const zip_int64_t n = zip_fread(file, bytes_.get() + size_, step);
+            if (n < 0) {
+                throw std::runtime_error(
+                    what + ": cannot decompress: " + zip_error_strerror(zip_file_get_error(file)));
+            }
+            if (n == 0) break;
+            size_ += std::size_t(n);
+        }
+    }
+
+private:
+    std::unique_ptr<std::uint8_t[]> bytes_;
+    std::size_t size_ = 0;
+    std::size_t capacity_ = 0;
+};
 
 NamedTensor readEntry(zip_t* archive, zip_uint64_t index, const zip_stat_t& st,
                       std::uint64_t archiveSize, const std::string& file) {
@@ -98,9 +113,9 @@ NamedTensor readEntry(zip_t* archive, zip_uint64_t index, const zip_stat_t& st,
 
     ZipFilePtr stream(zip_fopen_index(archive, index, 0));
     if (!stream) fail(std::string("cannot open the entry: ") + zip_strerror(archive));
-    auto buffer = std::make_shared<std::vector<std::uint8_t>>();
+    auto buffer = std::make_shared<EntryBuffer>();
     // First the .npy header, to check the sizes it implies against the zip's.
-    readMore(stream.get(), *buffer, std::min<std::size_t>(declared, 12 + 65536), what);
+    buffer->read(stream.get(), std::min<std::size_t>(declared, 12 + 65536), what);
     const detail::NpyHeader header = detail::parseNpyHeader(buffer->data(), buffer->size(), what);
     if (header.dataBytes > UINT64_MAX - header.dataOffset ||
         header.dataOffset + header.dataBytes != st.size) {
@@ -109,7 +124,12 @@ NamedTensor readEntry(zip_t* archive, zip_uint64_t index, const zip_stat_t& st,
              " header bytes, but the zip entry declares " + std::to_string(st.size) +
              " bytes in all");
     }
-    readMore(stream.get(), *buffer, declared - buffer->size(), what);
+    // Room for all of a stored entry (its bytes are in the archive already);
+    // for a deflated one, as much as typical data expands to, then growth.
+    const std::uint64_t likely =
+        st.comp_method == ZIP_CM_STORE ? st.size : st.comp_size * 8 + kReadChunk;
+    buffer->reserve(std::size_t(std::min<std::uint64_t>(st.size, likely)));
+    buffer->read(stream.get(), declared - buffer->size(), what);
     if (buffer->size() != declared) {
         fail("the entry holds " + std::to_string(buffer->size()) + " bytes, not the declared " +
              std::to_string(declared) + " (truncated archive)");
