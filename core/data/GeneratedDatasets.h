@@ -57,8 +57,9 @@ struct GaussianBlobsOptions {
 DatasetSplit makeGaussianBlobs(const GaussianBlobsOptions& options = {});
 
 // Synthetic handwritten-looking digits: each of the ten glyphs (Basin's own
-// stroke definitions, data/DigitGlyphs.h) is drawn with a random stroke width
-// and a random affine map (rotation, anisotropic scale, shear, translation),
+// stroke definitions, data/DigitGlyphs.h) is bent by a smooth random warp and
+// drawn with a random stroke width and a random affine map (rotation,
+// anisotropic scale, shear, translation),
 // rasterised anti-aliased into a 28x28 image with the digit about 20 pixels
 // tall (as in MNIST), with added Gaussian pixel noise and clamped to [0, 1].
 // Inputs [N, 1, 28, 28] float32, normalised with the training split's pixel
@@ -67,13 +68,16 @@ DatasetSplit makeGaussianBlobs(const GaussianBlobsOptions& options = {});
 struct SyntheticDigitsOptions {
     std::int64_t trainPerClass = 600;
     std::int64_t testPerClass = 100;
-    double maxRotationDegrees = 15.0;
-    double scaleJitter = 0.12;  // scale in [1 - j, 1 + j] per axis
-    double maxShear = 0.25;     // x += shear * y
-    double maxShiftPixels = 2.0;
-    double minStrokeWidth = 1.6;  // pixels
-    double maxStrokeWidth = 2.8;
-    double pixelNoise = 0.08;  // standard deviation before clamping
+    double maxRotationDegrees = 18.0;
+    double scaleJitter = 0.15;  // scale in [1 - j, 1 + j] per axis
+    double maxShear = 0.3;      // x += shear * y
+    double maxShiftPixels = 2.5;
+    // Largest displacement of the smooth per-sample warp of the strokes, in
+    // glyph units (the digit is 0.9 tall): bends lines and reshapes loops.
+    double maxWarp = 0.05;
+    double minStrokeWidth = 1.5;  // pixels
+    double maxStrokeWidth = 3.0;
+    double pixelNoise = 0.12;  // standard deviation before clamping
     bool normalize = true;
     std::uint64_t seed = 0;
 };

@@ -41,6 +41,33 @@ Affine2 randomPlacement(const SyntheticDigitsOptions& o, Pcg32& rng) {
     return t;
 }
 
+// A smooth random displacement of the glyph plane, one sine wave per axis:
+//   x += ax sin(2 pi (kx . p) + phx),  y += ay sin(2 pi (ky . p) + phy),
+// with |a| <= maxWarp and wave vectors of 0.5..1.5 cycles per glyph, so a
+// stroke bends a little along its length without kinks.
+std::vector<Polyline> warpedStrokes(const std::vector<Polyline>& strokes, double maxWarp,
+                                    Pcg32& rng) {
+    constexpr double kTwoPi = 6.283185307179586476925286766559;
+    double wave[2][4];  // amplitude, kx, ky, phase per axis
+    for (auto& w : wave) {
+        w[0] = rng.uniform(-maxWarp, maxWarp);
+        const double frequency = rng.uniform(0.5, 1.5), direction = rng.uniform(0.0, kTwoPi);
+        w[1] = frequency * std::cos(direction);
+        w[2] = frequency * std::sin(direction);
+        w[3] = rng.uniform(0.0, kTwoPi);
+    }
+    std::vector<Polyline> warped = strokes;
+    for (Polyline& line : warped)
+        for (Point2& p : line) {
+            const Point2 q = p;
+            p.x +=
+                wave[0][0] * std::sin(kTwoPi * (wave[0][1] * q.x + wave[0][2] * q.y) + wave[0][3]);
+            p.y +=
+                wave[1][0] * std::sin(kTwoPi * (wave[1][1] * q.x + wave[1][2] * q.y) + wave[1][3]);
+        }
+    return warped;
+}
+
 // Renders perClass samples of every digit in shuffled order into [N, 28, 28]
 // pixel values in [0, 1].
 void renderSplit(const SyntheticDigitsOptions& o, std::int64_t perClass, std::uint64_t stream,
@@ -56,7 +83,8 @@ void renderSplit(const SyntheticDigitsOptions& o, std::int64_t perClass, std::ui
         const Affine2 placement = randomPlacement(o, rng);
         const double width = rng.uniform(o.minStrokeWidth, o.maxStrokeWidth);
         float* image = pixels.data() + std::size_t(i) * kSide * kSide;
-        rasterizeStrokes(digitStrokes(digit), placement, width, image, kSide, kSide);
+        const std::vector<Polyline> strokes = warpedStrokes(digitStrokes(digit), o.maxWarp, rng);
+        rasterizeStrokes(strokes, placement, width, image, kSide, kSide);
         if (o.pixelNoise > 0) {
             for (int k = 0; k < kSide * kSide; ++k)
                 image[k] = std::clamp(float(image[k] + o.pixelNoise * rng.normal()), 0.0f, 1.0f);
@@ -87,9 +115,10 @@ SyntheticDigits makeSyntheticDigits(const SyntheticDigitsOptions& o) {
     detail::requireCount("synthetic digits", "testPerClass", o.testPerClass);
     if (!(o.minStrokeWidth > 0 && o.maxStrokeWidth >= o.minStrokeWidth))
         throw std::invalid_argument("synthetic digits: need 0 < minStrokeWidth <= maxStrokeWidth");
-    if (!(o.pixelNoise >= 0) || !(o.scaleJitter >= 0 && o.scaleJitter < 1))
+    if (!(o.pixelNoise >= 0) || !(o.scaleJitter >= 0 && o.scaleJitter < 1) ||
+        !(o.maxWarp >= 0 && o.maxWarp <= 0.5))
         throw std::invalid_argument(
-            "synthetic digits: pixelNoise must be >= 0 and scaleJitter in [0, 1)");
+            "synthetic digits: need pixelNoise >= 0, scaleJitter in [0, 1), maxWarp in [0, 0.5]");
 
     std::vector<float> trainPixels, testPixels;
     std::vector<std::int64_t> trainLabels, testLabels;
