@@ -50,7 +50,7 @@ std::vector<Subcommand> fileSubcommands() {
         }
         return status.state == JobState::Succeeded ? 0 : 1;
     };
-    return {fingerprint};
+    return {inspectSubcommand(), fingerprint};
 }
 
 }  // namespace basin::app

@@ -29,5 +29,6 @@ const Subcommand* findSubcommand(const QString& name);
 // Subcommand groups, each defined in its own file.
 std::vector<Subcommand> guiSubcommands();
 std::vector<Subcommand> fileSubcommands();
+Subcommand inspectSubcommand();
 
 }  // namespace basin::app

@@ -58,6 +58,9 @@ MainWindow::MainWindow(QWidget* parent)
     connect(viewArea_, &ViewArea::currentViewChanged, this,
             [this](QWidget* view) { inspector_->showView(viewArea_->specOf(view)); });
     connect(projectPanel_, &ProjectPanel::selectionChanged, inspector_, &InspectorPanel::showItem);
+    connect(projectPanel_, &ProjectPanel::viewRequested, this, [this](const ViewSpec& spec) {
+        if (!viewArea_->addView(spec)) showError(tr("cannot open a %1 view").arg(spec.type));
+    });
     connect(projectPanel_, &ProjectPanel::fingerprintRequested, this,
             [this](const QList<int>& items) { fingerprintItems(this, items); });
     connect(jobs_, &widgets::JobsPanel::activeCountChanged, this, &MainWindow::updateStatus);
@@ -67,7 +70,7 @@ MainWindow::MainWindow(QWidget* parent)
                     showError(tr("%1 failed: %2").arg(title, error));
                 } else {
                     statusBar()->showMessage(
-                        tr("%1: %2").arg(title, QString::fromLatin1(toString(JobState(state)))),
+                        tr("%1: %2").arg(title, QString::fromLatin1(jobStateName(JobState(state)))),
                         5000);
                 }
             });

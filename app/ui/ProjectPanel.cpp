@@ -6,6 +6,7 @@
 #include <QVBoxLayout>
 
 #include "project/Session.h"
+#include "ui/ViewFactory.h"
 
 namespace basin::app {
 namespace {
@@ -103,11 +104,24 @@ void ProjectPanel::showContextMenu(const QPoint& pos) {
         session_->project().items[indices.front()].kind == ItemKind::Checkpoint) {
         probe = menu.addAction(tr("Look at this checkpoint (set probe)"));
     }
+    const auto& items = session_->project().items;
+    const bool checkpoints = std::all_of(indices.begin(), indices.end(), [&](int i) {
+        return items[i].kind == ItemKind::Checkpoint;
+    });
+    QAction* browse = nullptr;
+    QAction* compare = nullptr;
+    if (checkpoints && indices.size() == 1) browse = menu.addAction(tr("Browse tensors"));
+    if (checkpoints && indices.size() == 2)
+        compare = menu.addAction(tr("Compare these two checkpoints"));
     QAction* fingerprint = menu.addAction(tr("Fingerprint (SHA-256)"));
     QAction* remove = menu.addAction(tr("Remove from project"));
     QAction* chosen = menu.exec(tree_->viewport()->mapToGlobal(pos));
     if (!chosen) return;
-    if (chosen == probe) {
+    if (chosen == browse) {
+        Q_EMIT viewRequested(checkpointSpec(items[indices[0]].path));
+    } else if (chosen == compare) {
+        Q_EMIT viewRequested(checkpointSpec(items[indices[0]].path, items[indices[1]].path));
+    } else if (chosen == probe) {
         activate(tree_->selectedItems().front());
     } else if (chosen == fingerprint) {
         Q_EMIT fingerprintRequested(indices);

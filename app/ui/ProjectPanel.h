@@ -1,8 +1,8 @@
 #pragma once
 // The project panel (docked left): models, checkpoints, datasets and results
 // of the open project as a tree. Selecting an item shows it in the inspector;
-// double-clicking a checkpoint makes it the probe; the context menu
-// fingerprints or removes items.
+// double-clicking a checkpoint makes it the probe; the context menu browses a
+// checkpoint's tensors, compares two checkpoints, fingerprints or removes items.
 
 #include <QWidget>
 
@@ -12,6 +12,7 @@ class QTreeWidgetItem;
 namespace basin::app {
 
 class Session;
+struct ViewSpec;
 
 class ProjectPanel : public QWidget {
     Q_OBJECT
@@ -25,6 +26,8 @@ public:
 Q_SIGNALS:
     void selectionChanged(int itemIndex);
     void fingerprintRequested(const QList<int>& itemIndices);
+    // "Browse tensors", "Compare these two checkpoints".
+    void viewRequested(const basin::app::ViewSpec& spec);
 
 private:
     void rebuild();

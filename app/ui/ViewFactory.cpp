@@ -1,7 +1,11 @@
 #include "ui/ViewFactory.h"
 
+#include <QFileInfo>
+#include <QLabel>
 #include <QPointer>
+#include <memory>
 
+#include "checkpoint/CheckpointBrowser.h"
 #include "gl/GlView.h"
 #include "gl/HeatmapLayer.h"
 #include "landscape/AnalyticLandscape.h"
@@ -14,6 +18,7 @@ namespace {
 
 const QString kSurface = QStringLiteral("surface3d");
 const QString kMap = QStringLiteral("map2d");
+const QString kCheckpoint = QStringLiteral("checkpoint");
 
 // Landscapes whose values span decades read better on a log scale.
 bool prefersLogScale(AnalyticLandscape kind) {
@@ -88,9 +93,33 @@ ViewSpec analyticSpec(const QString& type, const QString& landscape, const QStri
     return {type, QStringLiteral("%1 %2").arg(title, what), QJsonObject{{"landscape", landscape}}};
 }
 
+// A checkpoint browser, or a sentence saying why the file cannot be shown.
+QWidget* createCheckpointView(const ViewSpec& spec) {
+    const QString path = spec.settings.value("path").toString();
+    const QString other = spec.settings.value("compare").toString();
+    try {
+        auto* browser = new widgets::CheckpointBrowser;
+        std::unique_ptr<QWidget> guard(browser);
+        browser->setCheckpoint(loadCheckpoint(path.toStdString()));
+        if (spec.settings.contains("root"))
+            browser->setRoot(spec.settings.value("root").toString());
+        if (!other.isEmpty()) browser->setComparison(loadCheckpoint(other.toStdString()));
+        return guard.release();
+    } catch (const std::exception& e) {
+        auto* label = new QLabel(
+            QObject::tr("Cannot show this checkpoint:\n%1").arg(QString::fromStdString(e.what())));
+        label->setObjectName(QStringLiteral("viewError"));
+        label->setWordWrap(true);
+        label->setAlignment(Qt::AlignCenter);
+        label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        return label;
+    }
+}
+
 }  // namespace
 
 QWidget* createView(const ViewSpec& spec, Session* session) {
+    if (spec.type == kCheckpoint) return createCheckpointView(spec);
     AnalyticLandscape kind;
     if (!landscapeOf(spec, &kind)) return nullptr;
     if (spec.type == kSurface) return createSurface(spec, kind, session);
@@ -104,6 +133,16 @@ ViewSpec analyticSurfaceSpec(const QString& landscape) {
 
 ViewSpec analyticMapSpec(const QString& landscape) {
     return analyticSpec(kMap, landscape, QStringLiteral("map"));
+}
+
+ViewSpec checkpointSpec(const QString& path, const QString& compareWith) {
+    QJsonObject settings{{"path", path}};
+    QString title = QFileInfo(path).completeBaseName();
+    if (!compareWith.isEmpty()) {
+        settings["compare"] = compareWith;
+        title += QStringLiteral(" vs ") + QFileInfo(compareWith).completeBaseName();
+    }
+    return {kCheckpoint, title, settings};
 }
 
 QList<ViewSpec> builtinViewSpecs() {

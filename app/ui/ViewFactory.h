@@ -6,6 +6,8 @@
 //              logScale, contours. A click sets the probe to that (a, b).
 //   map2d      a Grid2D as a heat map with isolines (OpenGL + ImGui panel);
 //              settings: landscape, resolution, logScale, isolines.
+//   checkpoint a checkpoint's tensors (CheckpointBrowser); settings: path,
+//              compare (a second checkpoint), root (which dict holds weights).
 
 #include <QList>
 
@@ -23,5 +25,6 @@ QWidget* createView(const ViewSpec& spec, Session* session);
 QList<ViewSpec> builtinViewSpecs();
 ViewSpec analyticSurfaceSpec(const QString& landscape);
 ViewSpec analyticMapSpec(const QString& landscape);
+ViewSpec checkpointSpec(const QString& path, const QString& compareWith = {});
 
 }  // namespace basin::app

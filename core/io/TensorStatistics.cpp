@@ -32,7 +32,8 @@ TensorStatistics computeStatistics(const NamedTensor& tensor, int bins) {
         lo = std::min(lo, v);
         hi = std::max(hi, v);
     }
-    s.histogram.assign(std::size_t(std::max(bins, 1)), 0);
+    if (bins <= 0) bins = int(std::clamp(std::sqrt(double(s.numel)), 8.0, 64.0));
+    s.histogram.assign(std::size_t(bins), 0);
     if (finite == 0) return s;
     s.min = lo;
     s.max = hi;

@@ -26,10 +26,12 @@ struct TensorStatistics {
     std::vector<std::int64_t> histogram;
 };
 
-// Statistics of one tensor with `bins` histogram bins.
-TensorStatistics computeStatistics(const NamedTensor& tensor, int bins = 64);
+// Statistics of one tensor with `bins` histogram bins; bins <= 0 chooses
+// √n bins, clamped to [8, 64] (the square-root rule: no empty comb for small
+// tensors, enough detail for large ones).
+TensorStatistics computeStatistics(const NamedTensor& tensor, int bins = 0);
 std::vector<TensorStatistics> computeStatistics(const std::vector<NamedTensor>& tensors,
-                                                int bins = 64);
+                                                int bins = 0);
 
 struct TensorDifference {
     std::string name;

@@ -25,7 +25,9 @@ struct Progress {
 
 enum class JobState { Queued, Running, Succeeded, Failed, Cancelled };
 
-const char* toString(JobState state);
+// "queued", "running", "done", "failed", "cancelled". (Not named toString:
+// Qt Test would find it by ADL and free the returned literal.)
+const char* jobStateName(JobState state);
 
 // True for the states a job never leaves.
 inline bool isFinished(JobState s) {

@@ -5,7 +5,7 @@
 
 namespace basin {
 
-const char* toString(JobState state) {
+const char* jobStateName(JobState state) {
     switch (state) {
         case JobState::Queued:
             return "queued";

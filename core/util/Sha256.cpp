@@ -6,6 +6,7 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define BASIN_SHA256_X86_EXTENSIONS 1
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -186,12 +187,16 @@ __attribute__((target("sha,sse4.1,ssse3"))) void compressShaExtensions(std::uint
 }
 
 bool cpuHasShaExtensions() {
-    // Checked once; __builtin_cpu_init makes the check safe even before
-    // static constructors have run.
+    // Asked of CPUID directly (leaf 1: SSSE3 = ECX bit 9, SSE4.1 = ECX bit 19;
+    // leaf 7: SHA = EBX bit 29): clang 14's __builtin_cpu_supports does not
+    // know "sha", and the fuzzing build uses clang.
     static const bool has = [] {
-        __builtin_cpu_init();
-        return __builtin_cpu_supports("sha") != 0 && __builtin_cpu_supports("sse4.1") != 0 &&
-               __builtin_cpu_supports("ssse3") != 0;
+        unsigned a = 0, b = 0, c = 0, d = 0;
+        if (!__get_cpuid(1, &a, &b, &c, &d)) return false;
+        const bool ssse3 = (c >> 9) & 1u, sse41 = (c >> 19) & 1u;
+        if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+        const bool sha = (b >> 29) & 1u;
+        return ssse3 && sse41 && sha;
     }();
     return has;
 }

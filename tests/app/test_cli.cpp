@@ -43,13 +43,13 @@ private Q_SLOTS:
         QVERIFY(r.out.startsWith("basin " BASIN_VERSION));
         r = basin({"--help"});
         QCOMPARE(r.code, 0);
-        for (const char* sub : {"open", "demo", "screenshot", "fingerprint"}) {
+        for (const char* sub : {"open", "demo", "screenshot", "inspect", "fingerprint"}) {
             QVERIFY2(r.out.contains(QStringLiteral("  %1 ").arg(sub)), qPrintable(r.out));
         }
     }
 
     void everySubcommandHasHelp() {
-        for (const char* sub : {"open", "demo", "screenshot", "fingerprint"}) {
+        for (const char* sub : {"open", "demo", "screenshot", "inspect", "fingerprint"}) {
             // --help is answered before any window or display is needed.
             QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
             env.insert("DISPLAY", ":987654");
@@ -108,6 +108,60 @@ private Q_SLOTS:
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("/nonexistent/epoch_3.pt"), qPrintable(r.err));
         QCOMPARE(basin({"fingerprint"}).code, 2);
+    }
+
+    void inspectListsTensorsAndDifferences() {
+        // Two checkpoints written by real PyTorch: a nested training dict and
+        // a plain state dict of the same model, one weight nudged.
+        QTemporaryDir dir;
+        const QString a = dir.path() + "/a.pt", b = dir.path() + "/b.pt";
+        QProcess py;
+        py.start(
+            "/usr/bin/python3",
+            {"-c", QStringLiteral(
+                       "import torch, argparse\n"
+                       "torch.manual_seed(0)\n"
+                       "m = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.BatchNorm1d(3))\n"
+                       "torch.save({'epoch': 7, 'state_dict': m.state_dict(), 'args': "
+                       "argparse.Namespace(lr=0.1)}, '%1')\n"
+                       "with torch.no_grad(): m[0].weight.mul_(2)\n"
+                       "torch.save(m.state_dict(), '%2')\n")
+                       .arg(a, b)});
+        QVERIFY(py.waitForFinished(120000));
+        QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
+
+        Run r = basin({"inspect", a});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("weights: state_dict"));
+        QVERIFY(r.out.contains("epoch = 7"));
+        QVERIFY(r.out.contains("not loaded: argparse.Namespace"));
+        QVERIFY(r.out.contains("0.weight") && r.out.contains("[3, 4]"));
+
+        r = basin({"inspect", "--json", "--diff", b, a});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject json = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(json["root"].toString(), QStringLiteral("state_dict"));
+        QCOMPARE(json["metadata"].toObject()["epoch"].toString(), QStringLiteral("7"));
+        const QJsonArray tensors = json["tensors"].toArray();
+        QCOMPARE(tensors.size(), 7);  // Linear weight/bias + BatchNorm's 5
+        for (const QJsonValue& v : tensors) {
+            const QJsonObject t = v.toObject();
+            if (t["name"].toString() == QLatin1String("0.weight")) {
+                // The other file's weight is 2 a: |a - 2a| / |a| = 1, cosine 1.
+                QVERIFY(std::abs(t["relativeChange"].toDouble() - 1.0) < 1e-6);
+                QVERIFY(std::abs(t["cosine"].toDouble() - 1.0) < 1e-6);
+            } else if (t["name"].toString() == QLatin1String("0.bias")) {
+                QCOMPARE(t["relativeChange"].toDouble(), 0.0);
+            }
+        }
+
+        r = basin({"inspect", "--root", "optimizer", a});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("no weights under 'optimizer'") && r.err.contains("state_dict"),
+                 qPrintable(r.err));
+        r = basin({"inspect", dir.path() + "/missing.pt"});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("missing.pt"));
     }
 
     void screenshotRendersHeadless() {

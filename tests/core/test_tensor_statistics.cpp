@@ -49,6 +49,10 @@ private Q_SLOTS:
         QCOMPARE(c.histogram[0], std::int64_t(3));
         QCOMPARE(c.stddev, 0.0);
         const TensorStatistics e = computeStatistics(floats("e", {0}, {}), 8);
+        // Automatic bins: √n clamped to [8, 64].
+        QCOMPARE(computeStatistics(floats("n", {3}, {1, 2, 3})).histogram.size(), std::size_t(8));
+        QCOMPARE(computeStatistics(floats("n", {400}, std::vector<float>(400, 1))).histogram.size(),
+                 std::size_t(20));
         QCOMPARE(e.numel, std::int64_t(0));
         QCOMPARE(e.l2Norm, 0.0);
     }
