@@ -10,8 +10,9 @@ packages=(
   qt6-base-dev libqt6opengl6-dev qt6-svg-dev qt6-qpa-plugins
   # VTK 9.1 (without its Qt 5 module) and the MPI it is built against
   libvtk9-dev libopenmpi-dev openmpi-bin
-  # engine libraries
-  libtorch-dev libeigen3-dev libhdf5-dev libzip-dev zlib1g-dev libstb-dev
+  # engine libraries (libtorch uses whichever BLAS the alternatives system
+  # selects: without OpenBLAS it is the reference BLAS, 40x slower)
+  libtorch-dev libopenblas0-openmp libeigen3-dev libhdf5-dev libzip-dev zlib1g-dev libstb-dev
   # views
   libimgui-dev libqcustomplot-dev libqcustomplot2.1-qt6
   # headless display and software OpenGL for GUI/GL tests
