@@ -51,11 +51,16 @@ int run(int argc, char** argv) {
         shift = 1;
     }
 
-    // --help is answered without a window or a display.
+    // --help (and a subcommand's headless option) is answered without a
+    // window or a display.
     bool helpOnly = false;
+    const QString headless = command->headlessOption.isEmpty()
+                                 ? QString()
+                                 : QStringLiteral("--") + command->headlessOption;
     for (int i = shift; i < argc; ++i) {
-        const QLatin1String arg(argv[i]);
-        helpOnly = helpOnly || arg == QLatin1String("--help") || arg == QLatin1String("-h");
+        const QString arg = QString::fromLocal8Bit(argv[i]);
+        helpOnly = helpOnly || arg == QLatin1String("--help") || arg == QLatin1String("-h") ||
+                   (!headless.isEmpty() && arg == headless);
     }
 
     std::unique_ptr<QCoreApplication> app;

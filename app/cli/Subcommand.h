@@ -17,6 +17,9 @@ struct Subcommand {
     // Offscreen: renders windows but starts a private Xvfb when there is no
     // display (screenshots on a server).
     enum class Kind { Headless, Gui, Offscreen } kind = Kind::Headless;
+    // An option that makes a Gui subcommand run without a window (and so
+    // without a display), e.g. `basin demo --no-open`.
+    QString headlessOption;
     std::function<void(QCommandLineParser&)> declare;
     // Returns the process exit code. Runs after the (Core)Application exists.
     std::function<int(const QCommandLineParser&)> run;

@@ -11,9 +11,10 @@ QString Session::displayName() const {
     return project_.title.isEmpty() ? QStringLiteral("Untitled") : project_.title;
 }
 
-void Session::newProject(const QString& title) {
+void Session::newProject(const QString& title, const QJsonObject& layout) {
     project_ = Project();
     project_.title = title;
+    project_.layout = layout;
     filePath_.clear();
     modified_ = false;
     Q_EMIT projectReplaced();

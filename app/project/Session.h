@@ -20,7 +20,8 @@ public:
     bool isModified() const { return modified_; }
     QString displayName() const;
 
-    void newProject(const QString& title = {});
+    // A fresh, unmodified project (optionally with a title and a view layout).
+    void newProject(const QString& title = {}, const QJsonObject& layout = {});
     // Throw std::runtime_error with a sentence naming the file.
     void open(const QString& path);
     void saveAs(const QString& path);

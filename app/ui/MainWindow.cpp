@@ -2,16 +2,19 @@
 
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileInfo>
 #include <QIcon>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPointer>
 #include <QSettings>
 #include <QStatusBar>
 
 #include "jobs/JobsPanel.h"
+#include "project/Demo.h"
 #include "project/Session.h"
 #include "ui/DemoLayout.h"
 #include "ui/InspectorPanel.h"
@@ -218,10 +221,26 @@ void MainWindow::showError(const QString& message) {
 }
 
 void MainWindow::loadDemo() {
-    session_->newProject(tr("Demo"));
-    viewArea_->restoreLayout(demoLayout());
-    session_->setLayout(viewArea_->saveLayout());
-    updateTitle();
+    session_->newProject(tr("Demo"), demoLayout());
+}
+
+void MainWindow::startDemo(const QString& dir, const DemoOptions& options) {
+    loadDemo();
+    auto job = std::make_shared<DemoJob>(dir, options);
+    QPointer<MainWindow> self(this);
+    jobs_->submit(job, [self, job](const JobStatus& status) {
+        // A failure is reported by the jobs panel; a cancelled demo resumes
+        // where it stopped next time.
+        if (!self || status.state != JobState::Succeeded) return;
+        const QString file = QDir(job->dir()).filePath(QStringLiteral("demo.basin"));
+        try {
+            demoProject(job->manifest()).save(file);
+        } catch (const std::exception& e) {
+            self->showError(QString::fromStdString(e.what()));
+            return;
+        }
+        if (!self->session_->isModified() || !self->confirmDiscard_) self->openProject(file);
+    });
 }
 
 bool MainWindow::confirmDiscard() {

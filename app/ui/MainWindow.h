@@ -14,6 +14,10 @@ class JobsPanel;
 class QLabel;
 class QMenu;
 
+namespace basin {
+struct DemoOptions;
+}
+
 namespace basin::app {
 
 class InspectorPanel;
@@ -41,8 +45,11 @@ public:
     void showError(const QString& message);
     const QString& lastError() const { return lastError_; }
 
-    // Fills the window with the built-in demo.
+    // Fills the window with the built-in analytic demo (no files needed).
     void loadDemo();
+    // Shows the analytic demo at once, writes (or completes) the demo project
+    // in `dir` as a job, then opens it (DIR/demo.basin).
+    void startDemo(const QString& dir, const DemoOptions& options);
     // Asks whether unsaved changes may be dropped; always yes when confirmation
     // is off (tests, screenshots).
     bool confirmDiscard();

@@ -5,6 +5,7 @@
 #include <QSplitter>
 #include <QTabBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace basin::app {
@@ -285,7 +286,13 @@ QWidget* ViewArea::restoreNode(const QJsonObject& node, QStringList* problems) {
         QList<int> sizes;
         for (const QJsonValue& s : node.value("sizes").toArray())
             sizes.push_back(s.toInt());
-        if (sizes.size() == split->count()) split->setSizes(sizes);
+        if (sizes.size() == split->count()) {
+            split->setSizes(sizes);
+            // Sizes are shares of the room the splitter will have; before it is
+            // laid out they are not kept proportionally, so apply them again
+            // once it has its geometry.
+            QTimer::singleShot(0, split, [split, sizes] { split->setSizes(sizes); });
+        }
         if (split->count() == 0) {
             delete split;
             return newPane();

@@ -164,6 +164,32 @@ private Q_SLOTS:
         QVERIFY(r.err.contains("missing.pt"));
     }
 
+    void demoWritesAProjectHeadless() {
+        QTemporaryDir dir;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove("DISPLAY");  // --no-open needs no display
+        Run r = basin({"demo", dir.path(), "--quick", "--no-open"}, env);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QString file = dir.path() + "/demo.basin";
+        QCOMPARE(r.out.trimmed(), file);
+        QVERIFY(r.err.contains("100%"));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonObject project = QJsonDocument::fromJson(f.readAll()).object();
+        QCOMPARE(project["models"].toArray().size(), 2);
+        QCOMPARE(project["datasets"].toArray().size(), 4);
+        // Two seeds of two models, each with its initial checkpoint and one per epoch.
+        QVERIFY(project["checkpoints"].toArray().size() >= 4 * 2);
+        QCOMPARE(project["probe"].toObject()["kind"].toString(), QStringLiteral("checkpoint"));
+        // Every checkpoint it lists opens with inspect.
+        const QString first =
+            dir.path() + "/" + project["checkpoints"].toArray()[0].toObject()["path"].toString();
+        QCOMPARE(basin({"inspect", first}).code, 0);
+        // A second run reuses the files.
+        r = basin({"demo", dir.path(), "--quick", "--no-open"}, env);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+    }
+
     void screenshotRendersHeadless() {
         QTemporaryDir dir;
         const QString png = dir.path() + "/window.png";

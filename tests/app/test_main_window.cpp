@@ -18,7 +18,9 @@
 #include <thread>
 
 #include "BasinGuiTest.h"
+#include "checkpoint/CheckpointBrowser.h"
 #include "jobs/JobsPanel.h"
+#include "project/Demo.h"
 #include "project/Session.h"
 #include "ui/InspectorPanel.h"
 #include "ui/MainWindow.h"
@@ -275,6 +277,22 @@ private Q_SLOTS:
         const Probe& probe = w.session()->project().probe;
         QVERIFY(std::abs(probe.a) <= 5 && std::abs(probe.b) <= 5);
         QCOMPARE(probe.result, QStringLiteral("Himmelblau"));
+    }
+
+    void demoTrainsInTheBackgroundThenOpens() {
+        QTemporaryDir dir;
+        MainWindow w;
+        w.setConfirmDiscard(false);
+        w.show();
+        w.startDemo(dir.path(), quickDemoOptions());
+        // The analytic views are there at once, while the demo trains.
+        QCOMPARE(w.viewArea()->views().size(), 5);
+        QVERIFY(waitUntil([&] { return w.session()->filePath().endsWith("demo.basin"); }, 120000));
+        QVERIFY(w.session()->project().itemsOfKind(ItemKind::Checkpoint).size() >= 8);
+        QCOMPARE(w.viewArea()->specOf(w.viewArea()->views()[0]).type, QStringLiteral("checkpoint"));
+        auto* browser = w.findChild<widgets::CheckpointBrowser*>();
+        QVERIFY(browser);
+        QVERIFY(!browser->statistics().empty());
     }
 
     void windowStateIsRemembered() {

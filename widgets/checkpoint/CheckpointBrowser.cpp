@@ -46,6 +46,7 @@ CheckpointBrowser::CheckpointBrowser(QWidget* parent)
     rootBox_->setObjectName(QStringLiteral("weightRoot"));
     rootBox_->setToolTip(tr("The dict in the file that holds the model's weights"));
     top->addWidget(rootBox_);
+    summary_->setWordWrap(true);  // never let the file name set the view's minimum width
     top->addWidget(summary_, 1);
     layout->addLayout(top);
 

@@ -400,7 +400,10 @@ void SurfaceScene::resetCamera() {
     ren->ResetCamera(d->bounds);
     // ResetCamera frames the bounding sphere, which leaves a wide margin around
     // a box; zoom in, and shift the picture left to make room for the scalar bar.
-    cam->Zoom(1.0);
+    // In views narrower than tall the axis labels stick out at the sides:
+    // leave them a margin.
+    const int* size = d->view->renderWindow()->GetSize();
+    cam->Zoom(size[0] < size[1] ? 0.88 : 1.0);
     if (!d->options.scalarBar) {
         cam->SetWindowCenter(0, 0);
     } else if (d->barBelow) {

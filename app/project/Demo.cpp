@@ -1,0 +1,103 @@
+#include "project/Demo.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QStandardPaths>
+
+#include "ui/ViewFactory.h"
+
+namespace basin::app {
+namespace {
+
+QJsonObject viewJson(const ViewSpec& s) {
+    return {{"type", s.type}, {"title", s.title}, {"settings", s.settings}};
+}
+
+ProjectItem item(ItemKind kind, const DemoFile& file, const QString& name) {
+    ProjectItem i;
+    i.kind = kind;
+    i.path = QString::fromStdString(file.path);
+    i.name = name;
+    return i;
+}
+
+}  // namespace
+
+QString defaultDemoDir() {
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation))
+        .filePath(QStringLiteral("demo"));
+}
+
+DemoOptions quickDemoOptions() {
+    DemoOptions o;
+    o.mlpEpochs = 3;
+    o.cnnEpochs = 1;
+    o.spiralsPerClass = 100;
+    o.digitsTrainPerClass = 40;
+    o.digitsTestPerClass = 10;
+    return o;
+}
+
+Project demoProject(const DemoManifest& manifest) {
+    Project p;
+    p.title = QStringLiteral("Basin demo");
+    for (const DemoFile& d : manifest.datasets) {
+        p.items.push_back(item(ItemKind::Dataset, d, QString::fromStdString(d.name)));
+    }
+    for (const DemoFile& m : manifest.models) {
+        p.items.push_back(item(ItemKind::Model, m, QString::fromStdString(m.name)));
+    }
+    for (const DemoRun& run : manifest.runs) {
+        for (const DemoFile& c : run.checkpoints) {
+            ProjectItem ck = item(ItemKind::Checkpoint, c,
+                                  QStringLiteral("%1 %2").arg(QString::fromStdString(run.name),
+                                                              QString::fromStdString(c.name)));
+            ck.extra[QStringLiteral("run")] = QString::fromStdString(run.name);
+            ck.extra[QStringLiteral("model")] = QString::fromStdString(run.modelPath);
+            p.items.push_back(ck);
+        }
+    }
+
+    QJsonArray views;
+    if (!manifest.runs.empty() && !manifest.runs.front().checkpoints.empty()) {
+        const DemoRun& first = manifest.runs.front();
+        const QString last = QString::fromStdString(first.checkpoints.back().path);
+        const QString init = QString::fromStdString(first.checkpoints.front().path);
+        ViewSpec moved = checkpointSpec(last, init);
+        moved.title =
+            QStringLiteral("%1: trained vs initial").arg(QString::fromStdString(first.name));
+        views.append(viewJson(moved));
+        // The same architecture from another seed: how different are the minima?
+        for (const DemoRun& other : manifest.runs) {
+            if (&other == &first || other.modelPath != first.modelPath ||
+                other.checkpoints.empty()) {
+                continue;
+            }
+            ViewSpec seeds =
+                checkpointSpec(last, QString::fromStdString(other.checkpoints.back().path));
+            seeds.title =
+                QStringLiteral("%1 vs %2")
+                    .arg(QString::fromStdString(first.name), QString::fromStdString(other.name));
+            views.append(viewJson(seeds));
+            break;
+        }
+        p.probe.kind = Probe::Kind::Checkpoint;
+        p.probe.checkpoint =
+            QStringLiteral("%1 %2").arg(QString::fromStdString(first.name),
+                                        QString::fromStdString(first.checkpoints.back().name));
+    }
+    // The analytic teaching landscapes beside them, in one tabbed pane.
+    QJsonArray analytic;
+    for (const QString& name : {QStringLiteral("himmelblau"), QStringLiteral("rastrigin")}) {
+        analytic.append(viewJson(analyticSurfaceSpec(name)));
+        analytic.append(viewJson(analyticMapSpec(name)));
+    }
+    p.layout = {{"root", QJsonObject{{"split", "horizontal"},
+                                     {"children",
+                                      QJsonArray{QJsonObject{{"views", views}, {"current", 0}},
+                                                 QJsonObject{{"views", analytic}, {"current", 0}}}},
+                                     {"sizes", QJsonArray{3, 2}}}}};
+    return p;
+}
+
+}  // namespace basin::app
