@@ -1,5 +1,6 @@
 #include "data/DatasetFiles.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
