@@ -243,6 +243,21 @@ private Q_SLOTS:
         QCOMPARE(c.metadata[2], std::make_pair("1.lr"s, "0.1"s));
     }
 
+    void libtorchTypeTagsAreUnwrapped() {
+        // torch::pickle_save (C++) wraps typed containers:
+        // torch.jit._pickle.restore_type_tag({'epoch': 3}, 'Dict[str, int]').
+        const auto doc = unpickle(
+            "\x80\x02"
+            "ctorch.jit._pickle\nrestore_type_tag\n"
+            "}X\x05\x00\x00\x00"
+            "epochK\x03s"
+            "X\x0e\x00\x00\x00"
+            "Dict[str, int]\x86R."s);
+        QCOMPARE(int(doc.root().kind), int(Kind::Dict));
+        QCOMPARE(doc.root().entries.size(), std::size_t(1));
+        QCOMPARE(doc.root().entries[0].second->integer, std::int64_t(3));
+    }
+
     void tensorsFromPersistentIds() {
         // A [2, 3] view with strides (1, 2): the transpose of a [3, 2] tensor.
         const auto doc = unpickle(tensorPickle("K\x02K\x03\x86"s, "K\x01K\x02\x86"s), sixFloats);

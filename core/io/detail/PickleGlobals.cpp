@@ -11,6 +11,9 @@
 //   numpy.dtype('f8', False, True) then BUILD (3, '<', None, ...)
 //   numpy.core.multiarray.scalar(dtype, raw bytes)
 //   _codecs.encode(text, 'latin1'): how protocol 2 spells a bytes object
+//   torch.jit._pickle.restore_type_tag(value, type_string): libtorch's
+//     torch::pickle_save wraps typed dicts and lists in it; the value is the
+//     first argument, the type string only annotates it
 //
 // Protocol 2 writes Python 2 module names (__builtin__, copy_reg), and NumPy 2
 // moved numpy.core to numpy._core; both spellings are accepted.
@@ -277,6 +280,11 @@ PickleValue* apply(PickleDocument& doc, const PickleValue& callable, const Pickl
     }
     if (name == "collections.OrderedDict" || name == "builtins.dict") {
         return makeContainer(doc, Kind::Dict, arg(args, 0));
+    }
+    if (name == "torch.jit._pickle.restore_type_tag") {
+        const PickleValue* value = arg(args, 0);
+        if (value) return const_cast<PickleValue*>(value);
+        return makeObject(doc, name, args);
     }
     if (name == "builtins.set" || name == "builtins.frozenset") {
         return makeContainer(doc, Kind::Set, arg(args, 0));
