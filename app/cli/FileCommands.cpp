@@ -50,7 +50,7 @@ std::vector<Subcommand> fileSubcommands() {
         }
         return status.state == JobState::Succeeded ? 0 : 1;
     };
-    return {inspectSubcommand(), fingerprint};
+    return {inspectSubcommand(), evaluateSubcommand(), fingerprint};
 }
 
 }  // namespace basin::app

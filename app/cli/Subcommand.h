@@ -33,5 +33,6 @@ const Subcommand* findSubcommand(const QString& name);
 std::vector<Subcommand> guiSubcommands();
 std::vector<Subcommand> fileSubcommands();
 Subcommand inspectSubcommand();
+Subcommand evaluateSubcommand();
 
 }  // namespace basin::app

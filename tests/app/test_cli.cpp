@@ -43,13 +43,15 @@ private Q_SLOTS:
         QVERIFY(r.out.startsWith("basin " BASIN_VERSION));
         r = basin({"--help"});
         QCOMPARE(r.code, 0);
-        for (const char* sub : {"open", "demo", "screenshot", "inspect", "fingerprint"}) {
+        for (const char* sub :
+             {"open", "demo", "screenshot", "inspect", "evaluate", "fingerprint"}) {
             QVERIFY2(r.out.contains(QStringLiteral("  %1 ").arg(sub)), qPrintable(r.out));
         }
     }
 
     void everySubcommandHasHelp() {
-        for (const char* sub : {"open", "demo", "screenshot", "inspect", "fingerprint"}) {
+        for (const char* sub :
+             {"open", "demo", "screenshot", "inspect", "evaluate", "fingerprint"}) {
             // --help is answered before any window or display is needed.
             QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
             env.insert("DISPLAY", ":987654");
@@ -185,6 +187,31 @@ private Q_SLOTS:
         const QString first =
             dir.path() + "/" + project["checkpoints"].toArray()[0].toObject()["path"].toString();
         QCOMPARE(basin({"inspect", first}).code, 0);
+        // The demo's models evaluate at their checkpoints; a checkpoint of the
+        // other model is reported and fails the command, the rest still print.
+        r = basin({"evaluate", "--json", "--model", dir.path() + "/models/mlp_spirals.pt", "--data",
+                   dir.path() + "/datasets/spirals_test.npz",
+                   dir.path() + "/runs/mlp_spirals_seed0/epoch_000.pt",
+                   dir.path() + "/runs/mlp_spirals_seed0/epoch_003.pt",
+                   dir.path() + "/runs/cnn_digits_seed0/epoch_001.pt"},
+                  env);
+        QCOMPARE(r.code, 1);
+        const QJsonArray results =
+            QJsonDocument::fromJson(r.out.toUtf8()).object()["results"].toArray();
+        QCOMPARE(results.size(), 3);
+        QVERIFY(results[0].toObject()["loss"].toDouble() >
+                results[1].toObject()["loss"].toDouble());
+        QCOMPARE(results[0].toObject()["samples"].toDouble(), 200.0);
+        QVERIFY(results[2].toObject()["error"].toString().contains("fc1.weight"));
+        r = basin({"evaluate", "--model", dir.path() + "/models/cnn_digits.pt", "--data",
+                   dir.path() + "/datasets/digits_test.npz", "--bn-data",
+                   dir.path() + "/datasets/digits_train.npz",
+                   dir.path() + "/runs/cnn_digits_seed1/epoch_001.pt"},
+                  env);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("epoch_001.pt"));
+        QCOMPARE(basin({"evaluate", "--model", first}, env).code, 2);  // no --data
+
         // A second run reuses the files.
         r = basin({"demo", dir.path(), "--quick", "--no-open"}, env);
         QVERIFY2(r.code == 0, qPrintable(r.err));
