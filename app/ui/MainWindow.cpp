@@ -17,6 +17,7 @@
 #include "project/Demo.h"
 #include "project/Session.h"
 #include "ui/DemoLayout.h"
+#include "ui/Evaluation.h"
 #include "ui/InspectorPanel.h"
 #include "ui/ProjectPanel.h"
 #include "ui/ProjectReactions.h"
@@ -64,6 +65,8 @@ MainWindow::MainWindow(QWidget* parent)
     connect(projectPanel_, &ProjectPanel::viewRequested, this, [this](const ViewSpec& spec) {
         if (!viewArea_->addView(spec)) showError(tr("cannot open a %1 view").arg(spec.type));
     });
+    connect(projectPanel_, &ProjectPanel::evaluateRequested, this,
+            [this](const QList<int>& items) { evaluateItems(this, items); });
     connect(projectPanel_, &ProjectPanel::fingerprintRequested, this,
             [this](const QList<int>& items) { fingerprintItems(this, items); });
     connect(jobs_, &widgets::JobsPanel::activeCountChanged, this, &MainWindow::updateStatus);

@@ -113,11 +113,14 @@ void ProjectPanel::showContextMenu(const QPoint& pos) {
     if (checkpoints && indices.size() == 1) browse = menu.addAction(tr("Browse tensors"));
     if (checkpoints && indices.size() == 2)
         compare = menu.addAction(tr("Compare these two checkpoints"));
+    QAction* evaluate = checkpoints ? menu.addAction(tr("Evaluate on a dataset…")) : nullptr;
     QAction* fingerprint = menu.addAction(tr("Fingerprint (SHA-256)"));
     QAction* remove = menu.addAction(tr("Remove from project"));
     QAction* chosen = menu.exec(tree_->viewport()->mapToGlobal(pos));
     if (!chosen) return;
-    if (chosen == browse) {
+    if (chosen == evaluate) {
+        Q_EMIT evaluateRequested(indices);
+    } else if (chosen == browse) {
         Q_EMIT viewRequested(checkpointSpec(items[indices[0]].path));
     } else if (chosen == compare) {
         Q_EMIT viewRequested(checkpointSpec(items[indices[0]].path, items[indices[1]].path));

@@ -28,6 +28,7 @@ Q_SIGNALS:
     void fingerprintRequested(const QList<int>& itemIndices);
     // "Browse tensors", "Compare these two checkpoints".
     void viewRequested(const basin::app::ViewSpec& spec);
+    void evaluateRequested(const QList<int>& checkpointItems);
 
 private:
     void rebuild();

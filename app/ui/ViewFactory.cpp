@@ -6,10 +6,12 @@
 #include <memory>
 
 #include "checkpoint/CheckpointBrowser.h"
+#include "eval/EvaluationView.h"
 #include "gl/GlView.h"
 #include "gl/HeatmapLayer.h"
 #include "landscape/AnalyticLandscape.h"
 #include "project/Session.h"
+#include "ui/Evaluation.h"
 #include "vtk/SurfaceScene.h"
 #include "vtk/VtkView.h"
 
@@ -120,6 +122,11 @@ QWidget* createCheckpointView(const ViewSpec& spec) {
 
 QWidget* createView(const ViewSpec& spec, Session* session) {
     if (spec.type == kCheckpoint) return createCheckpointView(spec);
+    if (spec.type == QLatin1String("evaluation")) {
+        auto* view = new widgets::EvaluationView;
+        view->setResults(spec.settings.value("title").toString(), evaluationResults(spec.settings));
+        return view;
+    }
     AnalyticLandscape kind;
     if (!landscapeOf(spec, &kind)) return nullptr;
     if (spec.type == kSurface) return createSurface(spec, kind, session);

@@ -8,6 +8,8 @@
 //              settings: landscape, resolution, logScale, isolines.
 //   checkpoint a checkpoint's tensors (CheckpointBrowser); settings: path,
 //              compare (a second checkpoint), root (which dict holds weights).
+//   evaluation loss/accuracy at checkpoints (EvaluationView); settings: title,
+//              results (the numbers themselves, so the project keeps them).
 
 #include <QList>
 

@@ -12,6 +12,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <fstream>
@@ -19,9 +20,11 @@
 
 #include "BasinGuiTest.h"
 #include "checkpoint/CheckpointBrowser.h"
+#include "eval/EvaluationView.h"
 #include "jobs/JobsPanel.h"
 #include "project/Demo.h"
 #include "project/Session.h"
+#include "ui/Evaluation.h"
 #include "ui/InspectorPanel.h"
 #include "ui/MainWindow.h"
 #include "ui/ProjectReactions.h"
@@ -293,6 +296,32 @@ private Q_SLOTS:
         auto* browser = w.findChild<widgets::CheckpointBrowser*>();
         QVERIFY(browser);
         QVERIFY(!browser->statistics().empty());
+
+        // Evaluate the first run's checkpoints on the spirals test split.
+        QStringList checkpoints;
+        for (const ProjectItem& c : w.session()->project().itemsOfKind(ItemKind::Checkpoint)) {
+            if (c.name.startsWith("mlp_spirals_seed0")) checkpoints << c.path;
+        }
+        QVERIFY(checkpoints.size() >= 2);
+        startEvaluation(&w, dir.path() + "/models/mlp_spirals.pt",
+                        dir.path() + "/datasets/spirals_test.npz", checkpoints);
+        QVERIFY(
+            waitUntil([&] { return w.findChild<widgets::EvaluationView*>() != nullptr; }, 60000));
+        auto* evaluation = w.findChild<widgets::EvaluationView*>();
+        QCOMPARE(evaluation->results().size(), std::size_t(checkpoints.size()));
+        QCOMPARE(evaluation->table()->rowCount(), int(checkpoints.size()));
+        QVERIFY(evaluation->results().back().result.loss <
+                evaluation->results().front().result.loss);
+        QVERIFY(evaluation->toCsv().startsWith("checkpoint,loss,accuracy,samples,error\n"));
+        // The numbers travel with the project.
+        const QString file = dir.path() + "/with-results.basin";
+        QVERIFY(w.saveProject(file));
+        MainWindow reopened;
+        reopened.setConfirmDiscard(false);
+        QVERIFY(reopened.openProject(file));
+        auto* restored = reopened.findChild<widgets::EvaluationView*>();
+        QVERIFY(restored);
+        QCOMPARE(restored->results().back().result.loss, evaluation->results().back().result.loss);
     }
 
     void windowStateIsRemembered() {
