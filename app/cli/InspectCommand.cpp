@@ -10,12 +10,18 @@
 #include "cli/Subcommand.h"
 #include "io/Checkpoint.h"
 #include "io/TensorStatistics.h"
+#include "model/WeightsFile.h"
 
 namespace basin::app {
 namespace {
 
 const char* formatName(CheckpointFormat f) {
-    return f == CheckpointFormat::Safetensors ? "safetensors" : "torch.save (zip)";
+    switch (f) {
+        case CheckpointFormat::Safetensors: return "safetensors";
+        case CheckpointFormat::TorchScript: return "TorchScript model";
+        case CheckpointFormat::TorchZip: break;
+    }
+    return "torch.save (zip)";
 }
 
 std::string chooseRoot(const Checkpoint& c, const QString& requested) {
@@ -51,7 +57,7 @@ int runInspect(const QCommandLineParser& p) {
         std::fprintf(stderr, "basin inspect: give one checkpoint file (see --help)\n");
         return 2;
     }
-    const Checkpoint checkpoint = loadCheckpoint(files.front().toStdString());
+    const Checkpoint checkpoint = loadWeightsFile(files.front().toStdString());
     const std::string root = chooseRoot(
         checkpoint, p.isSet(QStringLiteral("root")) ? p.value(QStringLiteral("root")) : QString());
     const std::vector<NamedTensor> tensors = checkpoint.stateDict(root);
@@ -173,7 +179,8 @@ Subcommand inspectSubcommand() {
         QStringLiteral("List a checkpoint's tensors with statistics; --diff compares two");
     inspect.declare = [](QCommandLineParser& p) {
         p.setApplicationDescription(QStringLiteral(
-            "Reads a checkpoint (torch.save zip or safetensors; nothing in it is executed) and "
+            "Reads a checkpoint (torch.save zip or safetensors; nothing in it is executed) or a "
+            "TorchScript model and "
             "prints each tensor of its weights with shape, dtype, size, L2 norm and range, and "
             "the file's other entries (epoch, accuracy, arguments). With --diff, adds per tensor "
             "the relative change |a-b|/|a| and the cosine similarity to another checkpoint."));

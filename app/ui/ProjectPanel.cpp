@@ -110,7 +110,10 @@ void ProjectPanel::showContextMenu(const QPoint& pos) {
     });
     QAction* browse = nullptr;
     QAction* compare = nullptr;
-    if (checkpoints && indices.size() == 1) browse = menu.addAction(tr("Browse tensors"));
+    const bool model = indices.size() == 1 && items[indices[0]].kind == ItemKind::Model;
+    if ((checkpoints || model) && indices.size() == 1) {
+        browse = menu.addAction(model ? tr("Browse parameters and buffers") : tr("Browse tensors"));
+    }
     if (checkpoints && indices.size() == 2)
         compare = menu.addAction(tr("Compare these two checkpoints"));
     QAction* evaluate = checkpoints ? menu.addAction(tr("Evaluate on a dataset…")) : nullptr;

@@ -10,6 +10,7 @@
 #include "gl/GlView.h"
 #include "gl/HeatmapLayer.h"
 #include "landscape/AnalyticLandscape.h"
+#include "model/WeightsFile.h"
 #include "project/Session.h"
 #include "ui/Evaluation.h"
 #include "vtk/SurfaceScene.h"
@@ -102,7 +103,7 @@ QWidget* createCheckpointView(const ViewSpec& spec) {
     try {
         auto* browser = new widgets::CheckpointBrowser;
         std::unique_ptr<QWidget> guard(browser);
-        browser->setCheckpoint(loadCheckpoint(path.toStdString()));
+        browser->setCheckpoint(loadWeightsFile(path.toStdString()));
         if (spec.settings.contains("root"))
             browser->setRoot(spec.settings.value("root").toString());
         if (!other.isEmpty()) browser->setComparison(loadCheckpoint(other.toStdString()));

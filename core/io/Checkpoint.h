@@ -24,7 +24,8 @@ struct NamedTensor {
     TensorData tensor;
 };
 
-enum class CheckpointFormat { TorchZip, Safetensors };
+// TorchScript: a model's parameters and buffers (model/WeightsFile.h).
+enum class CheckpointFormat { TorchZip, Safetensors, TorchScript };
 
 struct Checkpoint {
     std::string path;

@@ -211,6 +211,12 @@ private Q_SLOTS:
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(r.out.contains("epoch_001.pt"));
         QCOMPARE(basin({"evaluate", "--model", first}, env).code, 2);  // no --data
+        // A TorchScript model inspects as its parameters and buffers.
+        r = basin({"inspect", "--json", dir.path() + "/models/cnn_digits.pt"}, env);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject model = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(model["format"].toString(), QStringLiteral("TorchScript model"));
+        QVERIFY(r.out.contains("bn1.running_mean"));
 
         // A second run reuses the files.
         r = basin({"demo", dir.path(), "--quick", "--no-open"}, env);
