@@ -17,9 +17,12 @@ namespace {
 
 const char* formatName(CheckpointFormat f) {
     switch (f) {
-        case CheckpointFormat::Safetensors: return "safetensors";
-        case CheckpointFormat::TorchScript: return "TorchScript model";
-        case CheckpointFormat::TorchZip: break;
+        case CheckpointFormat::Safetensors:
+            return "safetensors";
+        case CheckpointFormat::TorchScript:
+            return "TorchScript model";
+        case CheckpointFormat::TorchZip:
+            break;
     }
     return "torch.save (zip)";
 }
@@ -143,10 +146,7 @@ int runInspect(const QCommandLineParser& p) {
     for (const auto& s : stats) {
         bytes += s.bytes;
         values += s.numel;
-        std::string shape = "[";
-        for (std::size_t i = 0; i < s.shape.size(); ++i)
-            shape += (i ? ", " : "") + std::to_string(s.shape[i]);
-        shape += "]";
+        const std::string shape = shapeString(s.shape);
         std::printf("%-*s  %-18s %-9s %11llu %11.4g %11.4g %11.4g", int(width), s.name.c_str(),
                     shape.c_str(), dtypeName(s.dtype), static_cast<unsigned long long>(s.bytes),
                     s.l2Norm, s.min, s.max);

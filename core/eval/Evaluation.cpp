@@ -55,14 +55,6 @@ private:
     bool previous_;
 };
 
-torch::Tensor firstTensor(const c10::IValue& value) {
-    if (value.isTensor()) return value.toTensor();
-    if (value.isTuple() && !value.toTupleRef().elements().empty())
-        return firstTensor(value.toTupleRef().elements()[0]);
-    if (value.isList() && !value.toListRef().empty()) return firstTensor(value.toListRef()[0]);
-    throw std::runtime_error("the model's output is a " + value.tagKind() + ", not a tensor");
-}
-
 std::string where(const Model& model, const Dataset& dataset) {
     return "model '" + model.name() + "' on dataset '" + dataset.name + "'";
 }
@@ -70,7 +62,7 @@ std::string where(const Model& model, const Dataset& dataset) {
 torch::Tensor runBatch(torch::jit::Module& module, const torch::Tensor& x, const Model& model,
                        const Dataset& dataset) {
     try {
-        return firstTensor(module.forward({x}));
+        return detail::firstTensor(module.forward({x}));
     } catch (const std::exception& e) {  // c10::Error, or the interpreter's JITException
         TensorData shape;
         shape.shape = dataset.inputs.shape;

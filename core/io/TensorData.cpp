@@ -125,13 +125,17 @@ bool TensorData::isContiguous() const {
     return strides.empty() || strides == contiguousStrides();
 }
 
-std::string TensorData::shapeString() const {
+std::string shapeString(const std::vector<std::int64_t>& shape) {
     std::ostringstream out;
     out << '[';
     for (std::size_t i = 0; i < shape.size(); ++i)
         out << (i ? ", " : "") << shape[i];
     out << ']';
     return out.str();
+}
+
+std::string TensorData::shapeString() const {
+    return basin::shapeString(shape);
 }
 
 void TensorData::validate(const std::string& what) const {

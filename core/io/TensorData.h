@@ -17,6 +17,8 @@ enum class DType { Float32, Float64, Float16, BFloat16, Int64, Int32, Int16, Int
 
 // Bytes per element.
 std::size_t dtypeSize(DType dtype);
+// "[64, 3, 7, 7]"
+std::string shapeString(const std::vector<std::int64_t>& shape);
 // The name PyTorch prints ("float32", "bfloat16", "int64", "bool", ...).
 const char* dtypeName(DType dtype);
 

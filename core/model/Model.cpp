@@ -22,15 +22,6 @@ std::string fileName(const std::string& path) {
     return std::filesystem::path(path).filename().string();
 }
 
-std::string shapeString(const std::vector<std::int64_t>& shape) {
-    std::ostringstream out;
-    out << '[';
-    for (std::size_t i = 0; i < shape.size(); ++i)
-        out << (i ? ", " : "") << shape[i];
-    out << ']';
-    return out.str();
-}
-
 // Why torch::jit::load failed, in words: most failures are files of another
 // kind (a state dict saved with torch.save, safetensors, the legacy format).
 std::string describeLoadFailure(const std::string& path, const std::string& reason) {
@@ -77,14 +68,6 @@ std::vector<NamedSlot> namedSlots(const torch::jit::Module& module, bool include
         for (const auto& b : module.named_buffers(/*recurse=*/true))
             slots.push_back({b.name, b.value, true});
     return slots;
-}
-
-torch::Tensor firstTensor(const c10::IValue& value) {
-    if (value.isTensor()) return value.toTensor();
-    if (value.isTuple() && !value.toTupleRef().elements().empty())
-        return firstTensor(value.toTupleRef().elements()[0]);
-    if (value.isList() && !value.toListRef().empty()) return firstTensor(value.toListRef()[0]);
-    throw std::runtime_error("the model's output is a " + value.tagKind() + ", not a tensor");
 }
 
 constexpr std::size_t kListedPerKind = 20;
@@ -255,7 +238,7 @@ TensorData Model::forward(const TensorData& input) const {
         c10::InferenceMode inference;
         const torch::Tensor x = detail::toTorch(input, "input");
         module.eval();
-        output = firstTensor(module.forward({x}));
+        output = detail::firstTensor(module.forward({x}));
         module.train(wasTraining);
         return detail::fromTorch(output, "output of " + impl_->name);
     } catch (const c10::Error& e) {

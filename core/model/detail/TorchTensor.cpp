@@ -126,4 +126,12 @@ std::string torchReason(const c10::Error& error) {
     return reason;
 }
 
+torch::Tensor firstTensor(const c10::IValue& value) {
+    if (value.isTensor()) return value.toTensor();
+    if (value.isTuple() && !value.toTupleRef().elements().empty())
+        return firstTensor(value.toTupleRef().elements()[0]);
+    if (value.isList() && !value.toListRef().empty()) return firstTensor(value.toListRef()[0]);
+    throw std::runtime_error("the model's output is a " + value.tagKind() + ", not a tensor");
+}
+
 }  // namespace basin::detail

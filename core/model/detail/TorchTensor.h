@@ -35,6 +35,10 @@ TensorData fromTorch(const torch::Tensor& tensor, const std::string& what);
 // builds; users get the first paragraph only.
 // The TorchScript interpreter's errors (JITException) carry a script
 // traceback; for those the last line (the error itself) is kept.
+// The first tensor of a module's output (itself, or the first element of a
+// tuple or list, recursively): the logits of models that return extras.
+torch::Tensor firstTensor(const c10::IValue& value);
+
 std::string torchReason(const c10::Error& error);
 std::string torchReason(const std::exception& error);
 
