@@ -21,6 +21,8 @@ const char* formatName(CheckpointFormat f) {
             return "safetensors";
         case CheckpointFormat::TorchScript:
             return "TorchScript model";
+        case CheckpointFormat::NumPy:
+            return "NumPy arrays";
         case CheckpointFormat::TorchZip:
             break;
     }

@@ -24,8 +24,9 @@ struct NamedTensor {
     TensorData tensor;
 };
 
-// TorchScript: a model's parameters and buffers (model/WeightsFile.h).
-enum class CheckpointFormat { TorchZip, Safetensors, TorchScript };
+// TorchScript and NumPy: a model's parameters and buffers, or .npy/.npz
+// arrays, opened as tensors by model/WeightsFile.h.
+enum class CheckpointFormat { TorchZip, Safetensors, TorchScript, NumPy };
 
 struct Checkpoint {
     std::string path;

@@ -1,12 +1,28 @@
 #include "model/WeightsFile.h"
 
+#include <filesystem>
 #include <stdexcept>
 
+#include "io/Numpy.h"
 #include "model/Model.h"
 
 namespace basin {
 
 Checkpoint loadWeightsFile(const std::string& path) {
+    const std::string extension = std::filesystem::path(path).extension().string();
+    if (extension == ".npz" || extension == ".npy") {
+        // NumPy arrays (datasets, exported weights): each array is a tensor.
+        Checkpoint c;
+        c.path = path;
+        c.format = CheckpointFormat::NumPy;
+        if (extension == ".npz") {
+            c.tensors = readNpz(path);
+        } else {
+            c.tensors.push_back({std::filesystem::path(path).stem().string(), readNpy(path)});
+        }
+        if (!c.tensors.empty()) c.weightRoots = {""};
+        return c;
+    }
     try {
         return loadCheckpoint(path);
     } catch (const std::runtime_error& checkpointError) {

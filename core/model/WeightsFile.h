@@ -1,8 +1,8 @@
 #pragma once
-// Opens any file that holds weights — a checkpoint (torch.save, safetensors)
-// or a TorchScript model — as a Checkpoint, for browsing and inspection. A
-// model's parameters and buffers become its tensors, with a note of what the
-// file is in the metadata.
+// Opens any file that holds tensors — a checkpoint (torch.save, safetensors),
+// a TorchScript model or NumPy arrays (.npy/.npz) — as a Checkpoint, for
+// browsing and inspection. A model's parameters and buffers become its
+// tensors, with its parameter and buffer counts in the metadata.
 
 #include <string>
 

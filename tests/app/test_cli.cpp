@@ -217,6 +217,10 @@ private Q_SLOTS:
         const QJsonObject model = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(model["format"].toString(), QStringLiteral("TorchScript model"));
         QVERIFY(r.out.contains("bn1.running_mean"));
+        // NumPy archives (the demo's datasets) inspect as their arrays.
+        r = basin({"inspect", dir.path() + "/datasets/spirals_test.npz"}, env);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("NumPy arrays") && r.out.contains("[200, 2]"));
 
         // A second run reuses the files.
         r = basin({"demo", dir.path(), "--quick", "--no-open"}, env);
