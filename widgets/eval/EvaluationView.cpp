@@ -129,10 +129,10 @@ void EvaluationView::setResults(const QString& title, std::vector<CheckpointEval
     accGraph->setPen(QPen(colour(0.75), 2));
     accGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, 7));
     plot_->xAxis->setTicker(ticks);
-    // Long or many names are slanted; a slanted first name needs room on the left.
-    const bool slanted = results_.size() > 6 || sameNames;
-    plot_->xAxis->setTickLabelRotation(slanted ? -35 : 0);
-    plot_->xAxis->setRange(slanted ? -1.5 : -0.5, std::max<double>(0.5, double(results_.size()) - 0.5));
+    // Long or many names are written vertically, so none is cut or overlaps.
+    const bool vertical = results_.size() > 6 || sameNames;
+    plot_->xAxis->setTickLabelRotation(vertical ? -90 : 0);
+    plot_->xAxis->setRange(-0.5, std::max<double>(0.5, double(results_.size()) - 0.5));
     lossGraph->rescaleValueAxis();
     plot_->yAxis->setRange(0, plot_->yAxis->range().upper * 1.08);  // room for the top point
     plot_->yAxis2->setRange(0, 1.0);
