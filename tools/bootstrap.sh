@@ -18,7 +18,7 @@ packages=(
   # headless display and software OpenGL for GUI/GL tests
   xvfb xauth libgl1-mesa-dri libglx-mesa0 libegl-mesa0 fonts-dejavu-core
   # real PyTorch, used only to write interop fixtures in tests
-  python3-torch python3-torchvision python3-numpy
+  python3-torch python3-torchvision python3-numpy python3-h5py
   # fuzzing (libFuzzer)
   clang libclang-rt-14-dev
 )
