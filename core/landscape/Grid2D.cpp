@@ -24,6 +24,32 @@ std::pair<double, double> Grid2D::finiteRange() const {
     return {lo, hi};
 }
 
+namespace {
+
+// The cell [xs[i], xs[i+1]] holding v and the fraction t of the way across.
+bool bracket(const std::vector<double>& xs, double v, std::size_t* i, double* t) {
+    if (xs.size() < 2 || !(v >= xs.front() && v <= xs.back())) return false;
+    auto it = std::upper_bound(xs.begin(), xs.end(), v);
+    const std::size_t hi = std::min<std::size_t>(std::size_t(it - xs.begin()), xs.size() - 1);
+    *i = hi - 1;
+    const double span = xs[hi] - xs[*i];
+    *t = span > 0 ? (v - xs[*i]) / span : 0.0;
+    return true;
+}
+
+}  // namespace
+
+double Grid2D::interpolate(double px, double py) const {
+    std::size_t ix, iy;
+    double tx, ty;
+    if (values.size() != nx() * ny() || !bracket(x, px, &ix, &tx) || !bracket(y, py, &iy, &ty)) {
+        return std::nan("");
+    }
+    const double v00 = value(ix, iy), v10 = value(ix + 1, iy);
+    const double v01 = value(ix, iy + 1), v11 = value(ix + 1, iy + 1);
+    return (1 - tx) * ((1 - ty) * v00 + ty * v01) + tx * ((1 - ty) * v10 + ty * v11);
+}
+
 std::vector<double> linspace(double lo, double hi, std::size_t n) {
     if (n == 0) throw std::invalid_argument("linspace needs at least one point");
     if (n == 1) return {lo};

@@ -28,6 +28,9 @@ struct Grid2D {
     double value(std::size_t ix, std::size_t iy) const { return values[ix * y.size() + iy]; }
     // Smallest and largest finite value; (NaN, NaN) when there is none.
     std::pair<double, double> finiteRange() const;
+    // Bilinear interpolation at (px, py); NaN outside the grid or next to a
+    // value that is not computed.
+    double interpolate(double px, double py) const;
 };
 
 // n evenly spaced values from lo to hi inclusive (n >= 2), or {lo} for n == 1.

@@ -30,6 +30,21 @@ private Q_SLOTS:
         QCOMPARE(g.finiteRange(), std::make_pair(-3.0, 5.0));
     }
 
+    void bilinearInterpolation() {
+        Grid2D g({0, 1, 3}, {0, 2}, "f");
+        // f = 2x + 3y + 1 is reproduced exactly by bilinear interpolation.
+        for (std::size_t i = 0; i < 3; ++i) {
+            for (std::size_t j = 0; j < 2; ++j)
+                g.value(i, j) = 2 * g.x[i] + 3 * g.y[j] + 1;
+        }
+        QCOMPARE(g.interpolate(2.5, 0.5), 2 * 2.5 + 3 * 0.5 + 1);
+        QCOMPARE(g.interpolate(3, 2), 13.0);  // the far corner is inside
+        QVERIFY(std::isnan(g.interpolate(3.01, 1)));
+        g.value(2, 1) = std::nan("");
+        QVERIFY(std::isnan(g.interpolate(2, 1)));  // next to a missing value
+        QCOMPARE(g.interpolate(0.5, 1), 2 * 0.5 + 3 * 1.0 + 1);
+    }
+
     void analyticMinimaAreWhereTheLiteratureSays() {
         // Himmelblau's four minima (Himmelblau 1972), all f = 0.
         const double himmelblau[4][2] = {

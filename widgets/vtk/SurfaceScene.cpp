@@ -50,16 +50,6 @@ void styleText(vtkTextProperty* p, int size, bool bold = false) {
 }
 
 // Index i with xs[i] <= v <= xs[i + 1] and the fraction t of the way; false outside.
-bool bracket(const std::vector<double>& xs, double v, std::size_t* i, double* t) {
-    if (xs.size() < 2 || !(v >= xs.front() && v <= xs.back())) return false;
-    auto it = std::upper_bound(xs.begin(), xs.end(), v);
-    std::size_t hi = std::min<std::size_t>(std::size_t(it - xs.begin()), xs.size() - 1);
-    *i = hi - 1;
-    const double span = xs[hi] - xs[*i];
-    *t = span > 0 ? (v - xs[*i]) / span : 0.0;
-    return true;
-}
-
 // A "nice" tick step (1, 2 or 5 times a power of ten) giving about `count`
 // ticks over `span`, as plotting libraries choose them.
 double niceStep(double span, int count) {
@@ -416,16 +406,7 @@ void SurfaceScene::resetCamera() {
 }
 
 double SurfaceScene::interpolate(double x, double y) const {
-    const Grid2D& g = d->grid;
-    std::size_t ix, iy;
-    double tx, ty;
-    if (g.values.size() != g.nx() * g.ny() || !bracket(g.x, x, &ix, &tx) ||
-        !bracket(g.y, y, &iy, &ty)) {
-        return kNaN;
-    }
-    const double v00 = g.value(ix, iy), v10 = g.value(ix + 1, iy);
-    const double v01 = g.value(ix, iy + 1), v11 = g.value(ix + 1, iy + 1);
-    return (1 - tx) * ((1 - ty) * v00 + ty * v01) + tx * ((1 - ty) * v10 + ty * v11);
+    return d->grid.interpolate(x, y);
 }
 
 bool SurfaceScene::worldPosition(double x, double y, double world[3]) const {
