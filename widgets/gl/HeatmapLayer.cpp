@@ -23,17 +23,6 @@ constexpr double kMinZoom = 0.05, kMaxZoom = 2000;
 constexpr std::array<Colormap, 3> kColormaps = {Colormap::Viridis, Colormap::Coolwarm,
                                                 Colormap::Greys};
 
-// Fractional index of `w` in ascending `coords` (clamped to the ends), the CPU
-// twin of fractionalIndex() in heatmap.frag.
-double fractionalIndex(const std::vector<double>& coords, double w) {
-    const auto it = std::upper_bound(coords.begin(), coords.end(), w);
-    const size_t hi = std::clamp<size_t>(size_t(it - coords.begin()), 1, coords.size() - 1);
-    const size_t lo = hi - 1;
-    const double span = coords[hi] - coords[lo];
-    const double f = span > 0 ? (w - coords[lo]) / span : 0.0;
-    return double(lo) + std::clamp(f, 0.0, 1.0);
-}
-
 // Whether `coords` are evenly spaced (a linspace, up to rounding: 1e-9 of the
 // range), so the shader can compute the fractional index directly instead of
 // binary-searching the coordinate texture.
@@ -183,16 +172,9 @@ QPointF HeatmapLayer::widgetAt(QPointF d) const {
 }
 
 double HeatmapLayer::valueAt(QPointF d) const {
-    constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-    if (!m_gridError.isEmpty() || !dataRect().contains(d)) return nan;
-    const double fx = fractionalIndex(m_grid.x, d.x());
-    const double fy = fractionalIndex(m_grid.y, d.y());
-    const size_t ix = std::min(size_t(fx), m_grid.nx() - 2);
-    const size_t iy = std::min(size_t(fy), m_grid.ny() - 2);
-    const double tx = fx - double(ix), ty = fy - double(iy);
-    const double v00 = m_grid.value(ix, iy), v10 = m_grid.value(ix + 1, iy);
-    const double v01 = m_grid.value(ix, iy + 1), v11 = m_grid.value(ix + 1, iy + 1);
-    return (1 - ty) * ((1 - tx) * v00 + tx * v10) + ty * ((1 - tx) * v01 + tx * v11);
+    // The shader interpolates the same way (bilinear between grid nodes).
+    if (!m_gridError.isEmpty()) return std::numeric_limits<double>::quiet_NaN();
+    return m_grid.interpolate(d.x(), d.y());
 }
 
 // --- GL -----------------------------------------------------------------------
