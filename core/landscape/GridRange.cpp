@@ -1,0 +1,61 @@
+#include "landscape/GridRange.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
+
+#include "landscape/Grid2D.h"
+
+namespace basin {
+namespace {
+
+constexpr std::size_t kMaxPoints = 100000;
+
+bool parseNumber(const std::string& field, double& out) {
+    if (field.empty()) return false;
+    char* end = nullptr;
+    out = std::strtod(field.c_str(), &end);
+    return end == field.c_str() + field.size() && std::isfinite(out);
+}
+
+}  // namespace
+
+std::vector<double> GridRange::coordinates() const {
+    return linspace(min, max, num);
+}
+
+std::string GridRange::toString() const {
+    std::ostringstream s;
+    s << min << ':' << max << ':' << num;
+    return s.str();
+}
+
+GridRange parseGridRange(const std::string& text, const std::string& axis) {
+    const std::string what = axis + " range '" + text + "'";
+    std::vector<std::string> fields;
+    std::string field;
+    std::istringstream in(text);
+    while (std::getline(in, field, ':'))
+        fields.push_back(field);
+    if (!text.empty() && text.back() == ':') fields.push_back("");
+    if (fields.size() != 3)
+        throw std::invalid_argument(what + " must be min:max:num, e.g. -1:1:51");
+    GridRange r;
+    double num = 0.0;
+    if (!parseNumber(fields[0], r.min))
+        throw std::invalid_argument(what + ": min '" + fields[0] + "' is not a finite number");
+    if (!parseNumber(fields[1], r.max))
+        throw std::invalid_argument(what + ": max '" + fields[1] + "' is not a finite number");
+    if (!parseNumber(fields[2], num) || num != std::floor(num) || num < 1 ||
+        num > double(kMaxPoints))
+        throw std::invalid_argument(what + ": num '" + fields[2] +
+                                    "' must be a whole number from 1 to " +
+                                    std::to_string(kMaxPoints));
+    r.num = std::size_t(num);
+    if (r.num == 1 ? r.min > r.max : !(r.min < r.max))
+        throw std::invalid_argument(what + ": min must be less than max");
+    return r;
+}
+
+}  // namespace basin

@@ -1,0 +1,314 @@
+#include "landscape/LandscapeJob.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <stdexcept>
+
+#include "io/Checkpoint.h"
+#include "landscape/DirectionsFile.h"
+#include "model/WeightVector.h"
+
+namespace basin {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Maps an inner computation's progress into [begin, end] of the job's.
+class SliceContext : public JobContext {
+public:
+    SliceContext(JobContext& outer, double begin, double end, std::string prefix)
+        : outer_(outer), begin_(begin), end_(end), prefix_(std::move(prefix)) {}
+    void report(double fraction, const std::string& message) override {
+        outer_.report(begin_ + (end_ - begin_) * fraction, prefix_ + message);
+    }
+    bool cancelRequested() const override { return outer_.cancelRequested(); }
+
+private:
+    JobContext& outer_;
+    double begin_, end_;
+    std::string prefix_;
+};
+
+std::vector<NamedTensor> checkpointWeights(const std::string& path, const std::string& root) {
+    const Checkpoint c = loadCheckpoint(path);
+    return root.empty() ? c.stateDict() : c.stateDict(root);
+}
+
+// Sets the model to a checkpoint; every floating-point tensor must fit.
+void applyCheckpoint(Model& model, const std::string& path, const std::string& root) {
+    const ApplyReport report = model.applyStateDict(checkpointWeights(path, root));
+    if (!report.shapeMismatches.empty() || report.applied.empty() || !report.missing.empty())
+        throw std::runtime_error("checkpoint '" + path + "' does not fit model '" + model.name() +
+                                 "': " + report.describe());
+}
+
+bool sameCoordinates(const std::vector<double>& a, const std::vector<double>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (std::abs(a[i] - b[i]) > 1e-9 * std::max(1.0, std::abs(a[i]))) return false;
+    return true;
+}
+
+std::string describeAxis(const std::vector<double>& v) {
+    if (v.empty()) return "none";
+    return std::to_string(v.size()) + " points from " + std::to_string(v.front()) + " to " +
+           std::to_string(v.back());
+}
+
+// The stride (8, 4, 2 or 1) of the refinement level point k belongs to.
+std::size_t refinementLevel(std::size_t k, std::size_t ny) {
+    const std::size_t ix = k / ny, iy = k % ny;
+    for (std::size_t stride : {8u, 4u, 2u})
+        if (ix % stride == 0 && (ny == 1 || iy % stride == 0)) return stride;
+    return 1;
+}
+
+}  // namespace
+
+std::vector<std::size_t> coarseToFineOrder(std::size_t nx, std::size_t ny) {
+    std::vector<std::size_t> order;
+    order.reserve(nx * ny);
+    std::vector<bool> seen(nx * ny, false);
+    for (std::size_t stride : {8u, 4u, 2u, 1u})
+        for (std::size_t ix = 0; ix < nx; ix += stride)
+            for (std::size_t iy = 0; iy < ny; iy += (ny == 1 ? 1 : stride)) {
+                const std::size_t k = ix * ny + iy;
+                if (!seen[k]) {
+                    seen[k] = true;
+                    order.push_back(k);
+                }
+            }
+    return order;
+}
+
+LandscapeJob::LandscapeJob(LandscapeRecipe recipe, Dataset train, std::optional<Dataset> test)
+    : recipe_(std::move(recipe)),
+      surfacePath_(recipe_->surfacePath),
+      train_(std::move(train)),
+      test_(std::move(test)),
+      options_(recipe_->options) {}
+
+LandscapeJob::LandscapeJob(Model model, Directions directions, Surface surface,
+                           std::string surfacePath, Dataset train, std::optional<Dataset> test,
+                           LandscapeOptions options)
+    : model_(std::move(model)),
+      directions_(std::move(directions)),
+      surface_(std::move(surface)),
+      surfacePath_(std::move(surfacePath)),
+      train_(std::move(train)),
+      test_(std::move(test)),
+      options_(options) {}
+
+std::string LandscapeJob::title() const {
+    return "Landscape " + std::filesystem::path(surfacePath_).filename().string();
+}
+
+void LandscapeJob::prepareFromRecipe(JobContext& context) {
+    const LandscapeRecipe& r = *recipe_;
+    if (r.surfacePath.empty()) throw std::invalid_argument("the landscape needs a surface file");
+    context.report(0.0, "loading " + r.modelPath);
+    Model model = Model::load(r.modelPath);
+    const bool pca = r.directions == DirectionKind::TrajectoryPca;
+    const std::string centre = pca && !r.checkpoints.empty() ? r.checkpoints.back() : r.checkpoint;
+    if (!centre.empty()) applyCheckpoint(model, centre, r.weightRoot);
+
+    const std::string directionsPath =
+        r.directionsFile.empty() ? r.surfacePath + ".directions.h5" : r.directionsFile;
+    const bool haveFile = std::filesystem::exists(directionsPath);
+    const bool buffers = haveFile ? directionsIncludeBuffers(directionsPath) : r.includeBuffers;
+    const WeightVector theta = WeightVector::fromModel(model, buffers);
+    auto weightsOf = [&](const std::string& path) {
+        context.throwIfCancelled();
+        return WeightVector::fromStateDict(checkpointWeights(path, r.weightRoot), theta);
+    };
+    if (haveFile) {
+        directions_ = loadDirections(directionsPath, theta);
+    } else {
+        context.report(0.0, "making directions");
+        switch (r.directions) {
+            case DirectionKind::Random:
+                directions_ = randomDirections(theta, r.random);
+                break;
+            case DirectionKind::CheckpointLine:
+                if (r.checkpoints.size() != 1)
+                    throw std::invalid_argument("a checkpoint line needs one more checkpoint (B)");
+                directions_ =
+                    checkpointLine(theta, weightsOf(r.checkpoints[0]), centre, r.checkpoints[0]);
+                break;
+            case DirectionKind::CheckpointPlane:
+                if (r.checkpoints.size() != 2)
+                    throw std::invalid_argument(
+                        "a checkpoint plane needs two more checkpoints besides the centre");
+                directions_ =
+                    checkpointPlane(theta, weightsOf(r.checkpoints[0]), weightsOf(r.checkpoints[1]),
+                                    {centre, r.checkpoints[0], r.checkpoints[1]});
+                break;
+            case DirectionKind::TrajectoryPca: {
+                std::vector<WeightVector> trajectory;
+                for (const auto& path : r.checkpoints)
+                    trajectory.push_back(weightsOf(path));
+                directions_ = trajectoryPca(trajectory, r.checkpoints, r.pca);
+                break;
+            }
+            case DirectionKind::Loaded:
+                throw std::invalid_argument("directions file '" + directionsPath +
+                                            "' does not exist");
+        }
+        directions_.includeBuffers = buffers;
+        saveDirections(directions_, directionsPath);
+    }
+    if (r.y.has_value() != directions_.twoDimensional())
+        throw std::invalid_argument(std::string("the grid is ") + (r.y ? "2-D" : "1-D") +
+                                    " but the directions in '" + directionsPath + "' are " +
+                                    (directions_.twoDimensional() ? "2-D" : "1-D"));
+
+    surface_ = Surface(r.x.coordinates(), r.y ? r.y->coordinates() : std::vector<double>{});
+    SurfaceMetadata& md = surface_.metadata;
+    md.model = r.modelPath;
+    md.checkpoint = centre;
+    md.directionsFile = directionsPath;
+    md.directionKind = directionKindName(directions_.kind);
+    md.normalization = normalizationName(directions_.normalization);
+    md.seed = directions_.seed;
+    md.ignoreOneDimensional = !directions_.keepOneDimensional;
+    md.includeBuffers = directions_.includeBuffers;
+    model_ = std::move(model);
+}
+
+void LandscapeJob::run(JobContext& context) {
+    pointsComputed_ = 0;
+    if (recipe_) prepareFromRecipe(context);
+    if (!model_) throw std::logic_error("LandscapeJob without a model");
+    directions_.validate();
+    computeGrid(context);
+}
+
+void LandscapeJob::computeGrid(JobContext& context) {
+    Model& model = *model_;
+    surface_.metadata.dataset = train_.name;
+    surface_.metadata.testDataset = test_ ? test_->name : std::string();
+    surface_.metadata.batchNormReestimated = options_.reestimateBatchNorm;
+    if (std::filesystem::exists(surfacePath_)) {
+        Surface existing = readSurface(surfacePath_);
+        if (!sameCoordinates(existing.x, surface_.x) || !sameCoordinates(existing.y, surface_.y))
+            throw std::runtime_error(
+                "surface file '" + surfacePath_ + "' has x " + describeAxis(existing.x) +
+                " and y " + describeAxis(existing.y) + " but this landscape asks for x " +
+                describeAxis(surface_.x) + " and y " + describeAxis(surface_.y) +
+                "; choose another file or the same ranges");
+        existing.metadata = surface_.metadata;
+        surface_ = std::move(existing);
+    }
+    std::vector<SurfaceMetric> losses = {SurfaceMetric::TrainLoss};
+    if (test_) losses.push_back(SurfaceMetric::TestLoss);
+    for (SurfaceMetric m : losses) {
+        surface_.metric(m);
+        surface_.metric(SurfaceMetric(int(m) + 1));  // the accuracy next to each loss
+    }
+
+    const std::vector<std::size_t> order = coarseToFineOrder(surface_.nx(), surface_.ny());
+    std::vector<std::size_t> todo;
+    for (std::size_t k : order)
+        for (SurfaceMetric m : losses)
+            if (!surface_.computed(m, k)) {
+                todo.push_back(k);
+                break;
+            }
+    const std::size_t n = todo.size();
+    if (n == 0) {
+        writeSurface(surface_, surfacePath_);
+        context.report(1.0, "all points were computed before");
+        return;
+    }
+
+    // θ₀ with the directions' layout, a work vector for θ(a, b), and the
+    // model's complete state for the restore.
+    const WeightVector& dx = directions_.x.vector;
+    const WeightVector* dy = directions_.y ? &directions_.y->vector : nullptr;
+    WeightVector theta0 = WeightVector::zerosLike(dx);
+    theta0.readFrom(model);
+    WeightVector theta = theta0;
+    const std::vector<NamedTensor> original = model.stateDict();
+    struct Restore {
+        Model& model;
+        const std::vector<NamedTensor>& state;
+        ~Restore() {
+            try {
+                model.applyStateDict(state);
+            } catch (...) {
+                // The weights stay perturbed; nothing better to do in a destructor.
+            }
+        }
+    } restore{model, original};
+
+    auto lastWrite = Clock::now();
+    auto save = [&] {
+        writeSurface(surface_, surfacePath_);
+        lastWrite = Clock::now();
+    };
+    const std::size_t ny = surface_.ny();
+    try {
+        for (std::size_t i = 0; i < n; ++i) {
+            context.throwIfCancelled();
+            const std::size_t k = todo[i];
+            const std::size_t ix = k / ny, iy = k % ny;
+            const double a = surface_.x[ix];
+            const double b = dy ? surface_.y[iy] : 0.0;
+            const std::string label = "point " + std::to_string(i + 1) + " of " + std::to_string(n);
+            // θ = θ₀ + a·d_x + b·d_y, written into the model's own tensors.
+            std::copy_n(theta0.data(), theta0.size(), theta.data());
+            theta.axpy(a, dx);
+            if (dy) theta.axpy(b, *dy);
+            theta.applyTo(model);
+
+            const double begin = double(i) / double(n), end = double(i + 1) / double(n);
+            const int parts = 1 + (test_ ? 1 : 0) + (options_.reestimateBatchNorm ? 1 : 0);
+            int part = 0;
+            auto slice = [&](const std::string& what) {
+                const double w = (end - begin) / parts;
+                SliceContext s(context, begin + w * part, begin + w * (part + 1),
+                               label + " (" + what + "): ");
+                ++part;
+                return s;
+            };
+            if (options_.reestimateBatchNorm) {
+                SliceContext s = slice("BatchNorm statistics");
+                reestimateBatchNorm(model, train_, options_.batchNormBatchSize, &s);
+            }
+            {
+                SliceContext s = slice("train");
+                const EvalResult r = evaluate(model, train_, options_.eval, &s);
+                surface_.metric(SurfaceMetric::TrainLoss)[k] = r.loss;
+                surface_.metric(SurfaceMetric::TrainAccuracy)[k] = 100.0 * r.accuracy;
+            }
+            if (test_) {
+                SliceContext s = slice("test");
+                const EvalResult r = evaluate(model, *test_, options_.eval, &s);
+                surface_.metric(SurfaceMetric::TestLoss)[k] = r.loss;
+                surface_.metric(SurfaceMetric::TestAccuracy)[k] = 100.0 * r.accuracy;
+            }
+            ++pointsComputed_;
+            context.report(end, label + " done (a = " + std::to_string(a) +
+                                    (dy ? ", b = " + std::to_string(b) : std::string()) + ")");
+            if (observer_) observer_(k, surface_);
+            // Written when a refinement level is complete (a view of the file
+            // then shows the whole coarse grid) or the interval has passed.
+            const bool levelDone =
+                i + 1 < n && refinementLevel(todo[i + 1], ny) != refinementLevel(k, ny);
+            const double since = std::chrono::duration<double>(Clock::now() - lastWrite).count();
+            if (levelDone || since >= options_.writeIntervalSeconds) save();
+        }
+        save();
+    } catch (...) {
+        // Keep what was computed: the rerun resumes from it.
+        try {
+            save();
+        } catch (...) {
+        }
+        throw;
+    }
+    context.report(1.0, "computed " + std::to_string(n) + " points");
+}
+
+}  // namespace basin
