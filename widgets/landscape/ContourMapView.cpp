@@ -1,0 +1,264 @@
+#include "landscape/ContourMapView.h"
+
+#include <QLabel>
+#include <QPainter>
+#include <QSaveFile>
+#include <QSvgGenerator>
+#include <QVBoxLayout>
+#include <cmath>
+
+#include "landscape/Isolines.h"
+#include "plot/QCustomPlot.h"
+
+namespace basin::widgets {
+namespace {
+
+QCPColorGradient gradientOf(Colormap map) {
+    QCPColorGradient g;
+    g.clearColorStops();
+    const std::vector<Rgb> table = colormapTable(map, 16);
+    for (std::size_t i = 0; i < table.size(); ++i) {
+        g.setColorStopAt(double(i) / (table.size() - 1),
+                         QColor::fromRgbF(table[i].r, table[i].g, table[i].b));
+    }
+    g.setNanHandling(QCPColorGradient::nhNanColor);
+    g.setNanColor(QColor(128, 128, 128));
+    return g;
+}
+
+}  // namespace
+
+ContourMapView::ContourMapView(QWidget* parent)
+    : QWidget(parent), plot_(new QCustomPlot), readout_(new QLabel) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    plot_->setObjectName(QStringLiteral("contourPlot"));
+    layout->addWidget(plot_, 1);
+    readout_->setObjectName(QStringLiteral("contourReadout"));
+    readout_->setContentsMargins(6, 2, 6, 4);
+    layout->addWidget(readout_);
+    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    connect(plot_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) {
+        const double a = plot_->xAxis->pixelToCoord(e->position().x());
+        const double b = plot_->yAxis->pixelToCoord(e->position().y());
+        const double v =
+            grid_.ny() > 1 ? valueAt(a, b) : grid_.interpolate(a, grid_.y.empty() ? 0 : grid_.y[0]);
+        readout_->setText(std::isfinite(v) ? tr("%1 = %2   %3 = %4   %5 = %6")
+                                                 .arg(xLabel_)
+                                                 .arg(a, 0, 'g', 4)
+                                                 .arg(yLabel_)
+                                                 .arg(b, 0, 'g', 4)
+                                                 .arg(QString::fromStdString(grid_.name))
+                                                 .arg(v, 0, 'g', 5)
+                                           : QString());
+    });
+    connect(plot_, &QCustomPlot::mouseRelease, this, [this](QMouseEvent* e) {
+        // A click, not the end of a drag.
+        if (e->button() != Qt::LeftButton) return;
+        const double a = plot_->xAxis->pixelToCoord(e->position().x());
+        const double b = plot_->yAxis->pixelToCoord(e->position().y());
+        if (std::isfinite(valueAt(a, b))) Q_EMIT pointClicked(a, b);
+    });
+}
+
+double ContourMapView::shown(double v) const {
+    return options_.logScale ? std::log1p(std::max(0.0, v - minimum_)) : v;
+}
+
+void ContourMapView::setGrid(const Grid2D& grid, const Options& options) {
+    grid_ = grid;
+    options_ = options;
+    minimum_ = grid_.finiteRange().first;
+    rebuild();
+    plot_->rescaleAxes();
+    plot_->replot();
+}
+
+void ContourMapView::setAxisLabels(const QString& x, const QString& y) {
+    xLabel_ = x;
+    yLabel_ = y;
+    rebuild();
+    plot_->replot();
+}
+
+void ContourMapView::setTrajectory(const std::vector<Marker>& points) {
+    trajectory_ = points;
+    rebuild();
+    plot_->replot();
+}
+
+void ContourMapView::setProbe(double a, double b) {
+    hasProbe_ = true;
+    probeA_ = a;
+    probeB_ = b;
+    rebuild();
+    plot_->replot();
+}
+
+void ContourMapView::clearProbe() {
+    hasProbe_ = false;
+    rebuild();
+    plot_->replot();
+}
+
+void ContourMapView::rebuild() {
+    plot_->clearPlottables();
+    plot_->clearItems();
+    if (scale_) {
+        plot_->plotLayout()->remove(scale_);
+        scale_ = nullptr;
+    }
+    map_ = nullptr;
+    plot_->xAxis->setLabel(xLabel_);
+    const std::size_t nx = grid_.nx(), ny = grid_.ny();
+    if (nx < 2) return;
+    const QString name = QString::fromStdString(grid_.name);
+
+    if (ny < 2) {  // a 1D landscape: value along the direction
+        QVector<double> xs, vs;
+        for (std::size_t i = 0; i < nx; ++i) {
+            if (!std::isfinite(grid_.values[i])) continue;
+            xs << grid_.x[i];
+            vs << grid_.values[i];
+        }
+        QCPGraph* line = plot_->addGraph();
+        line->setData(xs, vs, true);
+        const Rgb c = sampleColormap(options_.colormap, 0.2);
+        line->setPen(QPen(QColor::fromRgbF(c.r, c.g, c.b), 2));
+        line->setName(name);
+        plot_->yAxis->setLabel(name);
+        if (options_.logScale) plot_->yAxis->setScaleType(QCPAxis::stLogarithmic);
+        return;
+    }
+
+    plot_->yAxis->setLabel(yLabel_);
+    plot_->yAxis->setScaleType(QCPAxis::stLinear);
+    map_ = new QCPColorMap(plot_->xAxis, plot_->yAxis);
+    map_->data()->setSize(int(nx), int(ny));
+    map_->data()->setRange(QCPRange(grid_.x.front(), grid_.x.back()),
+                           QCPRange(grid_.y.front(), grid_.y.back()));
+    for (std::size_t i = 0; i < nx; ++i) {
+        for (std::size_t j = 0; j < ny; ++j) {
+            map_->data()->setCell(int(i), int(j), shown(grid_.value(i, j)));
+        }
+    }
+    map_->setInterpolate(true);
+    scale_ = new QCPColorScale(plot_);
+    scale_->setType(QCPAxis::atRight);
+    scale_->axis()->setLabel(options_.logScale ? tr("log(1 + %1 − min)").arg(name) : name);
+    plot_->plotLayout()->addElement(0, 1, scale_);
+    // The map takes the scale's gradient: set ours after linking them.
+    map_->setColorScale(scale_);
+    map_->setGradient(gradientOf(options_.colormap));
+    map_->rescaleDataRange(true);
+    auto* group = new QCPMarginGroup(plot_);
+    plot_->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+    scale_->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+
+    // Isolines in the shown scale, drawn as continuous curves.
+    if (options_.isolines > 0) {
+        Grid2D shownGrid = grid_;
+        for (double& v : shownGrid.values)
+            v = shown(v);
+        const auto [lo, hi] = shownGrid.finiteRange();
+        for (const Isoline& iso :
+             computeIsolines(shownGrid, evenLevels(lo, hi, options_.isolines))) {
+            // Dark lines over the bright end of the map, light over the dark end.
+            const double t = (iso.level - lo) / (hi - lo);
+            const QColor colour = t > 0.6 ? QColor(40, 40, 40, 170) : QColor(255, 255, 255, 170);
+            for (const auto& polyline : iso.polylines) {
+                auto* curve = new QCPCurve(plot_->xAxis, plot_->yAxis);
+                QVector<double> xs, ys;
+                for (const auto& [x, y] : polyline) {
+                    xs << x;
+                    ys << y;
+                }
+                curve->setData(xs, ys);
+                curve->setPen(QPen(colour, 1));
+                curve->setSelectable(QCP::stNone);
+            }
+        }
+    }
+
+    if (!trajectory_.empty()) {
+        auto* path = new QCPCurve(plot_->xAxis, plot_->yAxis);
+        QVector<double> xs, ys;
+        for (const Marker& m : trajectory_) {
+            xs << m.a;
+            ys << m.b;
+        }
+        path->setData(xs, ys);
+        path->setPen(QPen(QColor(220, 50, 47), 2));
+        path->setScatterStyle(
+            QCPScatterStyle(QCPScatterStyle::ssCircle, QColor(220, 50, 47), Qt::white, 7));
+        for (const Marker& m : trajectory_) {
+            if (m.label.isEmpty()) continue;
+            auto* text = new QCPItemText(plot_);
+            text->position->setCoords(m.a, m.b);
+            text->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+            text->setText(m.label);
+            text->setColor(Qt::white);
+            text->setPadding(QMargins(4, 0, 0, 2));
+        }
+    }
+    if (hasProbe_) {
+        auto* probe = new QCPGraph(plot_->xAxis, plot_->yAxis);
+        probe->setData({probeA_}, {probeB_});
+        probe->setLineStyle(QCPGraph::lsNone);
+        probe->setScatterStyle(
+            QCPScatterStyle(QCPScatterStyle::ssCrossCircle, QPen(Qt::white, 2), Qt::NoBrush, 14));
+        probe->setName(tr("probe"));
+    }
+}
+
+QPointF ContourMapView::pixelOf(double a, double b) const {
+    return {plot_->xAxis->coordToPixel(a), plot_->yAxis->coordToPixel(b)};
+}
+
+QString ContourMapView::readout() const {
+    return readout_->text();
+}
+
+bool ContourMapView::savePng(const QString& path, int width, int height, double scale) {
+    return plot_->savePng(path, width, height, scale);
+}
+
+bool ContourMapView::savePdf(const QString& path, int width, int height) {
+    return plot_->savePdf(path, width, height);
+}
+
+bool ContourMapView::saveSvg(const QString& path, int width, int height) {
+    QSvgGenerator svg;
+    svg.setFileName(path);
+    svg.setSize(QSize(width, height));
+    svg.setViewBox(QRect(0, 0, width, height));
+    svg.setTitle(QString::fromStdString(grid_.name));
+    QCPPainter painter;
+    if (!painter.begin(&svg)) return false;
+    plot_->toPainter(&painter, width, height);
+    return painter.end();
+}
+
+bool ContourMapView::saveCsv(const QString& path, QString* error) const {
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        if (error) *error = file.errorString();
+        return false;
+    }
+    QByteArray out =
+        "x,y," + QByteArray::fromStdString(grid_.name.empty() ? "value" : grid_.name) + "\n";
+    for (std::size_t i = 0; i < grid_.nx(); ++i) {
+        for (std::size_t j = 0; j < std::max<std::size_t>(grid_.ny(), 1); ++j) {
+            const double y = grid_.ny() ? grid_.y[j] : 0.0;
+            const double v = grid_.ny() ? grid_.value(i, j) : std::nan("");
+            out += QByteArray::number(grid_.x[i], 'g', 10) + ',' + QByteArray::number(y, 'g', 10) +
+                   ',' + (std::isfinite(v) ? QByteArray::number(v, 'g', 10) : QByteArray()) + '\n';
+        }
+    }
+    file.write(out);
+    if (file.commit()) return true;
+    if (error) *error = file.errorString();
+    return false;
+}
+
+}  // namespace basin::widgets
