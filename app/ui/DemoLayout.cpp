@@ -14,7 +14,8 @@ QJsonObject demoLayout() {
                                                 view(analyticSurfaceSpec("rastrigin")),
                                                 view(analyticSurfaceSpec("rosenbrock"))}},
                            {"current", 0}};
-    const QJsonObject right{{"views", QJsonArray{view(analyticMapSpec("himmelblau")),
+    const QJsonObject right{{"views", QJsonArray{view(analyticContourSpec("himmelblau")),
+                                                 view(analyticMapSpec("himmelblau")),
                                                  view(analyticMapSpec("six-hump-camel"))}},
                             {"current", 0}};
     return {{"root", QJsonObject{{"split", "horizontal"},

@@ -140,8 +140,10 @@ void MainWindow::buildMenus() {
     QMenu* newView = view->addMenu(tr("&New view"));
     int n = 1;
     for (const ViewSpec& spec : builtinViewSpecs()) {
-        new NewViewReaction(action(newView, spec.title, QKeySequence(tr("Ctrl+%1").arg(n++))), this,
-                            spec);
+        // Ctrl+1 … Ctrl+9 for the first nine.
+        const QKeySequence key = n <= 9 ? QKeySequence(tr("Ctrl+%1").arg(n)) : QKeySequence();
+        ++n;
+        new NewViewReaction(action(newView, spec.title, key), this, spec);
     }
     using Op = ViewLayoutReaction::Operation;
     new ViewLayoutReaction(action(view, tr("Split &right"), QKeySequence(tr("Ctrl+\\"))), this,

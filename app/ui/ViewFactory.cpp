@@ -10,6 +10,7 @@
 #include "gl/GlView.h"
 #include "gl/HeatmapLayer.h"
 #include "landscape/AnalyticLandscape.h"
+#include "landscape/ContourMapView.h"
 #include "model/WeightsFile.h"
 #include "project/Session.h"
 #include "ui/Evaluation.h"
@@ -22,6 +23,7 @@ namespace {
 const QString kSurface = QStringLiteral("surface3d");
 const QString kMap = QStringLiteral("map2d");
 const QString kCheckpoint = QStringLiteral("checkpoint");
+const QString kContour = QStringLiteral("contour2d");
 
 // Landscapes whose values span decades read better on a log scale.
 bool prefersLogScale(AnalyticLandscape kind) {
@@ -87,6 +89,39 @@ QWidget* createMap(const ViewSpec& spec, AnalyticLandscape kind) {
     return view;
 }
 
+// The contour map follows the probe when it lies on this landscape, and a
+// click moves the probe there.
+QWidget* createContour(const ViewSpec& spec, AnalyticLandscape kind, Session* session) {
+    auto* view = new widgets::ContourMapView;
+    widgets::ContourMapView::Options options;
+    options.logScale = spec.settings.value("logScale").toBool(prefersLogScale(kind));
+    view->setGrid(gridFor(spec, kind, 151), options);
+    view->setAxisLabels(QStringLiteral("x"), QStringLiteral("y"));
+    if (!session) return view;
+    const QString result = QString::fromLatin1(info(kind).title);
+    QPointer<Session> guard(session);
+    auto follow = [view, result](const Probe& probe) {
+        if (probe.kind == Probe::Kind::Plane && probe.result == result) {
+            view->setProbe(probe.a, probe.b);
+        } else {
+            view->clearProbe();
+        }
+    };
+    follow(session->project().probe);
+    QObject::connect(session, &Session::probeChanged, view, follow);
+    QObject::connect(view, &widgets::ContourMapView::pointClicked, view,
+                     [guard, result](double a, double b) {
+                         if (!guard) return;
+                         Probe probe;
+                         probe.kind = Probe::Kind::Plane;
+                         probe.a = a;
+                         probe.b = b;
+                         probe.result = result;
+                         guard->setProbe(probe);
+                     });
+    return view;
+}
+
 ViewSpec analyticSpec(const QString& type, const QString& landscape, const QString& what) {
     QString title = landscape;
     try {
@@ -132,6 +167,7 @@ QWidget* createView(const ViewSpec& spec, Session* session) {
     if (!landscapeOf(spec, &kind)) return nullptr;
     if (spec.type == kSurface) return createSurface(spec, kind, session);
     if (spec.type == kMap) return createMap(spec, kind);
+    if (spec.type == kContour) return createContour(spec, kind, session);
     return nullptr;
 }
 
@@ -141,6 +177,10 @@ ViewSpec analyticSurfaceSpec(const QString& landscape) {
 
 ViewSpec analyticMapSpec(const QString& landscape) {
     return analyticSpec(kMap, landscape, QStringLiteral("map"));
+}
+
+ViewSpec analyticContourSpec(const QString& landscape) {
+    return analyticSpec(kContour, landscape, QStringLiteral("contours"));
 }
 
 ViewSpec checkpointSpec(const QString& path, const QString& compareWith) {
@@ -159,6 +199,8 @@ QList<ViewSpec> builtinViewSpecs() {
         specs << analyticSurfaceSpec(QString::fromLatin1(l.name));
     for (const auto& l : analyticLandscapes())
         specs << analyticMapSpec(QString::fromLatin1(l.name));
+    for (const auto& l : analyticLandscapes())
+        specs << analyticContourSpec(QString::fromLatin1(l.name));
     return specs;
 }
 

@@ -6,6 +6,8 @@
 //              logScale, contours. A click sets the probe to that (a, b).
 //   map2d      a Grid2D as a heat map with isolines (OpenGL + ImGui panel);
 //              settings: landscape, resolution, logScale, isolines.
+//   contour2d  a Grid2D as a contour map (QCustomPlot, exports PNG/SVG/PDF);
+//              follows the probe and moves it on click.
 //   checkpoint a checkpoint's tensors (CheckpointBrowser); settings: path,
 //              compare (a second checkpoint), root (which dict holds weights).
 //   evaluation loss/accuracy at checkpoints (EvaluationView); settings: title,
@@ -27,6 +29,7 @@ QWidget* createView(const ViewSpec& spec, Session* session);
 QList<ViewSpec> builtinViewSpecs();
 ViewSpec analyticSurfaceSpec(const QString& landscape);
 ViewSpec analyticMapSpec(const QString& landscape);
+ViewSpec analyticContourSpec(const QString& landscape);
 ViewSpec checkpointSpec(const QString& path, const QString& compareWith = {});
 
 }  // namespace basin::app

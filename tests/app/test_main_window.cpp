@@ -22,6 +22,8 @@
 #include "checkpoint/CheckpointBrowser.h"
 #include "eval/EvaluationView.h"
 #include "jobs/JobsPanel.h"
+#include "landscape/ContourMapView.h"
+#include "plot/QCustomPlot.h"
 #include "project/Demo.h"
 #include "project/Session.h"
 #include "ui/Evaluation.h"
@@ -159,7 +161,7 @@ private Q_SLOTS:
             w.loadDemo();
             w.show();
             QCOMPARE(w.viewArea()->paneCount(), 2);
-            QCOMPARE(w.viewArea()->views().size(), 5);
+            QCOMPARE(w.viewArea()->views().size(), 6);
             QVERIFY(w.saveProject(file));
             QVERIFY(!w.session()->isModified());
             QVERIFY(w.windowTitle().startsWith("layout.basin"));
@@ -174,7 +176,7 @@ private Q_SLOTS:
             titles << w.viewArea()->specOf(v).title;
         QCOMPARE(titles,
                  (QStringList{"Himmelblau surface", "Rastrigin surface", "Rosenbrock surface",
-                              "Himmelblau map", "Six-hump camel map"}));
+                              "Himmelblau contours", "Himmelblau map", "Six-hump camel map"}));
         // Recent projects remember it.
         QCOMPARE(QSettings().value("recentProjects").toStringList().value(0), file);
     }
@@ -280,6 +282,24 @@ private Q_SLOTS:
         const Probe& probe = w.session()->project().probe;
         QVERIFY(std::abs(probe.a) <= 5 && std::abs(probe.b) <= 5);
         QCOMPARE(probe.result, QStringLiteral("Himmelblau"));
+
+        // The contour map of the same landscape shows the probe and moves it.
+        auto* contour = qobject_cast<widgets::ContourMapView*>(
+            w.viewArea()->addView(analyticContourSpec("himmelblau")));
+        QVERIFY(contour);
+        settleRendering(200);
+        const int withProbe = contour->plot()->plottableCount();
+        Probe elsewhere;
+        elsewhere.kind = Probe::Kind::Checkpoint;
+        elsewhere.checkpoint = "x";
+        w.session()->setProbe(elsewhere);
+        QCOMPARE(contour->plot()->plottableCount(), withProbe - 1);  // marker gone
+        const QPointF at = contour->pixelOf(3.0, 2.0);
+        QTest::mouseClick(contour->plot(), Qt::LeftButton, {}, at.toPoint());
+        QCOMPARE(w.session()->project().probe.kind, Probe::Kind::Plane);
+        QVERIFY(std::abs(w.session()->project().probe.a - 3.0) < 0.1);
+        QVERIFY(std::abs(w.session()->project().probe.b - 2.0) < 0.1);
+        QCOMPARE(contour->plot()->plottableCount(), withProbe);
     }
 
     void demoTrainsInTheBackgroundThenOpens() {
@@ -289,7 +309,7 @@ private Q_SLOTS:
         w.show();
         w.startDemo(dir.path(), quickDemoOptions());
         // The analytic views are there at once, while the demo trains.
-        QCOMPARE(w.viewArea()->views().size(), 5);
+        QCOMPARE(w.viewArea()->views().size(), 6);
         QVERIFY(waitUntil([&] { return w.session()->filePath().endsWith("demo.basin"); }, 120000));
         QVERIFY(w.session()->project().itemsOfKind(ItemKind::Checkpoint).size() >= 8);
         QCOMPARE(w.viewArea()->specOf(w.viewArea()->views()[0]).type, QStringLiteral("checkpoint"));
