@@ -64,7 +64,10 @@ int run(int argc, char** argv) {
     }
 
     std::unique_ptr<QCoreApplication> app;
-    if (command->kind == Subcommand::Kind::Headless || helpOnly) {
+    if (command->kind == Subcommand::Kind::Raster && !helpOnly) {
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+        app = std::make_unique<QApplication>(argc, argv);
+    } else if (command->kind == Subcommand::Kind::Headless || helpOnly) {
         app = std::make_unique<QCoreApplication>(argc, argv);
     } else {
         basin::widgets::prepareGuiEnvironment();

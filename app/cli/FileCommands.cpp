@@ -50,7 +50,8 @@ std::vector<Subcommand> fileSubcommands() {
         }
         return status.state == JobState::Succeeded ? 0 : 1;
     };
-    return {inspectSubcommand(), evaluateSubcommand(), fingerprint};
+    return {inspectSubcommand(), evaluateSubcommand(), landscapeSubcommand(), hessianSubcommand(),
+            fingerprint};
 }
 
 }  // namespace basin::app

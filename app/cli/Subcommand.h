@@ -15,8 +15,9 @@ struct Subcommand {
     QString summary;  // one line for `basin --help`
     // Headless: no display is touched. Gui: needs the user's display.
     // Offscreen: renders windows but starts a private Xvfb when there is no
-    // display (screenshots on a server).
-    enum class Kind { Headless, Gui, Offscreen } kind = Kind::Headless;
+    // display (screenshots on a server). Raster: draws widgets into images
+    // (figures) with Qt's offscreen platform: no display, no OpenGL.
+    enum class Kind { Headless, Gui, Offscreen, Raster } kind = Kind::Headless;
     // An option that makes a Gui subcommand run without a window (and so
     // without a display), e.g. `basin demo --no-open`.
     QString headlessOption;
@@ -34,5 +35,7 @@ std::vector<Subcommand> guiSubcommands();
 std::vector<Subcommand> fileSubcommands();
 Subcommand inspectSubcommand();
 Subcommand evaluateSubcommand();
+Subcommand landscapeSubcommand();
+Subcommand hessianSubcommand();
 
 }  // namespace basin::app

@@ -43,15 +43,15 @@ private Q_SLOTS:
         QVERIFY(r.out.startsWith("basin " BASIN_VERSION));
         r = basin({"--help"});
         QCOMPARE(r.code, 0);
-        for (const char* sub :
-             {"open", "demo", "screenshot", "inspect", "evaluate", "fingerprint"}) {
+        for (const char* sub : {"open", "demo", "screenshot", "inspect", "evaluate", "landscape",
+                                "hessian", "fingerprint"}) {
             QVERIFY2(r.out.contains(QStringLiteral("  %1 ").arg(sub)), qPrintable(r.out));
         }
     }
 
     void everySubcommandHasHelp() {
-        for (const char* sub :
-             {"open", "demo", "screenshot", "inspect", "evaluate", "fingerprint"}) {
+        for (const char* sub : {"open", "demo", "screenshot", "inspect", "evaluate", "landscape",
+                                "hessian", "fingerprint"}) {
             // --help is answered before any window or display is needed.
             QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
             env.insert("DISPLAY", ":987654");
@@ -221,6 +221,48 @@ private Q_SLOTS:
         r = basin({"inspect", dir.path() + "/datasets/spirals_test.npz"}, env);
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(r.out.contains("NumPy arrays") && r.out.contains("[200, 2]"));
+
+        // A landscape around the trained spirals MLP, with its figure; a
+        // second run finds every point computed and resumes nothing.
+        const QString surface = dir.path() + "/landscape.h5";
+        const QStringList landscape{"landscape",
+                                    "--model",
+                                    dir.path() + "/models/mlp_spirals.pt",
+                                    "--checkpoint",
+                                    dir.path() + "/runs/mlp_spirals_seed0/epoch_003.pt",
+                                    "--data",
+                                    dir.path() + "/datasets/spirals_test.npz",
+                                    "--x=-1:1:5",
+                                    "--y=-1:1:4",
+                                    "--out",
+                                    surface,
+                                    "--figure",
+                                    dir.path() + "/landscape.svg"};
+        r = basin(landscape, env);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("20 points computed now, 20 in all"));
+        QVERIFY(QFile::exists(surface) && QFile::exists(surface + ".directions.h5"));
+        QVERIFY(QFile::exists(dir.path() + "/landscape.svg") &&
+                QFile::exists(dir.path() + "/landscape.csv"));
+        r = basin(landscape, env);
+        QVERIFY(r.out.contains("0 points computed now, 20 in all"));
+        r = basin({"landscape", "--model", dir.path() + "/models/mlp_spirals.pt", "--data",
+                   dir.path() + "/datasets/spirals_test.npz", "--out", surface, "--x", "1:0"},
+                  env);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("x range"), qPrintable(r.err));
+
+        // Curvature at the same checkpoint: eigenvalues in descending order.
+        r = basin(
+            {"hessian", "--json", "--top", "2", "--model", dir.path() + "/models/mlp_spirals.pt",
+             "--checkpoint", dir.path() + "/runs/mlp_spirals_seed0/epoch_003.pt", "--data",
+             dir.path() + "/datasets/spirals_test.npz"},
+            env);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonArray eig =
+            QJsonDocument::fromJson(r.out.toUtf8()).object()["topEigenvalues"].toArray();
+        QCOMPARE(eig.size(), 2);
+        QVERIFY(eig[0].toDouble() >= eig[1].toDouble());
 
         // A second run reuses the files.
         r = basin({"demo", dir.path(), "--quick", "--no-open"}, env);

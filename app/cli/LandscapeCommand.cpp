@@ -1,0 +1,187 @@
+// `basin landscape`: a 1D or 2D loss-landscape slice around a checkpoint,
+// written to a surface file (the loss-landscape tool's HDF5 layout) and,
+// optionally, drawn as a figure.
+
+#include <QFileInfo>
+#include <cstdio>
+
+#include "cli/Subcommand.h"
+#include "cli/TerminalProgress.h"
+#include "data/DatasetFiles.h"
+#include "landscape/ContourMapView.h"
+#include "landscape/LandscapeJob.h"
+
+namespace basin::app {
+namespace {
+
+DirectionKind directionKindByName(const QString& name) {
+    for (DirectionKind k : {DirectionKind::Random, DirectionKind::CheckpointLine,
+                            DirectionKind::CheckpointPlane, DirectionKind::TrajectoryPca}) {
+        if (name == QLatin1String(directionKindName(k))) return k;
+    }
+    throw std::invalid_argument("unknown direction kind '" + name.toStdString() +
+                                "' (known: random, line, plane, pca)");
+}
+
+SurfaceMetric metricByName(const QString& name) {
+    for (SurfaceMetric m : {SurfaceMetric::TrainLoss, SurfaceMetric::TrainAccuracy,
+                            SurfaceMetric::TestLoss, SurfaceMetric::TestAccuracy}) {
+        if (name == QLatin1String(surfaceMetricName(m))) return m;
+    }
+    throw std::invalid_argument("unknown metric '" + name.toStdString() +
+                                "' (known: train_loss, train_acc, test_loss, test_acc)");
+}
+
+// Draws the surface as a contour map (or a line for 1D) with the projected
+// checkpoints, and saves it by the file's extension.
+void writeFigure(const Surface& surface, const Directions& directions, SurfaceMetric metric,
+                 const QString& path, QSize size, double scale) {
+    widgets::ContourMapView view;
+    view.resize(size);
+    widgets::ContourMapView::Options options;
+    options.logScale = metric == SurfaceMetric::TrainLoss || metric == SurfaceMetric::TestLoss;
+    view.setGrid(toGrid(surface, metric), options);
+    std::vector<widgets::ContourMapView::Marker> points;
+    for (const ProjectedPoint& p : directions.points) {
+        points.push_back({p.a, p.b, QString::fromStdString(p.label)});
+    }
+    if (surface.twoDimensional()) {
+        view.setTrajectory(points);
+        view.setProbe(0, 0);  // the centre θ₀
+    }
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    bool ok = false;
+    if (suffix == QLatin1String("pdf")) {
+        ok = view.savePdf(path, size.width(), size.height());
+    } else if (suffix == QLatin1String("svg")) {
+        ok = view.saveSvg(path, size.width(), size.height());
+    } else {
+        ok = view.savePng(path, size.width(), size.height(), scale);
+    }
+    if (!ok) throw std::runtime_error("cannot write the figure '" + path.toStdString() + "'");
+    QString error;
+    const QString csv =
+        QFileInfo(path).path() + QLatin1Char('/') + QFileInfo(path).completeBaseName() + ".csv";
+    if (!view.saveCsv(csv, &error))
+        throw std::runtime_error("cannot write '" + csv.toStdString() +
+                                 "': " + error.toStdString());
+}
+
+int runLandscape(const QCommandLineParser& p) {
+    for (const char* required : {"model", "data", "out"}) {
+        if (!p.isSet(QString::fromLatin1(required))) {
+            std::fprintf(stderr, "basin landscape: --%s is required (see --help)\n", required);
+            return 2;
+        }
+    }
+    LandscapeRecipe recipe;
+    recipe.modelPath = p.value(QStringLiteral("model")).toStdString();
+    recipe.checkpoint = p.value(QStringLiteral("checkpoint")).toStdString();
+    recipe.weightRoot = p.value(QStringLiteral("root")).toStdString();
+    recipe.directions = directionKindByName(p.value(QStringLiteral("dir")));
+    for (const QString& c : p.values(QStringLiteral("other")))
+        recipe.checkpoints.push_back(c.toStdString());
+    recipe.random.normalization =
+        normalizationByName(p.value(QStringLiteral("norm")).toStdString());
+    recipe.random.keepOneDimensional = p.isSet(QStringLiteral("keep-1d"));
+    recipe.random.seed = p.value(QStringLiteral("seed")).toULongLong();
+    recipe.includeBuffers = p.isSet(QStringLiteral("buffers"));
+    recipe.directionsFile = p.value(QStringLiteral("directions")).toStdString();
+    recipe.x = parseGridRange(p.value(QStringLiteral("x")).toStdString(), "x");
+    if (p.isSet(QStringLiteral("y")))
+        recipe.y = parseGridRange(p.value(QStringLiteral("y")).toStdString(), "y");
+    recipe.random.twoDimensional = recipe.y.has_value();
+    recipe.surfacePath = p.value(QStringLiteral("out")).toStdString();
+    recipe.options.reestimateBatchNorm = p.isSet(QStringLiteral("bn-reset"));
+    recipe.options.eval.batchSize = p.value(QStringLiteral("batch")).toLongLong();
+
+    const Dataset train = loadDatasetFile(p.value(QStringLiteral("data")).toStdString());
+    std::optional<Dataset> test;
+    if (p.isSet(QStringLiteral("test-data")))
+        test = loadDatasetFile(p.value(QStringLiteral("test-data")).toStdString());
+    LandscapeJob job(recipe, train, test);
+    const JobStatus status = runJobInTerminal(job);
+    if (status.state == JobState::Cancelled) {
+        std::fprintf(stderr, "basin landscape: stopped; run the same command again to resume\n");
+        return 1;
+    }
+    if (status.state != JobState::Succeeded) return 1;
+    std::printf("%s  (%zu points computed now, %zu in all)\n", recipe.surfacePath.c_str(),
+                job.pointsComputed(), job.surface().pointCount());
+    if (p.isSet(QStringLiteral("figure"))) {
+        const QStringList size = p.value(QStringLiteral("figure-size")).split(QLatin1Char('x'));
+        const QSize pixels(size.value(0).toInt(), size.value(1).toInt());
+        if (size.size() != 2 || pixels.width() < 50 || pixels.height() < 50) {
+            std::fprintf(stderr, "basin landscape: --figure-size must look like 800x600\n");
+            return 2;
+        }
+        const QString figure = p.value(QStringLiteral("figure"));
+        writeFigure(job.surface(), job.directions(),
+                    metricByName(p.value(QStringLiteral("metric"))), figure, pixels,
+                    p.value(QStringLiteral("scale")).toDouble());
+        std::printf("%s\n", qPrintable(figure));
+    }
+    return 0;
+}
+
+}  // namespace
+
+Subcommand landscapeSubcommand() {
+    Subcommand s;
+    s.name = QStringLiteral("landscape");
+    s.summary = QStringLiteral("Loss landscape slice around a checkpoint (HDF5 surface, figure)");
+    s.kind = Subcommand::Kind::Raster;
+    s.declare = [](QCommandLineParser& p) {
+        p.setApplicationDescription(QStringLiteral(
+            "Evaluates loss and accuracy on a 1D (--x) or 2D (--x and --y) grid of weights "
+            "theta0 + a*dx + b*dy around a checkpoint (Li et al. 2018), with filter-normalized "
+            "random directions, the line or plane through checkpoints (--other), or the top-2 "
+            "PCA directions of a training trajectory (--other: the checkpoints in order, the last "
+            "being the centre). Writes the loss-landscape tool's HDF5 layout (-1 = not computed) "
+            "plus the directions next to it; an interrupted run resumes when run again. Points "
+            "are computed coarse to fine. --figure draws the surface (PNG, SVG or PDF) and writes "
+            "its CSV beside it."));
+        auto opt = [&](const char* name, const char* help, const char* value = nullptr,
+                       const char* def = nullptr) {
+            QCommandLineOption o(QString::fromLatin1(name), QString::fromLatin1(help));
+            if (value) o.setValueName(QString::fromLatin1(value));
+            if (def) o.setDefaultValue(QString::fromLatin1(def));
+            p.addOption(o);
+        };
+        opt("model", "TorchScript model.", "MODEL");
+        opt("checkpoint", "The centre's weights (default: the model's own).", "CKPT");
+        opt("root", "Which dict in the checkpoints holds the weights.", "KEY");
+        opt("data", "Training data (.npz/.npy/.pt).", "DATA");
+        opt("test-data", "Test data, for test_loss/test_acc.", "DATA");
+        opt("x", "Range min:max:num along the first direction.", "RANGE", "-1:1:21");
+        opt("y", "Range along the second direction (makes the slice 2D).", "RANGE");
+        opt("dir", "Directions: random, line, plane or pca.", "KIND", "random");
+        opt("other", "Checkpoints for line (1), plane (2) or pca (the trajectory); repeat.",
+            "CKPT");
+        opt("norm", "Random direction normalization: filter, layer, whole or none.", "NORM",
+            "filter");
+        opt("keep-1d", "Give biases and BatchNorm parameters a direction too.");
+        opt("buffers", "Directions also move BatchNorm running statistics.");
+        opt("seed", "Seed of the random directions.", "N", "0");
+        opt("directions", "Directions file to use or create (default: OUT.directions.h5).", "FILE");
+        opt("bn-reset", "Re-estimate BatchNorm statistics at every point.");
+        opt("batch", "Samples per batch.", "N", "1000");
+        opt("out", "Surface file to write (HDF5).", "SURFACE.h5");
+        opt("figure", "Also draw the surface into this PNG, SVG or PDF.", "FILE");
+        opt("figure-size", "Figure size in pixels.", "WxH", "800x600");
+        opt("scale", "PNG resolution multiplier (2 = print).", "S", "2");
+        opt("metric", "What the figure shows: train_loss, train_acc, test_loss, test_acc.", "NAME",
+            "train_loss");
+    };
+    s.run = [](const QCommandLineParser& p) {
+        try {
+            return runLandscape(p);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "basin landscape: %s\n", e.what());
+            return 1;
+        }
+    };
+    return s;
+}
+
+}  // namespace basin::app
