@@ -1,9 +1,9 @@
 #pragma once
 // A scalar field sampled on a rectilinear (x, y) grid: a loss surface, an
 // accuracy map, an analytic test function. Values are stored with x as the
-// outer index (value(ix, iy) = values[ix * ny + iy]), the array order of the
-// loss-landscape tool's `train_loss[len(x), len(y)]`, so surfaces move between
-// the two without transposes. NaN marks a point that is not computed yet.
+// outer index (value(ix, iy) = values[ix * ny + iy]). (The loss-landscape
+// tool's files declare [len(x), len(y)] but fill them in numpy.meshgrid
+// order; landscape/Surface.h converts.) NaN marks a point not computed yet.
 
 #include <cstddef>
 #include <limits>
