@@ -19,6 +19,7 @@
 #include "ui/DemoLayout.h"
 #include "ui/Evaluation.h"
 #include "ui/InspectorPanel.h"
+#include "ui/Landscape.h"
 #include "ui/ProjectPanel.h"
 #include "ui/ProjectReactions.h"
 #include "ui/ViewArea.h"
@@ -67,6 +68,8 @@ MainWindow::MainWindow(QWidget* parent)
     });
     connect(projectPanel_, &ProjectPanel::evaluateRequested, this,
             [this](const QList<int>& items) { evaluateItems(this, items); });
+    connect(projectPanel_, &ProjectPanel::landscapeRequested, this,
+            [this](int item) { computeLandscapeForItem(this, item); });
     connect(projectPanel_, &ProjectPanel::fingerprintRequested, this,
             [this](const QList<int>& items) { fingerprintItems(this, items); });
     connect(jobs_, &widgets::JobsPanel::activeCountChanged, this, &MainWindow::updateStatus);

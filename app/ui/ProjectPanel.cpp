@@ -6,6 +6,7 @@
 #include <QVBoxLayout>
 
 #include "project/Session.h"
+#include "ui/Landscape.h"
 #include "ui/ViewFactory.h"
 
 namespace basin::app {
@@ -117,12 +118,25 @@ void ProjectPanel::showContextMenu(const QPoint& pos) {
     if (checkpoints && indices.size() == 2)
         compare = menu.addAction(tr("Compare these two checkpoints"));
     QAction* evaluate = checkpoints ? menu.addAction(tr("Evaluate on a dataset…")) : nullptr;
+    QAction* landscape = checkpoints && indices.size() == 1
+                             ? menu.addAction(tr("Compute loss landscape around it…"))
+                             : nullptr;
+    QAction* showSurface = nullptr;
+    if (indices.size() == 1 && items[indices[0]].kind == ItemKind::Result &&
+        items[indices[0]].path.endsWith(QLatin1String(".h5"))) {
+        showSurface = menu.addAction(tr("Show landscape"));
+    }
     QAction* fingerprint = menu.addAction(tr("Fingerprint (SHA-256)"));
     QAction* remove = menu.addAction(tr("Remove from project"));
     QAction* chosen = menu.exec(tree_->viewport()->mapToGlobal(pos));
     if (!chosen) return;
     if (chosen == evaluate) {
         Q_EMIT evaluateRequested(indices);
+    } else if (chosen == landscape) {
+        Q_EMIT landscapeRequested(indices[0]);
+    } else if (chosen == showSurface) {
+        Q_EMIT viewRequested(landscapeContourSpec(items[indices[0]].path));
+        Q_EMIT viewRequested(landscapeSurfaceSpec(items[indices[0]].path));
     } else if (chosen == browse) {
         Q_EMIT viewRequested(checkpointSpec(items[indices[0]].path));
     } else if (chosen == compare) {

@@ -29,6 +29,7 @@ Q_SIGNALS:
     // "Browse tensors", "Compare these two checkpoints".
     void viewRequested(const basin::app::ViewSpec& spec);
     void evaluateRequested(const QList<int>& checkpointItems);
+    void landscapeRequested(int checkpointItem);
 
 private:
     void rebuild();

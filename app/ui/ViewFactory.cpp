@@ -14,6 +14,7 @@
 #include "model/WeightsFile.h"
 #include "project/Session.h"
 #include "ui/Evaluation.h"
+#include "ui/Landscape.h"
 #include "vtk/SurfaceScene.h"
 #include "vtk/VtkView.h"
 
@@ -158,6 +159,7 @@ QWidget* createCheckpointView(const ViewSpec& spec) {
 
 QWidget* createView(const ViewSpec& spec, Session* session) {
     if (spec.type == kCheckpoint) return createCheckpointView(spec);
+    if (QWidget* landscape = createLandscapeView(spec, session)) return landscape;
     if (spec.type == QLatin1String("evaluation")) {
         auto* view = new widgets::EvaluationView;
         view->setResults(spec.settings.value("title").toString(), evaluationResults(spec.settings));

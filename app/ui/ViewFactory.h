@@ -10,6 +10,8 @@
 //              follows the probe and moves it on click.
 //   checkpoint a checkpoint's tensors (CheckpointBrowser); settings: path,
 //              compare (a second checkpoint), root (which dict holds weights).
+//   landscape-contour, landscape-surface  a surface file (HDF5) as a contour
+//              map or a 3D surface (ui/Landscape.h); settings: path, metric.
 //   evaluation loss/accuracy at checkpoints (EvaluationView); settings: title,
 //              results (the numbers themselves, so the project keeps them).
 

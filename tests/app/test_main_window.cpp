@@ -28,12 +28,14 @@
 #include "project/Session.h"
 #include "ui/Evaluation.h"
 #include "ui/InspectorPanel.h"
+#include "ui/Landscape.h"
 #include "ui/MainWindow.h"
 #include "ui/ProjectReactions.h"
 #include "ui/Screenshot.h"
 #include "ui/ViewArea.h"
 #include "ui/ViewFactory.h"
 #include "util/Sha256.h"
+#include "vtk/VtkView.h"
 
 using namespace basin;
 using namespace basin::app;
@@ -333,6 +335,29 @@ private Q_SLOTS:
         QVERIFY(evaluation->results().back().result.loss <
                 evaluation->results().front().result.loss);
         QVERIFY(evaluation->toCsv().startsWith("checkpoint,loss,accuracy,samples,error\n"));
+        // A loss landscape around the trained MLP: the contour view exists
+        // at once and fills in; the surface becomes a project result.
+        const QString surface = dir.path() + "/mlp.landscape.h5";
+        w.viewArea()->addView(landscapeContourSpec(surface));
+        startLandscape(&w, dir.path() + "/models/mlp_spirals.pt",
+                       dir.path() + "/datasets/spirals_test.npz", checkpoints.back(), surface);
+        QVERIFY(waitUntil(
+            [&] { return !w.session()->project().itemsOfKind(ItemKind::Result).isEmpty(); },
+            120000));
+        QVERIFY(QFile::exists(surface));
+        widgets::ContourMapView* map = nullptr;
+        for (QWidget* v : w.viewArea()->views()) {
+            if (w.viewArea()->specOf(v).settings.value("path").toString() == surface) {
+                map = qobject_cast<widgets::ContourMapView*>(v);
+            }
+        }
+        QVERIFY(map);
+        QCOMPARE(map->grid().nx(), std::size_t(21));
+        QVERIFY(std::isfinite(map->valueAt(0, 0)));
+        // The 3D view of the same file opens from the project.
+        auto* surface3d = w.viewArea()->addView(landscapeSurfaceSpec(surface));
+        QVERIFY(dynamic_cast<widgets::VtkView*>(surface3d));
+
         // The numbers travel with the project.
         const QString file = dir.path() + "/with-results.basin";
         QVERIFY(w.saveProject(file));
