@@ -35,7 +35,7 @@ SurfaceMetric metricByName(const QString& name) {
 // Draws the surface as a contour map (or a line for 1D) with the projected
 // checkpoints, and saves it by the file's extension.
 void writeFigure(const Surface& surface, const Directions& directions, SurfaceMetric metric,
-                 const QString& path, QSize size, double scale) {
+                 const QString& path, QSize size) {
     widgets::ContourMapView view;
     view.resize(size);
     widgets::ContourMapView::Options options;
@@ -49,22 +49,8 @@ void writeFigure(const Surface& surface, const Directions& directions, SurfaceMe
         view.setTrajectory(points);
         view.setProbe(0, 0);  // the centre θ₀
     }
-    const QString suffix = QFileInfo(path).suffix().toLower();
-    bool ok = false;
-    if (suffix == QLatin1String("pdf")) {
-        ok = view.savePdf(path, size.width(), size.height());
-    } else if (suffix == QLatin1String("svg")) {
-        ok = view.saveSvg(path, size.width(), size.height());
-    } else {
-        ok = view.savePng(path, size.width(), size.height(), scale);
-    }
-    if (!ok) throw std::runtime_error("cannot write the figure '" + path.toStdString() + "'");
     QString error;
-    const QString csv =
-        QFileInfo(path).path() + QLatin1Char('/') + QFileInfo(path).completeBaseName() + ".csv";
-    if (!view.saveCsv(csv, &error))
-        throw std::runtime_error("cannot write '" + csv.toStdString() +
-                                 "': " + error.toStdString());
+    if (!view.exportFigure(path, size, &error)) throw std::runtime_error(error.toStdString());
 }
 
 int runLandscape(const QCommandLineParser& p) {
@@ -117,8 +103,7 @@ int runLandscape(const QCommandLineParser& p) {
         }
         const QString figure = p.value(QStringLiteral("figure"));
         writeFigure(job.surface(), job.directions(),
-                    metricByName(p.value(QStringLiteral("metric"))), figure, pixels,
-                    p.value(QStringLiteral("scale")).toDouble());
+                    metricByName(p.value(QStringLiteral("metric"))), figure, pixels);
         std::printf("%s\n", qPrintable(figure));
     }
     return 0;
@@ -169,7 +154,6 @@ Subcommand landscapeSubcommand() {
         opt("out", "Surface file to write (HDF5).", "SURFACE.h5");
         opt("figure", "Also draw the surface into this PNG, SVG or PDF.", "FILE");
         opt("figure-size", "Figure size in pixels.", "WxH", "800x600");
-        opt("scale", "PNG resolution multiplier (2 = print).", "S", "2");
         opt("metric", "What the figure shows: train_loss, train_acc, test_loss, test_acc.", "NAME",
             "train_loss");
     };

@@ -1,7 +1,11 @@
 #include "landscape/ContourMapView.h"
 
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QPainter>
+#include <QPushButton>
 #include <QSaveFile>
 #include <QSvgGenerator>
 #include <QVBoxLayout>
@@ -36,7 +40,22 @@ ContourMapView::ContourMapView(QWidget* parent)
     layout->addWidget(plot_, 1);
     readout_->setObjectName(QStringLiteral("contourReadout"));
     readout_->setContentsMargins(6, 2, 6, 4);
-    layout->addWidget(readout_);
+    auto* bottom = new QHBoxLayout;
+    bottom->setContentsMargins(0, 0, 4, 2);
+    bottom->addWidget(readout_, 1);
+    auto* exportButton = new QPushButton(tr("Export figure…"));
+    exportButton->setObjectName(QStringLiteral("exportFigure"));
+    exportButton->setToolTip(tr("PNG (2× resolution), SVG or PDF, with the data as CSV beside it"));
+    bottom->addWidget(exportButton);
+    layout->addLayout(bottom);
+    connect(exportButton, &QPushButton::clicked, this, [this] {
+        const QString path =
+            QFileDialog::getSaveFileName(this, tr("Export figure"), QStringLiteral("landscape.pdf"),
+                                         tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png)"));
+        if (path.isEmpty()) return;
+        QString error;
+        if (!exportFigure(path, QSize(1000, 800), &error)) readout_->setText(error);
+    });
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     connect(plot_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) {
         const double a = plot_->xAxis->pixelToCoord(e->position().x());
@@ -237,6 +256,25 @@ bool ContourMapView::saveSvg(const QString& path, int width, int height) {
     if (!painter.begin(&svg)) return false;
     plot_->toPainter(&painter, width, height);
     return painter.end();
+}
+
+bool ContourMapView::exportFigure(const QString& path, QSize size, QString* error) {
+    const QFileInfo info(path);
+    const QString suffix = info.suffix().toLower();
+    bool ok = false;
+    if (suffix == QLatin1String("pdf")) {
+        ok = savePdf(path, size.width(), size.height());
+    } else if (suffix == QLatin1String("svg")) {
+        ok = saveSvg(path, size.width(), size.height());
+    } else {
+        ok = savePng(path, size.width(), size.height(), 2.0);
+    }
+    if (!ok) {
+        if (error) *error = tr("cannot write '%1'").arg(path);
+        return false;
+    }
+    return saveCsv(
+        info.path() + QLatin1Char('/') + info.completeBaseName() + QStringLiteral(".csv"), error);
 }
 
 bool ContourMapView::saveCsv(const QString& path, QString* error) const {

@@ -6,6 +6,7 @@
 // session can move the probe there. A 1D landscape (one row) is drawn as a
 // line plot. Exports PNG (any size and DPI), SVG and PDF (vector) and CSV.
 
+#include <QSize>
 #include <QString>
 #include <QWidget>
 #include <utility>
@@ -52,6 +53,9 @@ public:
     bool savePng(const QString& path, int width, int height, double scale = 1.0);
     bool savePdf(const QString& path, int width, int height);
     bool saveSvg(const QString& path, int width, int height);
+    // By the file's extension (pdf, svg, else PNG at 2×), with the CSV beside
+    // it (same name, .csv): what "Export figure…" and `--figure` write.
+    bool exportFigure(const QString& path, QSize size, QString* error = nullptr);
     // x, y, value per grid point (x outer, like the surface files).
     bool saveCsv(const QString& path, QString* error = nullptr) const;
 

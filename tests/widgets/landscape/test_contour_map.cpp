@@ -2,6 +2,7 @@
 // click-to-probe, 1D slices and figure export.
 
 #include <QFile>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <cmath>
 
@@ -92,6 +93,10 @@ private Q_SLOTS:
         const QList<QByteArray> lines = csv.readAll().split('\n');
         QCOMPARE(lines[0], QByteArray("x,y,six-hump-camel"));
         QCOMPARE(lines.size(), 41 * 41 + 2);  // header, rows, final newline
+        // "Export figure…" writes the figure by extension and the CSV beside it.
+        QVERIFY(view.exportFigure(dir + "/figure.pdf", QSize(600, 400)));
+        QVERIFY(QFile::exists(dir + "/figure.pdf") && QFile::exists(dir + "/figure.csv"));
+        QVERIFY(view.findChild<QPushButton*>("exportFigure"));
     }
 };
 
