@@ -97,7 +97,12 @@ int run(int argc, char** argv) {
     parser.addHelpOption();
     if (command->declare) command->declare(parser);
     parser.process(args);  // prints --help or the error and exits
-    return command->run(parser);
+    try {
+        return command->run(parser);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "basin %s: %s\n", qPrintable(command->name), e.what());
+        return 1;
+    }
 }
 
 }  // namespace

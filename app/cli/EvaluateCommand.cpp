@@ -137,14 +137,7 @@ Subcommand evaluateSubcommand() {
         p.addPositionalArgument(QStringLiteral("checkpoints"), QStringLiteral("Checkpoint files."),
                                 QStringLiteral("[CHECKPOINT...]"));
     };
-    evaluate.run = [](const QCommandLineParser& p) {
-        try {
-            return runEvaluate(p);
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "basin evaluate: %s\n", e.what());
-            return 1;
-        }
-    };
+    evaluate.run = &runEvaluate;
     return evaluate;
 }
 

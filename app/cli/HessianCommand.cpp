@@ -118,34 +118,20 @@ Subcommand hessianSubcommand() {
             "full reorthogonalization, optionally the smallest, the trace by Hutchinson's "
             "estimator, the spectral density by stochastic Lanczos quadrature, and the same per "
             "layer."));
-        auto opt = [&](const char* name, const char* help, const char* value = nullptr,
-                       const char* def = nullptr) {
-            QCommandLineOption o(QString::fromLatin1(name), QString::fromLatin1(help));
-            if (value) o.setValueName(QString::fromLatin1(value));
-            if (def) o.setDefaultValue(QString::fromLatin1(def));
-            p.addOption(o);
-        };
-        opt("model", "TorchScript model.", "MODEL");
-        opt("checkpoint", "Weights to use (default: the model's own).", "CKPT");
-        opt("data", "Dataset (.npz/.npy/.pt).", "DATA");
-        opt("top", "Number of top eigenvalues.", "K", "1");
-        opt("bottom", "Also the smallest eigenvalue.");
-        opt("tolerance", "Relative tolerance of the Ritz values.", "TOL", "1e-3");
-        opt("trace", "Estimate the trace (Hutchinson).");
-        opt("probes", "Random probes for the trace.", "N", "50");
-        opt("density", "Spectral density (stochastic Lanczos quadrature).");
-        opt("per-layer", "Top eigenvalue and trace of each layer's block.");
-        opt("batch", "Samples per batch.", "N", "1000");
-        opt("json", "Print JSON.");
+        addOption(p, "model", "TorchScript model.", "MODEL");
+        addOption(p, "checkpoint", "Weights to use (default: the model's own).", "CKPT");
+        addOption(p, "data", "Dataset (.npz/.npy/.pt).", "DATA");
+        addOption(p, "top", "Number of top eigenvalues.", "K", "1");
+        addOption(p, "bottom", "Also the smallest eigenvalue.");
+        addOption(p, "tolerance", "Relative tolerance of the Ritz values.", "TOL", "1e-3");
+        addOption(p, "trace", "Estimate the trace (Hutchinson).");
+        addOption(p, "probes", "Random probes for the trace.", "N", "50");
+        addOption(p, "density", "Spectral density (stochastic Lanczos quadrature).");
+        addOption(p, "per-layer", "Top eigenvalue and trace of each layer's block.");
+        addOption(p, "batch", "Samples per batch.", "N", "1000");
+        addOption(p, "json", "Print JSON.");
     };
-    s.run = [](const QCommandLineParser& p) {
-        try {
-            return runHessian(p);
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "basin hessian: %s\n", e.what());
-            return 1;
-        }
-    };
+    s.run = &runHessian;
     return s;
 }
 

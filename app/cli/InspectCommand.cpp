@@ -195,14 +195,7 @@ Subcommand inspectSubcommand() {
         p.addPositionalArgument(QStringLiteral("file"), QStringLiteral("The checkpoint."),
                                 QStringLiteral("FILE"));
     };
-    inspect.run = [](const QCommandLineParser& p) {
-        try {
-            return runInspect(p);
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "basin inspect: %s\n", e.what());
-            return 1;
-        }
-    };
+    inspect.run = &runInspect;
     return inspect;
 }
 

@@ -22,9 +22,14 @@ struct Subcommand {
     // without a display), e.g. `basin demo --no-open`.
     QString headlessOption;
     std::function<void(QCommandLineParser&)> declare;
-    // Returns the process exit code. Runs after the (Core)Application exists.
+    // Returns the process exit code. Runs after the (Core)Application exists;
+    // an exception ends the command with "basin NAME: <what>" and exit code 1.
     std::function<int(const QCommandLineParser&)> run;
 };
+
+// Declares an option in one line: a flag when valueName is null.
+void addOption(QCommandLineParser& parser, const char* name, const char* help,
+               const char* valueName = nullptr, const char* defaultValue = nullptr);
 
 // Every subcommand, in the order `basin --help` lists them.
 const std::vector<Subcommand>& subcommands();

@@ -13,6 +13,7 @@
 #include "landscape/LandscapeJob.h"
 #include "project/Session.h"
 #include "ui/MainWindow.h"
+#include "ui/ProbeLinks.h"
 #include "vtk/SurfaceScene.h"
 #include "vtk/VtkView.h"
 
@@ -31,18 +32,6 @@ SurfaceMetric metricOf(const ViewSpec& spec) {
     return SurfaceMetric::TrainLoss;
 }
 
-// A surface view that owns its scene (the scene's actors live in the view's
-// renderer, so it goes first).
-class LandscapeSurfaceView : public widgets::VtkView {
-public:
-    LandscapeSurfaceView() : scene_(std::make_unique<widgets::SurfaceScene>(this)) {}
-    ~LandscapeSurfaceView() override { scene_.reset(); }
-    widgets::SurfaceScene* scene() const { return scene_.get(); }
-
-private:
-    std::unique_ptr<widgets::SurfaceScene> scene_;
-};
-
 QWidget* errorLabel(const QString& what, const std::exception& e) {
     auto* label =
         new QLabel(QObject::tr("Cannot show %1:\n%2").arg(what, QString::fromStdString(e.what())));
@@ -58,7 +47,7 @@ void showGrid(QWidget* w, const Grid2D& grid) {
         widgets::ContourMapView::Options options;
         options.logScale = true;
         contour->setGrid(grid, options);
-    } else if (auto* surface = dynamic_cast<LandscapeSurfaceView*>(w)) {
+    } else if (auto* surface = dynamic_cast<SurfaceView*>(w)) {
         widgets::SurfaceScene::Options options;
         options.logScale = true;
         surface->scene()->setGrid(grid, options, false);
@@ -92,36 +81,16 @@ QWidget* createLandscapeView(const ViewSpec& spec, Session* session) {
         }
     }
     if (spec.type == kSurface3d) {
-        auto* view = new LandscapeSurfaceView;
+        auto* view = new SurfaceView;
         widgets::SurfaceScene::Options options;
         options.logScale = true;
         if (grid.nx() > 1) view->scene()->setGrid(grid, options);
+        linkSurfaceToProbe(view, session, QFileInfo(path).fileName());
         return view;
     }
     auto* view = new widgets::ContourMapView;
     if (grid.nx() > 1) showGrid(view, grid);
-    if (session) {
-        // Clicking the map moves the probe to that (a, b) on this surface.
-        QPointer<Session> guard(session);
-        const QString result = QFileInfo(path).fileName();
-        QObject::connect(view, &widgets::ContourMapView::pointClicked, view,
-                         [guard, result](double a, double b) {
-                             if (!guard) return;
-                             Probe probe;
-                             probe.kind = Probe::Kind::Plane;
-                             probe.a = a;
-                             probe.b = b;
-                             probe.result = result;
-                             guard->setProbe(probe);
-                         });
-        QObject::connect(session, &Session::probeChanged, view, [view, result](const Probe& probe) {
-            if (probe.kind == Probe::Kind::Plane && probe.result == result) {
-                view->setProbe(probe.a, probe.b);
-            } else {
-                view->clearProbe();
-            }
-        });
-    }
+    linkContourToProbe(view, session, QFileInfo(path).fileName());
     return view;
 }
 

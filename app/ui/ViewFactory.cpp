@@ -15,6 +15,7 @@
 #include "project/Session.h"
 #include "ui/Evaluation.h"
 #include "ui/Landscape.h"
+#include "ui/ProbeLinks.h"
 #include "vtk/SurfaceScene.h"
 #include "vtk/VtkView.h"
 
@@ -45,18 +46,6 @@ Grid2D gridFor(const ViewSpec& spec, AnalyticLandscape kind, int defaultResoluti
     return sampleAnalytic(kind, std::size_t(n), std::size_t(n));
 }
 
-// A VTK view that owns its scene and destroys it first: the scene's actors
-// belong to the view's renderer.
-class SurfaceView : public widgets::VtkView {
-public:
-    SurfaceView() : scene_(std::make_unique<widgets::SurfaceScene>(this)) {}
-    ~SurfaceView() override { scene_.reset(); }
-    widgets::SurfaceScene* scene() const { return scene_.get(); }
-
-private:
-    std::unique_ptr<widgets::SurfaceScene> scene_;
-};
-
 QWidget* createSurface(const ViewSpec& spec, AnalyticLandscape kind, Session* session) {
     auto* view = new SurfaceView;
     widgets::SurfaceScene* scene = view->scene();
@@ -64,20 +53,7 @@ QWidget* createSurface(const ViewSpec& spec, AnalyticLandscape kind, Session* se
     options.logScale = spec.settings.value("logScale").toBool(prefersLogScale(kind));
     options.contours = spec.settings.value("contours").toBool(false);
     scene->setGrid(gridFor(spec, kind, 101), options);
-    if (session) {
-        QPointer<Session> guard(session);
-        const QString result = QString::fromLatin1(info(kind).title);
-        QObject::connect(scene, &widgets::SurfaceScene::surfacePicked, view,
-                         [guard, result](double x, double y, double) {
-                             if (!guard) return;
-                             Probe probe;
-                             probe.kind = Probe::Kind::Plane;
-                             probe.a = x;
-                             probe.b = y;
-                             probe.result = result;
-                             guard->setProbe(probe);
-                         });
-    }
+    linkSurfaceToProbe(view, session, QString::fromLatin1(info(kind).title));
     return view;
 }
 
@@ -98,28 +74,7 @@ QWidget* createContour(const ViewSpec& spec, AnalyticLandscape kind, Session* se
     options.logScale = spec.settings.value("logScale").toBool(prefersLogScale(kind));
     view->setGrid(gridFor(spec, kind, 151), options);
     view->setAxisLabels(QStringLiteral("x"), QStringLiteral("y"));
-    if (!session) return view;
-    const QString result = QString::fromLatin1(info(kind).title);
-    QPointer<Session> guard(session);
-    auto follow = [view, result](const Probe& probe) {
-        if (probe.kind == Probe::Kind::Plane && probe.result == result) {
-            view->setProbe(probe.a, probe.b);
-        } else {
-            view->clearProbe();
-        }
-    };
-    follow(session->project().probe);
-    QObject::connect(session, &Session::probeChanged, view, follow);
-    QObject::connect(view, &widgets::ContourMapView::pointClicked, view,
-                     [guard, result](double a, double b) {
-                         if (!guard) return;
-                         Probe probe;
-                         probe.kind = Probe::Kind::Plane;
-                         probe.a = a;
-                         probe.b = b;
-                         probe.result = result;
-                         guard->setProbe(probe);
-                     });
+    linkContourToProbe(view, session, QString::fromLatin1(info(kind).title));
     return view;
 }
 

@@ -3,26 +3,9 @@
 #include <filesystem>
 #include <set>
 
+#include "jobs/SubtaskContext.h"
+
 namespace basin {
-namespace {
-
-// Maps a sub-task's progress into [begin, end) of the whole job's.
-class SliceContext : public JobContext {
-public:
-    SliceContext(JobContext& outer, double begin, double end, std::string prefix)
-        : outer_(outer), begin_(begin), end_(end), prefix_(std::move(prefix)) {}
-    void report(double fraction, const std::string& message) override {
-        outer_.report(begin_ + (end_ - begin_) * fraction, prefix_ + message);
-    }
-    bool cancelRequested() const override { return outer_.cancelRequested(); }
-
-private:
-    JobContext& outer_;
-    double begin_, end_;
-    std::string prefix_;
-};
-
-}  // namespace
 
 CheckpointEvaluationJob::CheckpointEvaluationJob(Model model, std::vector<std::string> checkpoints,
                                                  Dataset dataset,
@@ -66,8 +49,8 @@ void CheckpointEvaluationJob::run(JobContext& context) {
         const std::string& path = list[i];
         const std::string label =
             path.empty() ? model_.name() : std::filesystem::path(path).filename().string();
-        SliceContext slice(context, double(i) / list.size(), double(i + 1) / list.size(),
-                           label + ": ");
+        SubtaskContext slice(context, double(i) / list.size(), double(i + 1) / list.size(),
+                             label + ": ");
         CheckpointEvaluation entry;
         entry.checkpoint = path;
         try {

@@ -5,6 +5,7 @@
 
 #include "data/DatasetFiles.h"
 #include "data/GeneratedDatasets.h"
+#include "jobs/SubtaskContext.h"
 #include "zoo/ModelZoo.h"
 #include "zoo/Training.h"
 
@@ -12,22 +13,6 @@ namespace basin {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Maps a sub-task's progress [0, 1] into [begin, end] of the whole demo.
-class SubtaskContext : public JobContext {
-public:
-    SubtaskContext(JobContext& parent, double begin, double end, std::string label)
-        : parent_(parent), begin_(begin), end_(end), label_(std::move(label)) {}
-    void report(double fraction, const std::string& message) override {
-        parent_.report(begin_ + (end_ - begin_) * fraction, label_ + ": " + message);
-    }
-    bool cancelRequested() const override { return parent_.cancelRequested(); }
-
-private:
-    JobContext& parent_;
-    double begin_, end_;
-    std::string label_;
-};
 
 struct Plan {
     std::string name;  // "mlp_spirals"
@@ -145,7 +130,7 @@ DemoManifest writeDemoFiles(const std::string& dirIn, const DemoOptions& o, JobC
             const double begin = datasetsShare + (1 - datasetsShare) * done / total;
             done += plan.cost;
             const double end = datasetsShare + (1 - datasetsShare) * done / total;
-            SubtaskContext sub(context, begin, end, run.name);
+            SubtaskContext sub(context, begin, end, run.name + ": ");
             TrainingJob job(plan.makeModel(seed), data, at("runs/" + run.name), training);
             job.run(sub);
             for (const EpochRecord& r : job.records())
