@@ -43,6 +43,8 @@ const char* directionKindName(DirectionKind kind) {
             return "plane";
         case DirectionKind::TrajectoryPca:
             return "pca";
+        case DirectionKind::HessianEigenvectors:
+            return "hessian";
         case DirectionKind::Loaded:
             return "loaded";
     }

@@ -8,7 +8,8 @@
 //    (biases, BatchNorm weights and statistics) zeroed by default;
 //  - the line through two checkpoints (d_x = θ_B − θ_A);
 //  - the plane through three checkpoints (Gram–Schmidt, orthonormal basis);
-//  - the PCA plane of a training trajectory (landscape/TrajectoryPca.h).
+//  - the PCA plane of a training trajectory (landscape/TrajectoryPca.h);
+//  - eigenvectors of the loss Hessian at the centre (landscape/HessianDirections.h).
 // Directions are saved and loaded with landscape/DirectionsFile.h.
 
 #include <cstdint>
@@ -20,7 +21,14 @@
 
 namespace basin {
 
-enum class DirectionKind { Random, CheckpointLine, CheckpointPlane, TrajectoryPca, Loaded };
+enum class DirectionKind {
+    Random,
+    CheckpointLine,
+    CheckpointPlane,
+    TrajectoryPca,
+    HessianEigenvectors,
+    Loaded
+};
 
 // How a random direction is scaled to the centre θ, per tensor i with 2+ dims:
 //  Filter: every slice k along dim 0 (a conv filter, a linear neuron):
@@ -31,7 +39,8 @@ enum class DirectionKind { Random, CheckpointLine, CheckpointPlane, TrajectoryPc
 //  None:   d unchanged (a standard Gaussian per element)
 enum class Normalization { Filter, Layer, Whole, None };
 
-// "random", "line", "plane", "pca", "loaded"; and "filter", "layer", "whole", "none".
+// "random", "line", "plane", "pca", "hessian", "loaded"; and "filter", "layer",
+// "whole", "none".
 const char* directionKindName(DirectionKind kind);
 const char* normalizationName(Normalization normalization);
 // Parses the names above; throws std::invalid_argument listing the valid ones.
@@ -63,6 +72,9 @@ struct Directions {
     std::string centre;
     // PCA: the fraction of the trajectory's variance each direction explains.
     std::vector<double> explainedVarianceRatio;
+    // Hessian eigenvectors: the eigenvalue of d_x (and of d_y), i.e. the
+    // curvature d_ᵀ H d_ of the loss along each unit direction.
+    std::vector<double> eigenvalues;
 
     bool twoDimensional() const { return y.has_value(); }
     // Throws when the directions cannot span a slice: different layouts, a

@@ -151,6 +151,14 @@ void LandscapeJob::prepareFromRecipe(JobContext& context) {
                 directions_ = trajectoryPca(trajectory, r.checkpoints, r.pca);
                 break;
             }
+            case DirectionKind::HessianEigenvectors: {
+                HessianDirectionOptions o = r.hessian;
+                o.twoDimensional = r.y.has_value();
+                SliceContext hessian(context, 0.0, 0.0, "directions: ");
+                directions_ = hessianDirections(model, train_, theta, o, &hessian);
+                directions_.centre = centre;
+                break;
+            }
             case DirectionKind::Loaded:
                 throw std::invalid_argument("directions file '" + directionsPath +
                                             "' does not exist");

@@ -31,6 +31,7 @@
 #include "jobs/Job.h"
 #include "landscape/Directions.h"
 #include "landscape/GridRange.h"
+#include "landscape/HessianDirections.h"
 #include "landscape/Surface.h"
 #include "landscape/TrajectoryPca.h"
 #include "model/Model.h"
@@ -65,6 +66,10 @@ struct LandscapeRecipe {
     // last one the centre (`checkpoint` is then ignored).
     std::vector<std::string> checkpoints;
     TrajectoryPcaOptions pca;  // for TrajectoryPca
+    // For HessianEigenvectors: the Hessian at the centre on `hessian.samples`
+    // training samples (default 1000), d_y the second or (`hessian.bottom`)
+    // the bottom eigenvector; twoDimensional follows whether y is given.
+    HessianDirectionOptions hessian;
     // Where the directions are kept; empty = surfacePath + ".directions.h5".
     // When the file exists it is loaded (a rerun uses the same directions).
     std::string directionsFile;
