@@ -88,6 +88,11 @@ void saveDirections(const Directions& d, const std::string& path) {
             h5::writeNumberAttribute(root, "basin_explained_variance_y", path,
                                      d.explainedVarianceRatio[1]);
         }
+        // Hessian directions: the eigenvalue each direction belongs to.
+        for (std::size_t i = 0; i < d.eigenvalues.size() && i < 2; ++i) {
+            h5::writeNumberAttribute(root, i == 0 ? "basin_eigenvalue_x" : "basin_eigenvalue_y",
+                                     path, d.eigenvalues[i]);
+        }
         if (!d.points.empty()) {
             std::vector<double> ab;
             std::string labels;
@@ -125,8 +130,9 @@ Directions loadDirections(const std::string& path, const WeightVector& layout) {
         d.y = Direction{readDirection(root, kGroups[1], path, layout)};
 
     if (auto kind = h5::readStringAttribute(root, "basin_kind"))
-        for (DirectionKind k : {DirectionKind::Random, DirectionKind::CheckpointLine,
-                                DirectionKind::CheckpointPlane, DirectionKind::TrajectoryPca})
+        for (DirectionKind k :
+             {DirectionKind::Random, DirectionKind::CheckpointLine, DirectionKind::CheckpointPlane,
+              DirectionKind::TrajectoryPca, DirectionKind::HessianEigenvectors})
             if (*kind == directionKindName(k)) d.kind = k;
     if (auto n = h5::readStringAttribute(root, "basin_normalization")) {
         try {
@@ -148,6 +154,9 @@ Directions loadDirections(const std::string& path, const WeightVector& layout) {
     auto ex = h5::readNumberAttribute(root, "basin_explained_variance_x");
     auto ey = h5::readNumberAttribute(root, "basin_explained_variance_y");
     if (ex && ey) d.explainedVarianceRatio = {*ex, *ey};
+    for (const char* name : {"basin_eigenvalue_x", "basin_eigenvalue_y"}) {
+        if (auto v = h5::readNumberAttribute(root, name)) d.eigenvalues.push_back(*v);
+    }
     if (h5::hasLink(root, "basin_points")) {
         const auto shape = h5::numericShape(root, "basin_points", path);
         if (shape.size() == 2 && shape[1] == 2 && shape[0] <= 100000) {

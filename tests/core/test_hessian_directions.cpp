@@ -232,6 +232,8 @@ private Q_SLOTS:
         QVERIFY(loaded.twoDimensional());
         QVERIFY(loaded.normalization == Normalization::None);
         QVERIFY(loaded.keepOneDimensional);
+        QVERIFY(loaded.kind == DirectionKind::HessianEigenvectors);
+        QCOMPARE(loaded.eigenvalues, made.eigenvalues);
         for (std::int64_t i = 0; i < made.x.vector.size(); ++i) {
             QCOMPARE(loaded.x.vector.data()[i], made.x.vector.data()[i]);
             QCOMPARE(loaded.y->vector.data()[i], made.y->vector.data()[i]);
