@@ -3,12 +3,16 @@
 // optionally, drawn as a figure.
 
 #include <QFileInfo>
+#include <algorithm>
 #include <cstdio>
+#include <memory>
+#include <thread>
 
 #include "cli/Subcommand.h"
 #include "cli/TerminalProgress.h"
 #include "data/DatasetFiles.h"
 #include "landscape/ContourMapView.h"
+#include "landscape/DistributedGrid.h"
 #include "landscape/LandscapeJob.h"
 
 namespace basin::app {
@@ -85,7 +89,25 @@ int runLandscape(const QCommandLineParser& p) {
     std::optional<Dataset> test;
     if (p.isSet(QStringLiteral("test-data")))
         test = loadDatasetFile(p.value(QStringLiteral("test-data")).toStdString());
+    // Under `mpirun -np N` (N > 1) the ranks share the grid; rank 0 reports
+    // and writes the file, the workers stay quiet unless they fail.
+    std::unique_ptr<DistributedGrid> grid;
+    if (DistributedGrid::launchedWithSeveralRanks()) {
+        grid = std::make_unique<DistributedGrid>();
+        // The ranks on one machine share its cores rather than each taking all.
+        const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+        recipe.options.eval.threads = std::max(1, cores / DistributedGrid::ranksOnThisMachine());
+    }
     LandscapeJob job(recipe, train, test);
+    job.setDistributedGrid(grid.get());
+    if (grid && !grid->coordinator()) {
+        JobHandle handle(job.title());
+        const JobStatus status = runJob(job, handle);
+        if (status.state == JobState::Failed)
+            std::fprintf(stderr, "basin landscape: rank %d: %s\n", grid->rank(),
+                         status.error.c_str());
+        return status.state == JobState::Succeeded ? 0 : 1;
+    }
     const JobStatus status = runJobInTerminal(job);
     if (status.state == JobState::Cancelled) {
         std::fprintf(stderr, "basin landscape: stopped; run the same command again to resume\n");
@@ -94,6 +116,12 @@ int runLandscape(const QCommandLineParser& p) {
     if (status.state != JobState::Succeeded) return 1;
     std::printf("%s  (%zu points computed now, %zu in all)\n", recipe.surfacePath.c_str(),
                 job.pointsComputed(), job.surface().pointCount());
+    if (grid) {
+        std::printf("points per rank:");
+        for (std::size_t r = 0; r < grid->pointsPerRank().size(); ++r)
+            std::printf(" %zu: %zu", r, grid->pointsPerRank()[r]);
+        std::printf("\n");
+    }
     if (p.isSet(QStringLiteral("figure"))) {
         const QStringList size = p.value(QStringLiteral("figure-size")).split(QLatin1Char('x'));
         const QSize pixels(size.value(0).toInt(), size.value(1).toInt());
@@ -124,7 +152,8 @@ Subcommand landscapeSubcommand() {
             "PCA directions of a training trajectory (--other: the checkpoints in order, the last "
             "being the centre). Writes the loss-landscape tool's HDF5 layout (-1 = not computed) "
             "plus the directions next to it; an interrupted run resumes when run again. Points "
-            "are computed coarse to fine. --figure draws the surface (PNG, SVG or PDF) and writes "
+            "are computed coarse to fine. Under mpirun -np N the ranks share the grid (rank 0 "
+            "writes the file). --figure draws the surface (PNG, SVG or PDF) and writes "
             "its CSV beside it."));
         auto opt = [&](const char* name, const char* help, const char* value = nullptr,
                        const char* def = nullptr) {

@@ -1,5 +1,7 @@
 #include "landscape/LandscapeJob.h"
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -7,6 +9,7 @@
 
 #include "io/Checkpoint.h"
 #include "landscape/DirectionsFile.h"
+#include "landscape/DistributedGrid.h"
 #include "model/WeightVector.h"
 
 namespace basin {
@@ -186,49 +189,90 @@ void LandscapeJob::prepareFromRecipe(JobContext& context) {
 
 void LandscapeJob::run(JobContext& context) {
     pointsComputed_ = 0;
-    if (recipe_) prepareFromRecipe(context);
-    if (!model_) throw std::logic_error("LandscapeJob without a model");
-    directions_.validate();
+    if (grid_ && !recipe_) throw std::logic_error("a distributed LandscapeJob needs a recipe");
+    if (grid_ && grid_->coordinator()) {
+        // The workers wait for the directions file; tell them either way.
+        try {
+            prepareFromRecipe(context);
+            directions_.validate();
+        } catch (...) {
+            grid_->shareReady(false);
+            throw;
+        }
+        grid_->shareReady(true);
+    } else if (grid_) {
+        if (!grid_->shareReady(false))
+            throw std::runtime_error("rank 0 stopped before the directions were ready");
+        try {
+            prepareFromRecipe(context);  // loads the directions rank 0 saved
+            directions_.validate();
+        } catch (const std::exception& e) {
+            grid_->reportWorkerFailure(e.what());
+            throw;
+        }
+    } else {
+        if (recipe_) prepareFromRecipe(context);
+        if (!model_) throw std::logic_error("LandscapeJob without a model");
+        directions_.validate();
+    }
     computeGrid(context);
 }
 
 void LandscapeJob::computeGrid(JobContext& context) {
     Model& model = *model_;
-    surface_.metadata.dataset = train_.name;
-    surface_.metadata.testDataset = test_ ? test_->name : std::string();
-    surface_.metadata.batchNormReestimated = options_.reestimateBatchNorm;
-    if (std::filesystem::exists(surfacePath_)) {
-        Surface existing = readSurface(surfacePath_);
-        if (!sameCoordinates(existing.x, surface_.x) || !sameCoordinates(existing.y, surface_.y))
-            throw std::runtime_error(
-                "surface file '" + surfacePath_ + "' has x " + describeAxis(existing.x) +
-                " and y " + describeAxis(existing.y) + " but this landscape asks for x " +
-                describeAxis(surface_.x) + " and y " + describeAxis(surface_.y) +
-                "; choose another file or the same ranges");
-        existing.metadata = surface_.metadata;
-        surface_ = std::move(existing);
-    }
+    // A worker of an MPI run computes what rank 0 hands it and keeps no file.
+    const bool worker = grid_ && !grid_->coordinator();
+    // Rank 0 failing before it hands out points still lets the workers go.
+    auto releaseWorkers = [&] {
+        if (!grid_) return;
+        try {
+            grid_->coordinate(
+                {}, {}, [](std::size_t, const DistributedGrid::PointValues&, int) {}, context);
+        } catch (...) {
+        }
+    };
     std::vector<SurfaceMetric> losses = {SurfaceMetric::TrainLoss};
     if (test_) losses.push_back(SurfaceMetric::TestLoss);
-    for (SurfaceMetric m : losses) {
-        surface_.metric(m);
-        surface_.metric(SurfaceMetric(int(m) + 1));  // the accuracy next to each loss
-    }
-
-    const std::vector<std::size_t> order = coarseToFineOrder(surface_.nx(), surface_.ny());
     std::vector<std::size_t> todo;
-    for (std::size_t k : order)
-        for (SurfaceMetric m : losses)
-            if (!surface_.computed(m, k)) {
-                todo.push_back(k);
-                break;
+    if (!worker) {
+        try {
+            surface_.metadata.dataset = train_.name;
+            surface_.metadata.testDataset = test_ ? test_->name : std::string();
+            surface_.metadata.batchNormReestimated = options_.reestimateBatchNorm;
+            if (std::filesystem::exists(surfacePath_)) {
+                Surface existing = readSurface(surfacePath_);
+                if (!sameCoordinates(existing.x, surface_.x) ||
+                    !sameCoordinates(existing.y, surface_.y))
+                    throw std::runtime_error(
+                        "surface file '" + surfacePath_ + "' has x " + describeAxis(existing.x) +
+                        " and y " + describeAxis(existing.y) + " but this landscape asks for x " +
+                        describeAxis(surface_.x) + " and y " + describeAxis(surface_.y) +
+                        "; choose another file or the same ranges");
+                existing.metadata = surface_.metadata;
+                surface_ = std::move(existing);
             }
-    const std::size_t n = todo.size();
-    if (n == 0) {
-        writeSurface(surface_, surfacePath_);
-        context.report(1.0, "all points were computed before");
-        return;
+            for (SurfaceMetric m : losses) {
+                surface_.metric(m);
+                surface_.metric(SurfaceMetric(int(m) + 1));  // the accuracy next to each loss
+            }
+            for (std::size_t k : coarseToFineOrder(surface_.nx(), surface_.ny()))
+                for (SurfaceMetric m : losses)
+                    if (!surface_.computed(m, k)) {
+                        todo.push_back(k);
+                        break;
+                    }
+            if (todo.empty()) {
+                releaseWorkers();
+                writeSurface(surface_, surfacePath_);
+                context.report(1.0, "all points were computed before");
+                return;
+            }
+        } catch (...) {
+            releaseWorkers();
+            throw;
+        }
     }
+    const std::size_t n = todo.size();
 
     // θ₀ with the directions' layout, a work vector for θ(a, b), and the
     // model's complete state for the restore.
@@ -250,62 +294,122 @@ void LandscapeJob::computeGrid(JobContext& context) {
         }
     } restore{model, original};
 
+    const std::size_t ny = surface_.ny();
+    // Loss and accuracy at point k, its progress reported in [begin, end].
+    auto evaluateAt = [&](std::size_t k, JobContext& ctx, double begin, double end,
+                          const std::string& label) {
+        const std::size_t ix = k / ny, iy = k % ny;
+        const double a = surface_.x[ix];
+        const double b = dy ? surface_.y[iy] : 0.0;
+        // θ = θ₀ + a·d_x + b·d_y, written into the model's own tensors.
+        std::copy_n(theta0.data(), theta0.size(), theta.data());
+        theta.axpy(a, dx);
+        if (dy) theta.axpy(b, *dy);
+        theta.applyTo(model);
+
+        const int parts = 1 + (test_ ? 1 : 0) + (options_.reestimateBatchNorm ? 1 : 0);
+        int part = 0;
+        auto slice = [&](const std::string& what) {
+            const double w = (end - begin) / parts;
+            SliceContext s(ctx, begin + w * part, begin + w * (part + 1),
+                           label + " (" + what + "): ");
+            ++part;
+            return s;
+        };
+        DistributedGrid::PointValues values = {Surface::kNotComputed, Surface::kNotComputed,
+                                               Surface::kNotComputed, Surface::kNotComputed};
+        if (options_.reestimateBatchNorm) {
+            SliceContext s = slice("BatchNorm statistics");
+            reestimateBatchNorm(model, train_, options_.batchNormBatchSize, &s);
+        }
+        {
+            SliceContext s = slice("train");
+            const EvalResult r = evaluate(model, train_, options_.eval, &s);
+            values[0] = r.loss;
+            values[1] = 100.0 * r.accuracy;
+        }
+        if (test_) {
+            SliceContext s = slice("test");
+            const EvalResult r = evaluate(model, *test_, options_.eval, &s);
+            values[2] = r.loss;
+            values[3] = 100.0 * r.accuracy;
+        }
+        return values;
+    };
+
+    if (worker) {
+        grid_->work([&](std::size_t k, JobContext& ctx) {
+            const DistributedGrid::PointValues v = evaluateAt(k, ctx, 0.0, 1.0, "point");
+            ++pointsComputed_;
+            return v;
+        });
+        return;
+    }
+
     auto lastWrite = Clock::now();
     auto save = [&] {
         writeSurface(surface_, surfacePath_);
         lastWrite = Clock::now();
     };
-    const std::size_t ny = surface_.ny();
+    auto keep = [&](std::size_t k, const DistributedGrid::PointValues& v) {
+        surface_.metric(SurfaceMetric::TrainLoss)[k] = v[0];
+        surface_.metric(SurfaceMetric::TrainAccuracy)[k] = v[1];
+        if (test_) {
+            surface_.metric(SurfaceMetric::TestLoss)[k] = v[2];
+            surface_.metric(SurfaceMetric::TestAccuracy)[k] = v[3];
+        }
+        ++pointsComputed_;
+        if (observer_) observer_(k, surface_);
+    };
+    auto describe = [&](std::size_t k) {
+        return "(a = " + std::to_string(surface_.x[k / ny]) +
+               (dy ? ", b = " + std::to_string(surface_.y[k % ny]) : std::string()) + ")";
+    };
     try {
-        for (std::size_t i = 0; i < n; ++i) {
-            context.throwIfCancelled();
-            const std::size_t k = todo[i];
-            const std::size_t ix = k / ny, iy = k % ny;
-            const double a = surface_.x[ix];
-            const double b = dy ? surface_.y[iy] : 0.0;
-            const std::string label = "point " + std::to_string(i + 1) + " of " + std::to_string(n);
-            // θ = θ₀ + a·d_x + b·d_y, written into the model's own tensors.
-            std::copy_n(theta0.data(), theta0.size(), theta.data());
-            theta.axpy(a, dx);
-            if (dy) theta.axpy(b, *dy);
-            theta.applyTo(model);
-
-            const double begin = double(i) / double(n), end = double(i + 1) / double(n);
-            const int parts = 1 + (test_ ? 1 : 0) + (options_.reestimateBatchNorm ? 1 : 0);
-            int part = 0;
-            auto slice = [&](const std::string& what) {
-                const double w = (end - begin) / parts;
-                SliceContext s(context, begin + w * part, begin + w * (part + 1),
-                               label + " (" + what + "): ");
-                ++part;
-                return s;
-            };
-            if (options_.reestimateBatchNorm) {
-                SliceContext s = slice("BatchNorm statistics");
-                reestimateBatchNorm(model, train_, options_.batchNormBatchSize, &s);
+        if (grid_) {
+            // Points arrive from every rank in any order: the file is written
+            // when a refinement level has no point left, or the interval passed.
+            std::array<std::size_t, 9> levelLeft{};
+            for (std::size_t k : todo)
+                ++levelLeft[refinementLevel(k, ny)];
+            grid_->coordinate(
+                todo,
+                [&](std::size_t k, JobContext& ctx) {
+                    const double begin = double(pointsComputed_) / double(n);
+                    return evaluateAt(k, ctx, begin, begin + 1.0 / double(n),
+                                      "point " + std::to_string(pointsComputed_ + 1) + " of " +
+                                          std::to_string(n));
+                },
+                [&](std::size_t k, const DistributedGrid::PointValues& v, int rank) {
+                    keep(k, v);
+                    context.report(double(pointsComputed_) / double(n),
+                                   std::to_string(pointsComputed_) + " of " + std::to_string(n) +
+                                       " points done, the last " + describe(k) + " by rank " +
+                                       std::to_string(rank));
+                    const bool levelDone =
+                        --levelLeft[refinementLevel(k, ny)] == 0 && pointsComputed_ < n;
+                    const double since =
+                        std::chrono::duration<double>(Clock::now() - lastWrite).count();
+                    if (levelDone || since >= options_.writeIntervalSeconds) save();
+                },
+                context);
+        } else {
+            for (std::size_t i = 0; i < n; ++i) {
+                context.throwIfCancelled();
+                const std::size_t k = todo[i];
+                const std::string label =
+                    "point " + std::to_string(i + 1) + " of " + std::to_string(n);
+                const double end = double(i + 1) / double(n);
+                keep(k, evaluateAt(k, context, double(i) / double(n), end, label));
+                context.report(end, label + " done " + describe(k));
+                // Written when a refinement level is complete (a view of the file
+                // then shows the whole coarse grid) or the interval has passed.
+                const bool levelDone =
+                    i + 1 < n && refinementLevel(todo[i + 1], ny) != refinementLevel(k, ny);
+                const double since =
+                    std::chrono::duration<double>(Clock::now() - lastWrite).count();
+                if (levelDone || since >= options_.writeIntervalSeconds) save();
             }
-            {
-                SliceContext s = slice("train");
-                const EvalResult r = evaluate(model, train_, options_.eval, &s);
-                surface_.metric(SurfaceMetric::TrainLoss)[k] = r.loss;
-                surface_.metric(SurfaceMetric::TrainAccuracy)[k] = 100.0 * r.accuracy;
-            }
-            if (test_) {
-                SliceContext s = slice("test");
-                const EvalResult r = evaluate(model, *test_, options_.eval, &s);
-                surface_.metric(SurfaceMetric::TestLoss)[k] = r.loss;
-                surface_.metric(SurfaceMetric::TestAccuracy)[k] = 100.0 * r.accuracy;
-            }
-            ++pointsComputed_;
-            context.report(end, label + " done (a = " + std::to_string(a) +
-                                    (dy ? ", b = " + std::to_string(b) : std::string()) + ")");
-            if (observer_) observer_(k, surface_);
-            // Written when a refinement level is complete (a view of the file
-            // then shows the whole coarse grid) or the interval has passed.
-            const bool levelDone =
-                i + 1 < n && refinementLevel(todo[i + 1], ny) != refinementLevel(k, ny);
-            const double since = std::chrono::duration<double>(Clock::now() - lastWrite).count();
-            if (levelDone || since >= options_.writeIntervalSeconds) save();
         }
         save();
     } catch (...) {

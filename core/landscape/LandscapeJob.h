@@ -38,6 +38,8 @@
 
 namespace basin {
 
+class DistributedGrid;
+
 // The order in which grid points are visited (indices ix·ny + iy): points
 // on every 8th row and column, then every 4th, 2nd, then all, each level in
 // row order and each point once. ny = 1 for a 1-D grid.
@@ -99,6 +101,12 @@ public:
     void setPointObserver(std::function<void(std::size_t point, const Surface&)> observer) {
         observer_ = std::move(observer);
     }
+    // Shares the grid with the other ranks of an MPI run (DistributedGrid.h):
+    // rank 0 computes and writes the surface as described above, with the
+    // workers' points merged in; a worker loads the recipe after rank 0 has
+    // saved the directions, computes what it is given and writes nothing.
+    // Needs a recipe; `grid` must outlive run().
+    void setDistributedGrid(DistributedGrid* grid) { grid_ = grid; }
     // The surface after run() (complete, or partial when cancelled).
     const Surface& surface() const { return surface_; }
     const Directions& directions() const { return directions_; }
@@ -119,6 +127,7 @@ private:
     LandscapeOptions options_;
     std::function<void(std::size_t, const Surface&)> observer_;
     std::size_t pointsComputed_ = 0;
+    DistributedGrid* grid_ = nullptr;
 };
 
 }  // namespace basin
