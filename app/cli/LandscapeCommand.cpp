@@ -19,12 +19,13 @@ namespace basin::app {
 namespace {
 
 DirectionKind directionKindByName(const QString& name) {
-    for (DirectionKind k : {DirectionKind::Random, DirectionKind::CheckpointLine,
-                            DirectionKind::CheckpointPlane, DirectionKind::TrajectoryPca}) {
+    for (DirectionKind k :
+         {DirectionKind::Random, DirectionKind::CheckpointLine, DirectionKind::CheckpointPlane,
+          DirectionKind::TrajectoryPca, DirectionKind::HessianEigenvectors}) {
         if (name == QLatin1String(directionKindName(k))) return k;
     }
     throw std::invalid_argument("unknown direction kind '" + name.toStdString() +
-                                "' (known: random, line, plane, pca)");
+                                "' (known: random, line, plane, pca, hessian)");
 }
 
 SurfaceMetric metricByName(const QString& name) {
@@ -76,6 +77,8 @@ int runLandscape(const QCommandLineParser& p) {
     recipe.random.keepOneDimensional = p.isSet(QStringLiteral("keep-1d"));
     recipe.random.seed = p.value(QStringLiteral("seed")).toULongLong();
     recipe.includeBuffers = p.isSet(QStringLiteral("buffers"));
+    recipe.hessian.samples = p.value(QStringLiteral("hessian-samples")).toLongLong();
+    recipe.hessian.bottom = p.isSet(QStringLiteral("hessian-bottom"));
     recipe.directionsFile = p.value(QStringLiteral("directions")).toStdString();
     recipe.x = parseGridRange(p.value(QStringLiteral("x")).toStdString(), "x");
     if (p.isSet(QStringLiteral("y")))
@@ -155,45 +158,35 @@ Subcommand landscapeSubcommand() {
             "are computed coarse to fine. Under mpirun -np N the ranks share the grid (rank 0 "
             "writes the file). --figure draws the surface (PNG, SVG or PDF) and writes "
             "its CSV beside it."));
-        auto opt = [&](const char* name, const char* help, const char* value = nullptr,
-                       const char* def = nullptr) {
-            QCommandLineOption o(QString::fromLatin1(name), QString::fromLatin1(help));
-            if (value) o.setValueName(QString::fromLatin1(value));
-            if (def) o.setDefaultValue(QString::fromLatin1(def));
-            p.addOption(o);
-        };
-        opt("model", "TorchScript model.", "MODEL");
-        opt("checkpoint", "The centre's weights (default: the model's own).", "CKPT");
-        opt("root", "Which dict in the checkpoints holds the weights.", "KEY");
-        opt("data", "Training data (.npz/.npy/.pt).", "DATA");
-        opt("test-data", "Test data, for test_loss/test_acc.", "DATA");
-        opt("x", "Range min:max:num along the first direction.", "RANGE", "-1:1:21");
-        opt("y", "Range along the second direction (makes the slice 2D).", "RANGE");
-        opt("dir", "Directions: random, line, plane or pca.", "KIND", "random");
-        opt("other", "Checkpoints for line (1), plane (2) or pca (the trajectory); repeat.",
-            "CKPT");
-        opt("norm", "Random direction normalization: filter, layer, whole or none.", "NORM",
-            "filter");
-        opt("keep-1d", "Give biases and BatchNorm parameters a direction too.");
-        opt("buffers", "Directions also move BatchNorm running statistics.");
-        opt("seed", "Seed of the random directions.", "N", "0");
-        opt("directions", "Directions file to use or create (default: OUT.directions.h5).", "FILE");
-        opt("bn-reset", "Re-estimate BatchNorm statistics at every point.");
-        opt("batch", "Samples per batch.", "N", "1000");
-        opt("out", "Surface file to write (HDF5).", "SURFACE.h5");
-        opt("figure", "Also draw the surface into this PNG, SVG or PDF.", "FILE");
-        opt("figure-size", "Figure size in pixels.", "WxH", "800x600");
-        opt("metric", "What the figure shows: train_loss, train_acc, test_loss, test_acc.", "NAME",
-            "train_loss");
+        addOption(p, "model", "TorchScript model.", "MODEL");
+        addOption(p, "checkpoint", "The centre's weights (default: the model's own).", "CKPT");
+        addOption(p, "root", "Which dict in the checkpoints holds the weights.", "KEY");
+        addOption(p, "data", "Training data (.npz/.npy/.pt).", "DATA");
+        addOption(p, "test-data", "Test data, for test_loss/test_acc.", "DATA");
+        addOption(p, "x", "Range min:max:num along the first direction.", "RANGE", "-1:1:21");
+        addOption(p, "y", "Range along the second direction (makes the slice 2D).", "RANGE");
+        addOption(p, "dir", "Directions: random, line, plane, pca or hessian.", "KIND", "random");
+        addOption(p, "hessian-samples", "Training samples for the Hessian directions.", "N",
+                  "1000");
+        addOption(p, "hessian-bottom", "Hessian: the second direction is the most negative one.");
+        addOption(p, "other",
+                  "Checkpoints for line (1), plane (2) or pca (the trajectory); repeat.", "CKPT");
+        addOption(p, "norm", "Random direction normalization: filter, layer, whole or none.",
+                  "NORM", "filter");
+        addOption(p, "keep-1d", "Give biases and BatchNorm parameters a direction too.");
+        addOption(p, "buffers", "Directions also move BatchNorm running statistics.");
+        addOption(p, "seed", "Seed of the random directions.", "N", "0");
+        addOption(p, "directions", "Directions file to use or create (default: OUT.directions.h5).",
+                  "FILE");
+        addOption(p, "bn-reset", "Re-estimate BatchNorm statistics at every point.");
+        addOption(p, "batch", "Samples per batch.", "N", "1000");
+        addOption(p, "out", "Surface file to write (HDF5).", "SURFACE.h5");
+        addOption(p, "figure", "Also draw the surface into this PNG, SVG or PDF.", "FILE");
+        addOption(p, "figure-size", "Figure size in pixels.", "WxH", "800x600");
+        addOption(p, "metric", "What the figure shows: train_loss, train_acc, test_loss, test_acc.",
+                  "NAME", "train_loss");
     };
-    s.run = [](const QCommandLineParser& p) {
-        try {
-            return runLandscape(p);
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "basin landscape: %s\n", e.what());
-            return 1;
-        }
-    };
+    s.run = &runLandscape;
     return s;
 }
 

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "io/Checkpoint.h"
+#include "jobs/SubtaskContext.h"
 #include "landscape/DirectionsFile.h"
 #include "landscape/DistributedGrid.h"
 #include "model/WeightVector.h"
@@ -16,22 +17,6 @@ namespace basin {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Maps an inner computation's progress into [begin, end] of the job's.
-class SliceContext : public JobContext {
-public:
-    SliceContext(JobContext& outer, double begin, double end, std::string prefix)
-        : outer_(outer), begin_(begin), end_(end), prefix_(std::move(prefix)) {}
-    void report(double fraction, const std::string& message) override {
-        outer_.report(begin_ + (end_ - begin_) * fraction, prefix_ + message);
-    }
-    bool cancelRequested() const override { return outer_.cancelRequested(); }
-
-private:
-    JobContext& outer_;
-    double begin_, end_;
-    std::string prefix_;
-};
 
 std::vector<NamedTensor> checkpointWeights(const std::string& path, const std::string& root) {
     const Checkpoint c = loadCheckpoint(path);
@@ -157,7 +142,7 @@ void LandscapeJob::prepareFromRecipe(JobContext& context) {
             case DirectionKind::HessianEigenvectors: {
                 HessianDirectionOptions o = r.hessian;
                 o.twoDimensional = r.y.has_value();
-                SliceContext hessian(context, 0.0, 0.0, "directions: ");
+                SubtaskContext hessian(context, 0.0, 0.0, "directions: ");
                 directions_ = hessianDirections(model, train_, theta, o, &hessian);
                 directions_.centre = centre;
                 break;
@@ -311,25 +296,25 @@ void LandscapeJob::computeGrid(JobContext& context) {
         int part = 0;
         auto slice = [&](const std::string& what) {
             const double w = (end - begin) / parts;
-            SliceContext s(ctx, begin + w * part, begin + w * (part + 1),
-                           label + " (" + what + "): ");
+            SubtaskContext s(ctx, begin + w * part, begin + w * (part + 1),
+                             label + " (" + what + "): ");
             ++part;
             return s;
         };
         DistributedGrid::PointValues values = {Surface::kNotComputed, Surface::kNotComputed,
                                                Surface::kNotComputed, Surface::kNotComputed};
         if (options_.reestimateBatchNorm) {
-            SliceContext s = slice("BatchNorm statistics");
+            SubtaskContext s = slice("BatchNorm statistics");
             reestimateBatchNorm(model, train_, options_.batchNormBatchSize, &s);
         }
         {
-            SliceContext s = slice("train");
+            SubtaskContext s = slice("train");
             const EvalResult r = evaluate(model, train_, options_.eval, &s);
             values[0] = r.loss;
             values[1] = 100.0 * r.accuracy;
         }
         if (test_) {
-            SliceContext s = slice("test");
+            SubtaskContext s = slice("test");
             const EvalResult r = evaluate(model, *test_, options_.eval, &s);
             values[2] = r.loss;
             values[3] = 100.0 * r.accuracy;

@@ -252,6 +252,16 @@ private Q_SLOTS:
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("x range"), qPrintable(r.err));
 
+        // Directions along the Hessian's top two eigenvectors.
+        r = basin(
+            {"landscape", "--dir", "hessian", "--model", dir.path() + "/models/mlp_spirals.pt",
+             "--checkpoint", dir.path() + "/runs/mlp_spirals_seed0/epoch_003.pt", "--data",
+             dir.path() + "/datasets/spirals_test.npz", "--x=-0.5:0.5:3", "--y=-0.5:0.5:3", "--out",
+             dir.path() + "/hessian.h5"},
+            env);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("9 points computed now"));
+
         // Curvature at the same checkpoint: eigenvalues in descending order.
         r = basin(
             {"hessian", "--json", "--top", "2", "--model", dir.path() + "/models/mlp_spirals.pt",
