@@ -37,6 +37,21 @@ inline QString runPython(const QString& dir, const QString& script, int timeoutM
     return {};
 }
 
+// A small CNN with BatchNorm for 3×16×16 inputs and 5 classes, the same in
+// every test that scripts one (prepend `import torch`).
+constexpr const char* kSmallCnnPython = R"PY(
+class SmallCNN(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 8, 3, padding=1)
+        self.bn = torch.nn.BatchNorm2d(8)
+        self.fc = torch.nn.Linear(8 * 8 * 8, 5)
+    def forward(self, x):
+        x = torch.relu(self.bn(self.conv(x)))
+        x = torch.nn.functional.max_pool2d(x, 2)
+        return self.fc(x.flatten(1))
+)PY";
+
 inline bool pythonTorchAvailable() {
     QProcess p;
     p.start(kPython, {"-c", "import torch"});

@@ -24,21 +24,17 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const char* kCnnScript = R"PY(
+const char* kCnnScriptHead = R"PY(
 import torch
 torch.manual_seed(0)
-class SmallCNN(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv = torch.nn.Conv2d(3, 8, 3, padding=1)
-        self.bn = torch.nn.BatchNorm2d(8)
-        self.fc = torch.nn.Linear(8 * 8 * 8, 5)
-    def forward(self, x):
-        x = torch.relu(self.bn(self.conv(x)))
-        x = torch.nn.functional.max_pool2d(x, 2)
-        return self.fc(x.flatten(1))
+)PY";
+const char* kCnnScriptTail = R"PY(
 torch.jit.save(torch.jit.script(SmallCNN().eval()), 'cnn.pt')
 )PY";
+// The script: its imports, the shared SmallCNN, the rest.
+QString cnnScript() {
+    return QString(kCnnScriptHead) + kSmallCnnPython + kCnnScriptTail;
+}
 
 // d → hidden → outputs MLP with ReLU, Python-free.
 Model mlp(std::int64_t d, std::int64_t hidden, std::int64_t outputs) {
@@ -94,7 +90,7 @@ private Q_SLOTS:
         torch::manual_seed(5);
         QVERIFY(dir_.isValid());
         if (!pythonTorchAvailable()) return;
-        const QString error = runPython(dir_.path(), kCnnScript);
+        const QString error = runPython(dir_.path(), cnnScript());
         QVERIFY2(error.isEmpty(), qPrintable(error));
         fixtures_ = true;
     }

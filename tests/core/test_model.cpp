@@ -20,19 +20,11 @@ namespace {
 
 // Writes cnn.pt and resnet18.pt (torch.jit.save of scripted modules), a
 // state-dict checkpoint, inputs and PyTorch's logits for both.
-const char* kModelsScript = R"PY(
+const char* kModelsScriptHead = R"PY(
 import torch, torchvision
 torch.manual_seed(0)
-class SmallCNN(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv = torch.nn.Conv2d(3, 8, 3, padding=1)
-        self.bn = torch.nn.BatchNorm2d(8)
-        self.fc = torch.nn.Linear(8 * 8 * 8, 5)
-    def forward(self, x):
-        x = torch.relu(self.bn(self.conv(x)))
-        x = torch.nn.functional.max_pool2d(x, 2)
-        return self.fc(x.flatten(1))
+)PY";
+const char* kModelsScriptTail = R"PY(
 def settle(model, shape):
     # Non-trivial BatchNorm statistics, then eval mode.
     model.train()
@@ -52,6 +44,10 @@ for name, model, shape in (('cnn', cnn, (4, 3, 16, 16)), ('resnet18', resnet, (2
     logits.numpy().tofile('logits_' + name + '.bin')
 torch.save(cnn.state_dict(), 'cnn_state.pt')
 )PY";
+// The script: its imports, the shared SmallCNN, the rest.
+QString modelsScript() {
+    return QString(kModelsScriptHead) + kSmallCnnPython + kModelsScriptTail;
+}
 
 // Loads Basin's saved model in Python and writes its logits on the CNN input.
 const char* kReloadScript = R"PY(
@@ -112,7 +108,7 @@ private Q_SLOTS:
         torch::manual_seed(1);
         QVERIFY(dir_.isValid());
         if (!pythonTorchAvailable()) return;
-        const QString error = runPython(dir_.path(), kModelsScript);
+        const QString error = runPython(dir_.path(), modelsScript());
         QVERIFY2(error.isEmpty(), qPrintable(error));
         fixtures_ = true;
     }
