@@ -251,6 +251,26 @@ private Q_SLOTS:
         QVERIFY(relativeError(after, before) > 1e-2);
     }
 
+    // Hessian products leave the model usable for plain evaluation (its
+    // compiled methods must not keep an autograd plan that then runs under
+    // inference mode).
+    void evaluationAfterProductsWorks() {
+        Model model = zooMlp();
+        const Dataset data = blobs();
+        const EvalResult before = evaluate(model, data);
+        {
+            HessianVectorProduct hvp(model, data);
+            hvp.apply(randomUnit(hvp.dimension(), 3));
+            hvp.apply(randomUnit(hvp.dimension(), 4));
+        }
+        const EvalResult after = evaluate(model, data);
+        QCOMPARE(after.loss, before.loss);
+        HessianJobOptions options;
+        options.lanczos.k = 1;
+        computeHessianReport(model, data, options);
+        QCOMPARE(evaluate(model, data).loss, before.loss);
+    }
+
     void topEigenvaluesMatchDenseHessian() {
         Model model = zooMlp();
         const Dataset data = blobs();
