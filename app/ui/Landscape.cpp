@@ -95,13 +95,15 @@ QWidget* createLandscapeView(const ViewSpec& spec, Session* session) {
 }
 
 void startLandscape(MainWindow* window, const QString& modelPath, const QString& datasetPath,
-                    const QString& checkpointPath, const QString& surfacePath) {
+                    const QString& checkpointPath, const QString& surfacePath,
+                    bool hessianDirections) {
     LandscapeRecipe recipe;
     recipe.modelPath = modelPath.toStdString();
     recipe.checkpoint = checkpointPath.toStdString();
     recipe.x = parseGridRange("-1:1:21", "x");
     recipe.y = parseGridRange("-1:1:21", "y");
     recipe.surfacePath = surfacePath.toStdString();
+    if (hessianDirections) recipe.directions = DirectionKind::HessianEigenvectors;
     Dataset data;
     try {
         data = loadDatasetFile(datasetPath.toStdString());
@@ -193,11 +195,18 @@ void computeLandscapeForItem(MainWindow* window, int checkpointItem) {
                                                  datasetNames, datasetIndex, false, &ok);
     if (!ok) return;
     datasetIndex = int(datasetNames.indexOf(chosen));
+    const QStringList kinds{QObject::tr("random, filter-normalized (Li et al. 2018)"),
+                            QObject::tr("the Hessian's top two eigenvectors")};
+    const QString kind = QInputDialog::getItem(window, QObject::tr("Loss landscape"),
+                                               QObject::tr("Directions:"), kinds, 0, false, &ok);
+    if (!ok) return;
+    const bool hessian = kind == kinds[1];
     const QFileInfo info(checkpoint.path);
     const QString surface =
-        info.path() + QLatin1Char('/') + info.completeBaseName() + QStringLiteral(".landscape.h5");
+        info.path() + QLatin1Char('/') + info.completeBaseName() +
+        (hessian ? QStringLiteral(".hessian-landscape.h5") : QStringLiteral(".landscape.h5"));
     startLandscape(window, models[modelIndex].path, datasets[datasetIndex].path, checkpoint.path,
-                   surface);
+                   surface, hessian);
     window->viewArea()->addView(landscapeContourSpec(surface));
 }
 

@@ -15,11 +15,13 @@ class MainWindow;
 class Session;
 
 // Asks for the model and the dataset (defaults as for evaluation) and starts
-// a 2D landscape with filter-normalized random directions around the
-// checkpoint item, written next to the checkpoint.
+// a 2D landscape around the checkpoint item along filter-normalized random
+// directions or the Hessian's top two eigenvectors (the user picks),
+// written next to the checkpoint.
 void computeLandscapeForItem(MainWindow* window, int checkpointItem);
 void startLandscape(MainWindow* window, const QString& modelPath, const QString& datasetPath,
-                    const QString& checkpointPath, const QString& surfacePath);
+                    const QString& checkpointPath, const QString& surfacePath,
+                    bool hessianDirections = false);
 
 // settings: path (the surface file), metric ("train_loss", ...).
 ViewSpec landscapeContourSpec(const QString& surfacePath);

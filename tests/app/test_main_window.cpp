@@ -23,6 +23,7 @@
 #include "eval/EvaluationView.h"
 #include "jobs/JobsPanel.h"
 #include "landscape/ContourMapView.h"
+#include "landscape/Surface.h"
 #include "plot/QCustomPlot.h"
 #include "project/Demo.h"
 #include "project/Session.h"
@@ -354,6 +355,16 @@ private Q_SLOTS:
         QVERIFY(map);
         QCOMPARE(map->grid().nx(), std::size_t(21));
         QVERIFY(std::isfinite(map->valueAt(0, 0)));
+        // The same along the Hessian's eigenvectors.
+        const QString hessianSurface = dir.path() + "/mlp.hessian.h5";
+        startLandscape(&w, dir.path() + "/models/mlp_spirals.pt",
+                       dir.path() + "/datasets/spirals_test.npz", checkpoints.back(),
+                       hessianSurface, true);
+        QVERIFY(waitUntil(
+            [&] { return w.session()->project().itemsOfKind(ItemKind::Result).size() == 2; },
+            120000));
+        QCOMPARE(readSurface(hessianSurface.toStdString()).metadata.directionKind,
+                 std::string("hessian"));
         // The 3D view of the same file opens from the project.
         auto* surface3d = w.viewArea()->addView(landscapeSurfaceSpec(surface));
         QVERIFY(dynamic_cast<widgets::VtkView*>(surface3d));
