@@ -14,6 +14,7 @@
 #include "landscape/ContourMapView.h"
 #include "landscape/DistributedGrid.h"
 #include "landscape/LandscapeJob.h"
+#include "vtk/SurfaceExport.h"
 
 namespace basin::app {
 namespace {
@@ -125,6 +126,15 @@ int runLandscape(const QCommandLineParser& p) {
             std::printf(" %zu: %zu", r, grid->pointsPerRank()[r]);
         std::printf("\n");
     }
+    if (p.isSet(QStringLiteral("vts"))) {
+        QString error;
+        if (!widgets::writeSurfaceVts(job.surface(),
+                                      metricByName(p.value(QStringLiteral("metric"))),
+                                      p.value(QStringLiteral("vts")), &error)) {
+            throw std::runtime_error(error.toStdString());
+        }
+        std::printf("%s\n", qPrintable(p.value(QStringLiteral("vts"))));
+    }
     if (p.isSet(QStringLiteral("figure"))) {
         const QStringList size = p.value(QStringLiteral("figure-size")).split(QLatin1Char('x'));
         const QSize pixels(size.value(0).toInt(), size.value(1).toInt());
@@ -182,6 +192,8 @@ Subcommand landscapeSubcommand() {
         addOption(p, "batch", "Samples per batch.", "N", "1000");
         addOption(p, "out", "Surface file to write (HDF5).", "SURFACE.h5");
         addOption(p, "figure", "Also draw the surface into this PNG, SVG or PDF.", "FILE");
+        addOption(p, "vts", "Also export the surface for ParaView (VTK XML structured grid).",
+                  "FILE");
         addOption(p, "figure-size", "Figure size in pixels.", "WxH", "800x600");
         addOption(p, "metric", "What the figure shows: train_loss, train_acc, test_loss, test_acc.",
                   "NAME", "train_loss");

@@ -237,13 +237,17 @@ private Q_SLOTS:
                                     "--out",
                                     surface,
                                     "--figure",
-                                    dir.path() + "/landscape.svg"};
+                                    dir.path() + "/landscape.svg",
+                                    "--vts",
+                                    dir.path() + "/landscape.vts"};
         r = basin(landscape, env);
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(r.out.contains("20 points computed now, 20 in all"));
         QVERIFY(QFile::exists(surface) && QFile::exists(surface + ".directions.h5"));
         QVERIFY(QFile::exists(dir.path() + "/landscape.svg") &&
                 QFile::exists(dir.path() + "/landscape.csv"));
+        QFile vts(dir.path() + "/landscape.vts");
+        QVERIFY(vts.open(QIODevice::ReadOnly) && vts.readAll().contains("StructuredGrid"));
         r = basin(landscape, env);
         QVERIFY(r.out.contains("0 points computed now, 20 in all"));
         r = basin({"landscape", "--model", dir.path() + "/models/mlp_spirals.pt", "--data",
