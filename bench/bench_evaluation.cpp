@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "BenchStats.h"
+#include "BenchTorch.h"
 #include "eval/Evaluation.h"
 #include "model/detail/ModelImpl.h"
 #include "model/detail/TorchTensor.h"
@@ -55,19 +55,6 @@ def forward(self, x):
     return basin::Model(impl);
 }
 
-double gemmGflops() {
-    at::set_num_threads(kThreads);
-    const torch::Tensor a = torch::randn({1024, 1024}), b = torch::randn({1024, 1024});
-    torch::mm(a, b);
-    std::vector<double> ms;
-    for (int i = 0; i < 3; ++i) {
-        const auto t = Clock::now();
-        torch::mm(a, b);
-        ms.push_back(msSince(t));
-    }
-    return 2.0 * 1024 * 1024 * 1024 / (median(ms) * 1e6);
-}
-
 // The Python loop's median milliseconds, or NaN when it cannot run.
 double pythonMs(int samples, int runs) {
     const std::string script =
@@ -95,20 +82,14 @@ double pythonMs(int samples, int runs) {
         "        acc = (z.argmax(1) == y).sum().item()\n"
         "        ts.append((time.perf_counter() - t) * 1000)\n"
         "ts = sorted(ts[1:])\n"
-        "print(ts[len(ts) // 2])\n";
+        "print('median_ms', ts[len(ts) // 2])\n";
     const std::string path = "/tmp/bench_evaluation_" + std::to_string(::getpid()) + ".py";
     if (FILE* f = std::fopen(path.c_str(), "w")) {
         std::fputs(script.c_str(), f);
         std::fclose(f);
     }
-    const std::string command =
-        "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 " + path;
-    double ms = std::nan("");
-    if (FILE* p = ::popen(command.c_str(), "r")) {
-        char line[128] = {};
-        if (std::fgets(line, sizeof line, p)) ms = std::atof(line);
-        ::pclose(p);
-    }
+    const auto figures = pythonFigures(path);
+    const double ms = figures.count("median_ms") ? figures.at("median_ms") : std::nan("");
     std::remove(path.c_str());
     return ms;
 }
@@ -116,11 +97,7 @@ double pythonMs(int samples, int runs) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (std::getenv("OPENBLAS_CORETYPE") || std::getenv("OPENBLAS_L2_SIZE")) {
-        ::unsetenv("OPENBLAS_CORETYPE");
-        ::unsetenv("OPENBLAS_L2_SIZE");
-        ::execv("/proc/self/exe", argv);  // OpenBLAS reads them at load time
-    }
+    withoutOpenBlasOverrides(argv);
     int samples = 10000, runs = 3;
     for (int i = 1; i < argc; ++i) {
         if (intOption(argc, argv, i, "--samples", 1, samples)) continue;
@@ -140,7 +117,7 @@ int main(int argc, char** argv) {
     data.targets = basin::detail::fromTorch(torch::randint(0, 10, {samples}, torch::kInt64), "y");
     const double gflop = 2.0 * samples * (784.0 * 512 + 512.0 * 512 + 512.0 * 10) / 1e9;
 
-    const double gemm = gemmGflops();
+    const double gemm = gemmGflops(kThreads);
     EvalOptions options{LossKind::CrossEntropy, samples, kThreads};
     evaluate(model, data, options);  // warm-up
     std::vector<double> basinRuns;

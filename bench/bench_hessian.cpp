@@ -16,7 +16,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "BenchStats.h"
+#include "BenchTorch.h"
 #include "curvature/HessianVectorProduct.h"
 #include "curvature/LanczosEigenvalues.h"
 #include "curvature/PowerIteration.h"
@@ -27,11 +27,7 @@ using namespace basin;
 using namespace basin::bench;
 
 int main(int argc, char** argv) {
-    if (std::getenv("OPENBLAS_CORETYPE") || std::getenv("OPENBLAS_L2_SIZE")) {
-        ::unsetenv("OPENBLAS_CORETYPE");
-        ::unsetenv("OPENBLAS_L2_SIZE");
-        ::execv("/proc/self/exe", argv);  // OpenBLAS reads them at load time
-    }
+    withoutOpenBlasOverrides(argv);
     double tolerance = 1e-3;
     for (int i = 1; i < argc; ++i)
         if (std::string(argv[i]) == "--tolerance" && i + 1 < argc) tolerance = std::atof(argv[++i]);

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "eval/detail/BatchEvaluation.h"
 #include "model/detail/ModelImpl.h"
 #include "model/detail/TorchTensor.h"
 
@@ -21,69 +22,50 @@ using Clock = std::chrono::steady_clock;
 constexpr double kTargetBatchSeconds = 0.25;
 constexpr std::int64_t kProbeBatch = 32;
 
-// libtorch's intra-op thread count for the calling thread, restored on exit.
-class IntraOpThreads {
-public:
-    explicit IntraOpThreads(int threads) : previous_(at::get_num_threads()) {
-        const int n =
-            threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency()));
-        if (n != previous_) at::set_num_threads(n);
-    }
-    ~IntraOpThreads() {
-        if (at::get_num_threads() != previous_) at::set_num_threads(previous_);
-    }
-    IntraOpThreads(const IntraOpThreads&) = delete;
-    IntraOpThreads& operator=(const IntraOpThreads&) = delete;
+torch::Tensor runBatch(torch::jit::Module& module, const torch::Tensor& x, const Model& model,
+                       const Dataset& dataset) {
+    return detail::guardedForward(model, dataset, [&] { return module.forward({x}); });
+}
 
-private:
-    int previous_;
-};
+}  // namespace
 
-// Sets the module's training flag, restoring the previous one on exit.
-class TrainingFlag {
-public:
-    TrainingFlag(torch::jit::Module& module, bool training)
-        : module_(module), previous_(module.is_training()) {
-        module_.train(training);
-    }
-    ~TrainingFlag() { module_.train(previous_); }
-    TrainingFlag(const TrainingFlag&) = delete;
-    TrainingFlag& operator=(const TrainingFlag&) = delete;
-
-private:
-    torch::jit::Module& module_;
-    bool previous_;
-};
-
-std::string where(const Model& model, const Dataset& dataset) {
+std::string detail::describeEvaluation(const Model& model, const Dataset& dataset) {
     return "model '" + model.name() + "' on dataset '" + dataset.name + "'";
 }
 
-torch::Tensor runBatch(torch::jit::Module& module, const torch::Tensor& x, const Model& model,
-                       const Dataset& dataset) {
+torch::Tensor detail::guardedForward(const Model& model, const Dataset& dataset,
+                                     const std::function<c10::IValue()>& pass) {
     try {
-        return detail::firstTensor(module.forward({x}));
+        return firstTensor(pass());
     } catch (const std::exception& e) {  // c10::Error, or the interpreter's JITException
         TensorData shape;
         shape.shape = dataset.inputs.shape;
-        throw std::runtime_error(where(model, dataset) + ": the model cannot run on inputs " +
-                                 shape.shapeString() + ": " + detail::torchReason(e));
+        throw std::runtime_error(describeEvaluation(model, dataset) +
+                                 ": the model cannot run on inputs " + shape.shapeString() + ": " +
+                                 torchReason(e));
     }
 }
 
-torch::Tensor datasetInputs(const Dataset& dataset) {
+torch::Tensor detail::datasetInputs(const Dataset& dataset) {
     if (dataset.inputs.shape.empty())
         throw std::runtime_error("dataset '" + dataset.name + "' has no inputs");
-    torch::Tensor x = detail::toTorch(dataset.inputs, dataset.name + " inputs");
+    torch::Tensor x = toTorch(dataset.inputs, dataset.name + " inputs");
     // Batches are slices along dim 0; one copy up front when the file's
     // layout is not contiguous.
     return x.is_contiguous() ? x : x.contiguous();
 }
 
-}  // namespace
-
 EvalResult evaluate(Model& model, const Dataset& dataset, const EvalOptions& options,
                     JobContext* context) {
+    torch::jit::Module& module = model.impl().module;
+    return detail::evaluateBatches(model, dataset, options, context,
+                                   [&](const torch::Tensor& xb, std::int64_t, std::int64_t) {
+                                       return runBatch(module, xb, model, dataset);
+                                   });
+}
+
+EvalResult detail::evaluateBatches(Model& model, const Dataset& dataset, const EvalOptions& options,
+                                   JobContext* context, const BatchForward& forward) {
     const std::int64_t n = dataset.size();
     if (dataset.targets.shape.empty() || dataset.targets.shape[0] != n) {
         TensorData a = dataset.inputs, b = dataset.targets;
@@ -95,25 +77,26 @@ EvalResult evaluate(Model& model, const Dataset& dataset, const EvalOptions& opt
     const bool integerTargets = dataset.targets.dtype == DType::Int64;
     if (kind == LossKind::Auto) kind = integerTargets ? LossKind::CrossEntropy : LossKind::MSE;
     if (kind == LossKind::CrossEntropy && !integerTargets)
-        throw std::runtime_error(where(model, dataset) +
+        throw std::runtime_error(detail::describeEvaluation(model, dataset) +
                                  ": cross-entropy needs int64 class "
                                  "labels, the targets are " +
                                  dtypeName(dataset.targets.dtype));
     if (kind == LossKind::MSE &&
         !(dataset.targets.dtype == DType::Float32 || dataset.targets.dtype == DType::Float64))
-        throw std::runtime_error(where(model, dataset) + ": MSE needs float targets, they are " +
+        throw std::runtime_error(detail::describeEvaluation(model, dataset) +
+                                 ": MSE needs float targets, they are " +
                                  dtypeName(dataset.targets.dtype));
 
     EvalResult result;
     result.samples = n;
     if (n == 0) return result;
 
-    IntraOpThreads threads(options.threads);
+    detail::IntraOpThreads threads(options.threads);
     c10::InferenceMode inference;
     torch::jit::Module& module = model.impl().module;
-    TrainingFlag evalMode(module, false);
+    detail::TrainingFlag evalMode(module, false);
 
-    const torch::Tensor x = datasetInputs(dataset);
+    const torch::Tensor x = detail::datasetInputs(dataset);
     torch::Tensor y = detail::toTorch(dataset.targets, dataset.name + " targets");
     if (kind == LossKind::MSE) y = y.to(torch::kFloat32);
     const std::int64_t targetsPerSample = y.numel() / n;
@@ -128,21 +111,22 @@ EvalResult evaluate(Model& model, const Dataset& dataset, const EvalOptions& opt
         const auto began = Clock::now();
         const torch::Tensor xb = x.narrow(0, start, length);
         const torch::Tensor yb = y.narrow(0, start, length);
-        const torch::Tensor z = runBatch(module, xb, model, dataset);
+        const torch::Tensor z = forward(xb, start, length);
         if (kind == LossKind::CrossEntropy) {
             if (z.dim() != 2 || z.size(0) != length) {
                 TensorData s;
                 s.shape.assign(z.sizes().begin(), z.sizes().end());
-                throw std::runtime_error(where(model, dataset) + ": cross-entropy needs logits [" +
-                                         std::to_string(length) + ", classes], the model gives " +
-                                         s.shapeString());
+                throw std::runtime_error(detail::describeEvaluation(model, dataset) +
+                                         ": cross-entropy needs logits [" + std::to_string(length) +
+                                         ", classes], the model gives " + s.shapeString());
             }
             const std::int64_t lo = yb.min().item<std::int64_t>();
             const std::int64_t hi = yb.max().item<std::int64_t>();
             if (lo < 0 || hi >= z.size(1))
-                throw std::runtime_error(
-                    where(model, dataset) + ": label " + std::to_string(lo < 0 ? lo : hi) +
-                    " is outside the model's " + std::to_string(z.size(1)) + " classes");
+                throw std::runtime_error(detail::describeEvaluation(model, dataset) + ": label " +
+                                         std::to_string(lo < 0 ? lo : hi) +
+                                         " is outside the model's " + std::to_string(z.size(1)) +
+                                         " classes");
             // −Σ log softmax(z)_y, summed in double.
             lossSum -= z.log_softmax(1)
                            .gather(1, yb.unsqueeze(1))
@@ -155,9 +139,9 @@ EvalResult evaluate(Model& model, const Dataset& dataset, const EvalOptions& opt
                 TensorData s, t;
                 s.shape.assign(z.sizes().begin(), z.sizes().end());
                 t.shape.assign(yb.sizes().begin(), yb.sizes().end());
-                throw std::runtime_error(where(model, dataset) + ": the model's output " +
-                                         s.shapeString() + " does not match the targets " +
-                                         t.shapeString());
+                throw std::runtime_error(detail::describeEvaluation(model, dataset) +
+                                         ": the model's output " + s.shapeString() +
+                                         " does not match the targets " + t.shapeString());
             }
             lossSum += (z.reshape(yb.sizes()).to(torch::kFloat32) - yb)
                            .square()
@@ -270,8 +254,8 @@ int reestimateBatchNorm(Model& model, const Dataset& dataset, std::int64_t batch
     };
 
     try {
-        TrainingFlag trainMode(module, true);
-        const torch::Tensor x = datasetInputs(dataset);
+        detail::TrainingFlag trainMode(module, true);
+        const torch::Tensor x = detail::datasetInputs(dataset);
         const std::int64_t batch = std::max<std::int64_t>(1, batchSize);
         std::int64_t batches = 0;
         for (std::int64_t start = 0; start < n; start += batch) {

@@ -53,6 +53,12 @@ struct LandscapeOptions {
     bool reestimateBatchNorm = false;
     std::int64_t batchNormBatchSize = 1000;
     double writeIntervalSeconds = 1.0;
+    // Compute the first layer's outputs for θ₀, d_x and d_y once per dataset
+    // and combine them per point (landscape/FirstLayerFactoring.h), when the
+    // model allows it, BatchNorm is not re-estimated and the cache fits the
+    // budget (per dataset); otherwise every point runs the whole network.
+    bool factorFirstLayer = true;
+    std::int64_t firstLayerBudgetBytes = std::int64_t(2) << 30;
 };
 
 // What a landscape is made of, by file name: the recipe behind `basin landscape`.
@@ -112,6 +118,9 @@ public:
     const Directions& directions() const { return directions_; }
     // Grid points evaluated by the last run() (resumed points not counted).
     std::size_t pointsComputed() const { return pointsComputed_; }
+    // How the last run() evaluated points: "first layer linear 'fc1.weight'
+    // factored (61 MiB cached)", or why the whole network ran at every point.
+    const std::string& evaluationPath() const { return evaluationPath_; }
 
 private:
     void prepareFromRecipe(JobContext& context);
@@ -127,6 +136,7 @@ private:
     LandscapeOptions options_;
     std::function<void(std::size_t, const Surface&)> observer_;
     std::size_t pointsComputed_ = 0;
+    std::string evaluationPath_;
     DistributedGrid* grid_ = nullptr;
 };
 
