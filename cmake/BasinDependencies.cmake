@@ -35,7 +35,8 @@ basin_require(HDF5 libhdf5-dev COMPONENTS C)
 if(MPI_FOUND)
   basin_require(VTK libvtk9-dev COMPONENTS CommonCore CommonDataModel FiltersCore
                 FiltersSources FiltersGeometry RenderingCore RenderingOpenGL2 RenderingUI
-                RenderingAnnotation RenderingFreeType InteractionStyle IOImage IOXML)
+                RenderingAnnotation RenderingFreeType InteractionStyle IOImage IOXML
+                IOExportGL2PS RenderingGL2PSOpenGL2)
 endif()
 # TorchConfig prints warnings of its own when parts are missing; keep them quiet.
 find_package(Torch QUIET)

@@ -16,6 +16,7 @@
 #include "ui/Evaluation.h"
 #include "ui/Landscape.h"
 #include "ui/ProbeLinks.h"
+#include "ui/SurfaceViewMenu.h"
 #include "vtk/SurfaceScene.h"
 #include "vtk/VtkView.h"
 
@@ -54,6 +55,7 @@ QWidget* createSurface(const ViewSpec& spec, AnalyticLandscape kind, Session* se
     options.contours = spec.settings.value("contours").toBool(false);
     scene->setGrid(gridFor(spec, kind, 101), options);
     linkSurfaceToProbe(view, session, QString::fromLatin1(info(kind).title));
+    addSurfaceViewMenu(view);
     return view;
 }
 

@@ -6,9 +6,12 @@
 #include <vtkCamera.h>
 #include <vtkCellArray.h>
 #include <vtkContourFilter.h>
+#include <vtkCoordinate.h>
 #include <vtkCubeAxesActor.h>
 #include <vtkDoubleArray.h>
 #include <vtkGenericOpenGLRenderWindow.h>
+#include <vtkGlyph3D.h>
+#include <vtkLineSource.h>
 #include <vtkLookupTable.h>
 #include <vtkMapper.h>
 #include <vtkNew.h>
@@ -20,13 +23,19 @@
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
 #include <vtkScalarBarActor.h>
+#include <vtkSmartPointer.h>
+#include <vtkSphereSource.h>
 #include <vtkTextActor.h>
 #include <vtkTextProperty.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "vtk/VtkView.h"
 
@@ -39,6 +48,14 @@ constexpr double kDegree = 3.14159265358979323846 / 180.0;
 constexpr double kText[3] = {0.13, 0.13, 0.13};
 constexpr double kAxes[3] = {0.35, 0.35, 0.35};
 constexpr double kGridLines[3] = {0.82, 0.82, 0.82};
+// The contour map's trajectory red (220, 50, 47); the probe white with a dark pin.
+constexpr double kTrajectory[3] = {220 / 255.0, 50 / 255.0, 47 / 255.0};
+constexpr double kProbe[3] = {1.0, 1.0, 1.0};
+constexpr double kProbePin[3] = {0.10, 0.10, 0.10};
+// Marker sizes as fractions of the larger horizontal extent.
+constexpr double kProbeRadius = 0.022;
+constexpr double kCheckpointRadius = 0.013;
+constexpr double kLabelBackgroundOpacity = 0.75;
 
 void styleText(vtkTextProperty* p, int size, bool bold = false) {
     p->SetFontFamilyToArial();
@@ -49,7 +66,6 @@ void styleText(vtkTextProperty* p, int size, bool bold = false) {
     p->SetShadow(false);
 }
 
-// Index i with xs[i] <= v <= xs[i + 1] and the fraction t of the way; false outside.
 // A "nice" tick step (1, 2 or 5 times a power of ten) giving about `count`
 // ticks over `span`, as plotting libraries choose them.
 double niceStep(double span, int count) {
@@ -65,8 +81,10 @@ double niceStep(double span, int count) {
 
 struct SurfaceScene::Private {
     QPointer<VtkView> view;
+    vtkSmartPointer<vtkRenderer> bareRenderer;  // scenes without a view hold theirs
     Grid2D grid;
     Options options;
+    Grid2D shownGrid;                 // the values as shown (log, clipped)
     double shownLo = 0, shownHi = 1;  // range of the shown (maybe log) values
     double zScale = 1;                // world z per shown-value unit
     double bounds[6] = {0, 1, 0, 1, 0, 1};
@@ -90,25 +108,77 @@ struct SurfaceScene::Private {
     vtkNew<vtkTextActor> barTitle;
     vtkNew<vtkCubeAxesActor> axes;
 
+    // The probe: a sphere on the surface and a pin above it.
+    bool hasProbe = false;
+    double probeX = 0, probeY = 0;
+    vtkNew<vtkSphereSource> probeSphere;
+    vtkNew<vtkPolyDataMapper> probeMapper;
+    vtkNew<vtkActor> probeActor;
+    vtkNew<vtkLineSource> probePin;
+    vtkNew<vtkPolyDataMapper> pinMapper;
+    vtkNew<vtkActor> pinActor;
+    // The trajectory: draped polylines, a sphere per checkpoint, labels.
+    std::vector<Marker> trajectory;
+    vtkNew<vtkPolyData> trajectoryLine;
+    vtkNew<vtkPolyDataMapper> trajectoryMapper;
+    vtkNew<vtkActor> trajectoryActor;
+    vtkNew<vtkPolyData> checkpoints;
+    vtkNew<vtkSphereSource> checkpointSphere;
+    vtkNew<vtkGlyph3D> checkpointGlyphs;
+    vtkNew<vtkPolyDataMapper> checkpointMapper;
+    vtkNew<vtkActor> checkpointActor;
+    std::vector<vtkSmartPointer<vtkTextActor>> labels;
+    bool textVisible = true;
+
     double shown(double v) const {
         if (!std::isfinite(v)) return kNaN;
+        if (std::isfinite(options.zMax)) v = std::min(v, options.zMax);
         return options.logScale ? std::log1p(std::max(v, 0.0)) : v;
+    }
+    // The view's renderer (nullptr once the view is gone), or the bare one.
+    vtkRenderer* renderer() const { return view ? view->renderer() : bareRenderer.GetPointer(); }
+    // The renderer's window size (nullptr before it has a window).
+    const int* windowSize() const {
+        vtkRenderer* ren = renderer();
+        vtkRenderWindow* w = ren ? ren->GetRenderWindow() : nullptr;
+        return w ? w->GetSize() : nullptr;
+    }
+    // Device pixels per point of the window (1 on a plain screen, 2 on HiDPI,
+    // 300/72 for a 300 DPI figure): pixel sizes of the layout scale by it.
+    double pixelScale() const {
+        vtkRenderer* ren = renderer();
+        vtkRenderWindow* w = ren ? ren->GetRenderWindow() : nullptr;
+        return w ? std::max(1.0, w->GetDPI() / 72.0) : 1.0;
+    }
+    double horizontalExtent() const {
+        return std::max(bounds[1] - bounds[0], bounds[3] - bounds[2]);
     }
 };
 
 SurfaceScene::SurfaceScene(VtkView* view, QObject* parent)
     : QObject(parent), d(std::make_unique<Private>()) {
     d->view = view;
+    setUp(view ? view->renderer() : nullptr);
+    if (!view) return;
     // The framing depends on the view's aspect ratio, unknown until it is laid
     // out: re-frame on resize as long as the user has not moved the camera.
     connect(view, &VtkView::resized, this, [this] {
         if (!d->view) return;
-        const bool framed =
-            d->view->renderer()->GetActiveCamera()->GetMTime() == d->defaultCameraTime;
+        const bool framed = cameraIsDefault();
         placeScalarBar();
+        applyLineWidths();
         if (framed) resetCamera();
     });
+    connect(view, &VtkView::picked, this, &SurfaceScene::onViewPicked);
+}
 
+SurfaceScene::SurfaceScene(vtkRenderer* renderer, QObject* parent)
+    : QObject(parent), d(std::make_unique<Private>()) {
+    d->bareRenderer = renderer;
+    setUp(renderer);
+}
+
+void SurfaceScene::setUp(vtkRenderer* renderer) {
     d->normals->SetInputData(d->surface);
     d->normals->SplittingOff();  // smooth shading across the whole surface
     d->normals->ConsistencyOn();
@@ -130,7 +200,6 @@ SurfaceScene::SurfaceScene(VtkView* view, QObject* parent)
     d->contourMapper->ScalarVisibilityOff();
     d->contourActor->SetMapper(d->contourMapper);
     d->contourActor->GetProperty()->SetColor(0.1, 0.1, 0.1);
-    d->contourActor->GetProperty()->SetLineWidth(1.0);
     d->contourActor->GetProperty()->SetLighting(false);
     // Draw lines lying on polygons in front of them (depth offset), the setting
     // ParaView uses; VTK's default leaves them z-fighting with the surface.
@@ -145,7 +214,6 @@ SurfaceScene::SurfaceScene(VtkView* view, QObject* parent)
     styleText(bar->GetLabelTextProperty(), 13);
     bar->GetPositionCoordinate()->SetCoordinateSystemToNormalizedViewport();
     bar->SetBarRatio(0.25);
-    bar->SetVerticalTitleSeparation(6);
     bar->PickableOff();
     vtkTextActor* title = d->barTitle;
     title->SetTextScaleModeToNone();
@@ -169,8 +237,6 @@ SurfaceScene::SurfaceScene(VtkView* view, QObject* parent)
     ax->SetYLabelFormat("%.3g");
     ax->SetZLabelFormat("%.3g");
     ax->SetUse2DMode(1);  // screen-aligned labels: crisp and readable at any angle
-    ax->SetLabelOffset(12);
-    ax->SetTitleOffset(28);
     for (int i = 0; i < 3; ++i) {
         styleText(ax->GetTitleTextProperty(i), 15);
         styleText(ax->GetLabelTextProperty(i), 13);
@@ -185,8 +251,41 @@ SurfaceScene::SurfaceScene(VtkView* view, QObject* parent)
     }
     ax->PickableOff();
 
-    if (view) {
-        vtkRenderer* ren = view->renderer();
+    // The overlays: unlit lines, lit spheres; none of them is pickable, so a
+    // click on a marker picks the surface under it.
+    d->probeSphere->SetThetaResolution(24);
+    d->probeSphere->SetPhiResolution(16);
+    d->probeMapper->SetInputConnection(d->probeSphere->GetOutputPort());
+    d->probeActor->SetMapper(d->probeMapper);
+    d->probeActor->GetProperty()->SetColor(kProbe[0], kProbe[1], kProbe[2]);
+    d->probeActor->GetProperty()->SetSpecular(0.3);
+    d->pinMapper->SetInputConnection(d->probePin->GetOutputPort());
+    d->pinActor->SetMapper(d->pinMapper);
+    d->pinActor->GetProperty()->SetColor(kProbePin[0], kProbePin[1], kProbePin[2]);
+    d->pinActor->GetProperty()->SetLighting(false);
+    d->trajectoryMapper->SetInputData(d->trajectoryLine);
+    d->trajectoryMapper->ScalarVisibilityOff();
+    d->trajectoryActor->SetMapper(d->trajectoryMapper);
+    d->trajectoryActor->GetProperty()->SetColor(kTrajectory[0], kTrajectory[1], kTrajectory[2]);
+    d->trajectoryActor->GetProperty()->SetLighting(false);
+    d->checkpointSphere->SetThetaResolution(16);
+    d->checkpointSphere->SetPhiResolution(12);
+    d->checkpointGlyphs->SetInputData(d->checkpoints);
+    d->checkpointGlyphs->SetSourceConnection(d->checkpointSphere->GetOutputPort());
+    d->checkpointGlyphs->SetScaleModeToDataScalingOff();
+    d->checkpointMapper->SetInputConnection(d->checkpointGlyphs->GetOutputPort());
+    d->checkpointMapper->ScalarVisibilityOff();
+    d->checkpointActor->SetMapper(d->checkpointMapper);
+    d->checkpointActor->GetProperty()->SetColor(kTrajectory[0], kTrajectory[1], kTrajectory[2]);
+    d->checkpointActor->GetProperty()->SetSpecular(0.3);
+    for (vtkActor* a : {d->probeActor.GetPointer(), d->pinActor.GetPointer(),
+                        d->trajectoryActor.GetPointer(), d->checkpointActor.GetPointer()}) {
+        a->PickableOff();
+        a->VisibilityOff();
+    }
+    applyLineWidths();
+
+    if (vtkRenderer* ren = renderer) {
         ren->SetBackground(1.0, 1.0, 1.0);
         ren->SetBackground2(0.90, 0.91, 0.93);
         ren->GradientBackgroundOn();
@@ -194,9 +293,12 @@ SurfaceScene::SurfaceScene(VtkView* view, QObject* parent)
         ren->AddActor(d->surfaceActor);
         ren->AddActor(d->contourActor);
         ren->AddActor(d->axes);
+        ren->AddActor(d->trajectoryActor);
+        ren->AddActor(d->checkpointActor);
+        ren->AddActor(d->probeActor);
+        ren->AddActor(d->pinActor);
         ren->AddViewProp(d->scalarBar);
         ren->AddViewProp(d->barTitle);
-        connect(view, &VtkView::picked, this, &SurfaceScene::onViewPicked);
     }
     d->surfaceActor->VisibilityOff();
     d->contourActor->VisibilityOff();
@@ -206,14 +308,19 @@ SurfaceScene::SurfaceScene(VtkView* view, QObject* parent)
 }
 
 SurfaceScene::~SurfaceScene() {
-    if (!d->view) return;
-    vtkRenderer* ren = d->view->renderer();
-    ren->RemoveActor(d->surfaceActor);
-    ren->RemoveActor(d->contourActor);
-    ren->RemoveActor(d->axes);
-    ren->RemoveViewProp(d->scalarBar);
-    ren->RemoveViewProp(d->barTitle);
-    d->view->requestRender();
+    vtkRenderer* ren = d->renderer();
+    if (!ren) return;
+    for (vtkProp* p :
+         {static_cast<vtkProp*>(d->surfaceActor), static_cast<vtkProp*>(d->contourActor),
+          static_cast<vtkProp*>(d->axes), static_cast<vtkProp*>(d->trajectoryActor),
+          static_cast<vtkProp*>(d->checkpointActor), static_cast<vtkProp*>(d->probeActor),
+          static_cast<vtkProp*>(d->pinActor), static_cast<vtkProp*>(d->scalarBar),
+          static_cast<vtkProp*>(d->barTitle)}) {
+        ren->RemoveViewProp(p);
+    }
+    for (const auto& label : d->labels)
+        ren->RemoveViewProp(label);
+    if (d->view) d->view->requestRender();
 }
 
 const Grid2D& SurfaceScene::grid() const {
@@ -225,13 +332,65 @@ const SurfaceScene::Options& SurfaceScene::options() const {
 vtkActor* SurfaceScene::surfaceActor() const {
     return d->surfaceActor;
 }
+vtkPolyData* SurfaceScene::surfacePolyData() const {
+    return d->surface;
+}
+vtkPolyData* SurfaceScene::trajectoryPolyData() const {
+    return d->trajectoryLine;
+}
+vtkPolyData* SurfaceScene::checkpointPolyData() const {
+    return d->checkpoints;
+}
+vtkActor* SurfaceScene::probeActor() const {
+    return d->probeActor;
+}
+vtkRenderer* SurfaceScene::renderer() const {
+    return d->renderer();
+}
+bool SurfaceScene::hasProbe() const {
+    return d->hasProbe;
+}
+double SurfaceScene::probeX() const {
+    return d->probeX;
+}
+double SurfaceScene::probeY() const {
+    return d->probeY;
+}
+const std::vector<SurfaceScene::Marker>& SurfaceScene::trajectory() const {
+    return d->trajectory;
+}
+
+void SurfaceScene::render() {
+    if (d->view) d->view->requestRender();
+}
 
 void SurfaceScene::setGrid(const Grid2D& grid, const Options& options, bool resetCam) {
     d->grid = grid;
     d->options = options;
     rebuild();
+    rebuildOverlays();
     if (resetCam) resetCamera();
-    if (d->view) d->view->requestRender();
+    render();
+}
+
+void SurfaceScene::setProbe(double x, double y) {
+    d->hasProbe = true;
+    d->probeX = x;
+    d->probeY = y;
+    rebuildOverlays();
+    render();
+}
+
+void SurfaceScene::clearProbe() {
+    d->hasProbe = false;
+    rebuildOverlays();
+    render();
+}
+
+void SurfaceScene::setTrajectory(const std::vector<Marker>& points) {
+    d->trajectory = points;
+    rebuildOverlays();
+    render();
 }
 
 void SurfaceScene::rebuild() {
@@ -258,8 +417,12 @@ void SurfaceScene::rebuild() {
     d->barTitle->SetVisibility(any && d->options.scalarBar);
     if (!any) {
         d->surface->Initialize();
+        d->shownGrid = Grid2D();
         return;
     }
+    d->shownGrid = g;
+    for (double& v : d->shownGrid.values)
+        v = d->shown(v);
     if (hi - lo < 1e-12 * std::max(1.0, std::abs(hi))) hi = lo + 1;  // flat field
     d->shownLo = lo;
     d->shownHi = hi;
@@ -318,7 +481,12 @@ void SurfaceScene::rebuild() {
     }
 
     const std::string name = g.name.empty() ? std::string("value") : g.name;
-    const std::string shownName = d->options.logScale ? "log(1 + " + name + ")" : name;
+    std::string shownName = d->options.logScale ? "log(1 + " + name + ")" : name;
+    if (std::isfinite(d->options.zMax)) {
+        char clip[64];
+        std::snprintf(clip, sizeof clip, "%.3g", d->options.zMax);
+        shownName += std::string(d->options.logScale ? "\n" : " ") + "(clipped at " + clip + ")";
+    }
     d->barTitle->SetInput(shownName.c_str());
     const double step = niceStep(hi - lo, 5);
     d->barTicks->Initialize();
@@ -326,6 +494,7 @@ void SurfaceScene::rebuild() {
         d->barTicks->InsertNextValue(std::abs(t) < 1e-9 * step ? 0.0 : t);
     }
     d->scalarBar->SetCustomLabels(d->barTicks);
+    placeScalarBar();
 
     d->bounds[0] = g.x.front();
     d->bounds[1] = g.x.back();
@@ -345,36 +514,185 @@ void SurfaceScene::rebuild() {
     d->axes->SetZTitle("");  // the scalar bar names the value
 }
 
+void SurfaceScene::rebuildOverlays() {
+    vtkRenderer* ren = d->renderer();
+    const bool onSurface = d->surfaceActor->GetVisibility();
+    const double extent = d->horizontalExtent();
+    const double height = d->bounds[5] - d->bounds[4];
+
+    double p[3];
+    const bool probe = onSurface && d->hasProbe && worldPosition(d->probeX, d->probeY, p);
+    d->probeActor->SetVisibility(probe);
+    d->pinActor->SetVisibility(probe);
+    if (probe) {
+        const double r = kProbeRadius * extent;
+        d->probeSphere->SetCenter(p);
+        d->probeSphere->SetRadius(r);
+        d->probePin->SetPoint1(p[0], p[1], p[2] + r);
+        d->probePin->SetPoint2(p[0], p[1], std::max(d->bounds[5], p[2] + r) + 0.1 * height);
+    }
+
+    // The trajectory's segments are sampled every half grid cell so the line
+    // follows the surface's relief, and lifted by 0.5% of the height so it is
+    // not buried in the facets between grid points. Samples off the surface
+    // break the line.
+    vtkNew<vtkPoints> points;
+    points->SetDataTypeToDouble();
+    vtkNew<vtkCellArray> lines;
+    std::vector<vtkIdType> run;
+    auto endRun = [&] {
+        if (run.size() >= 2) lines->InsertNextCell(vtkIdType(run.size()), run.data());
+        run.clear();
+    };
+    const std::vector<Marker>& path = d->trajectory;
+    const double lift = 0.005 * height;
+    if (onSurface && path.size() >= 2) {
+        const Grid2D& g = d->grid;
+        const double cell = std::min((g.x.back() - g.x.front()) / double(g.nx() - 1),
+                                     (g.y.back() - g.y.front()) / double(g.ny() - 1));
+        for (std::size_t i = 0; i + 1 < path.size(); ++i) {
+            const Marker& from = path[i];
+            const Marker& to = path[i + 1];
+            const double length = std::hypot(to.a - from.a, to.b - from.b);
+            const int steps =
+                int(std::clamp(std::ceil(length / (0.5 * std::max(cell, 1e-12))), 1.0, 1000.0));
+            for (int k = i == 0 ? 0 : 1; k <= steps; ++k) {
+                const double t = double(k) / steps;
+                double w[3];
+                if (worldPosition(from.a + t * (to.a - from.a), from.b + t * (to.b - from.b), w)) {
+                    run.push_back(points->InsertNextPoint(w[0], w[1], w[2] + lift));
+                } else {
+                    endRun();
+                }
+            }
+        }
+        endRun();
+    }
+    d->trajectoryLine->Initialize();
+    d->trajectoryLine->SetPoints(points);
+    d->trajectoryLine->SetLines(lines);
+    d->trajectoryLine->Modified();
+    d->trajectoryActor->SetVisibility(lines->GetNumberOfCells() > 0);
+
+    // A sphere per checkpoint on the surface, and its label beside it: 2D text
+    // pinned to the marker, a few pixels up and right, never hidden by hills.
+    for (const auto& label : d->labels)
+        if (ren) ren->RemoveViewProp(label);
+    d->labels.clear();
+    vtkNew<vtkPoints> centres;
+    centres->SetDataTypeToDouble();
+    const double pixel = d->pixelScale();
+    const double radius = kCheckpointRadius * extent;
+    for (const Marker& m : onSurface ? path : std::vector<Marker>{}) {
+        double w[3];
+        if (!worldPosition(m.a, m.b, w)) continue;
+        centres->InsertNextPoint(w);
+        if (m.label.isEmpty() || !ren) continue;
+        vtkNew<vtkTextActor> label;
+        label->SetInput(m.label.toUtf8().constData());
+        label->SetTextScaleModeToNone();
+        vtkTextProperty* tp = label->GetTextProperty();
+        styleText(tp, 12, true);
+        tp->SetJustificationToLeft();
+        tp->SetVerticalJustificationToBottom();
+        tp->SetBackgroundColor(1.0, 1.0, 1.0);
+        tp->SetBackgroundOpacity(kLabelBackgroundOpacity);
+        vtkNew<vtkCoordinate> anchor;
+        anchor->SetCoordinateSystemToWorld();
+        anchor->SetValue(w[0], w[1], w[2] + radius);
+        label->GetPositionCoordinate()->SetCoordinateSystemToDisplay();
+        label->GetPositionCoordinate()->SetReferenceCoordinate(anchor);
+        label->GetPositionCoordinate()->SetValue(5 * pixel, 4 * pixel);
+        label->PickableOff();
+        ren->AddViewProp(label);
+        d->labels.emplace_back(label.GetPointer());
+    }
+    applyTextOpacity();
+    d->checkpoints->Initialize();
+    d->checkpoints->SetPoints(centres);
+    d->checkpoints->Modified();
+    d->checkpointSphere->SetRadius(radius);
+    d->checkpointActor->SetVisibility(centres->GetNumberOfPoints() > 0);
+}
+
+void SurfaceScene::setTextVisible(bool visible) {
+    d->textVisible = visible;
+    applyTextOpacity();
+    render();
+}
+
+void SurfaceScene::applyTextOpacity() {
+    const double o = d->textVisible ? 1.0 : 0.0;
+    for (int i = 0; i < 3; ++i) {
+        d->axes->GetTitleTextProperty(i)->SetOpacity(o);
+        d->axes->GetLabelTextProperty(i)->SetOpacity(o);
+    }
+    d->scalarBar->GetLabelTextProperty()->SetOpacity(o);
+    d->barTitle->GetTextProperty()->SetOpacity(o);
+    for (const auto& label : d->labels) {
+        label->GetTextProperty()->SetOpacity(o);
+        label->GetTextProperty()->SetBackgroundOpacity(kLabelBackgroundOpacity * o);
+    }
+}
+
+void SurfaceScene::applyLineWidths() {
+    // Line widths are in pixels, text sizes in points at the window's DPI:
+    // scale the lines with it (HiDPI screens, figures at 300 DPI).
+    // Lines wider than a pixel are drawn as tubes (VTK's geometry shader):
+    // a forward-compatible core profile, as the views have, rejects
+    // glLineWidth > 1 even where the driver reports wide lines.
+    const double scale = d->pixelScale();
+    for (auto [actor, width] : {std::pair{d->contourActor.GetPointer(), 1.0},
+                                std::pair{d->trajectoryActor.GetPointer(), 3.0},
+                                std::pair{d->pinActor.GetPointer(), 2.0}}) {
+        actor->GetProperty()->SetLineWidth(float(width * scale));
+        actor->GetProperty()->SetRenderLinesAsTubes(width * scale > 1.0);
+    }
+}
+
 void SurfaceScene::placeScalarBar() {
     // A vertical bar on the right in wide views; in narrow ones (a split pane)
     // it would cover the surface, so it lies under it.
-    const int* size = d->view ? d->view->renderWindow()->GetSize() : nullptr;
+    const int* size = d->windowSize();
     d->barBelow = size && size[1] > 0 && size[0] < 1.1 * size[1];
     vtkScalarBarActor* bar = d->scalarBar;
+    const double pixel = d->pixelScale();
+    d->axes->SetLabelOffset(12 * pixel);
+    d->axes->SetTitleOffset(28 * pixel);
+    bar->SetVerticalTitleSeparation(int(6 * pixel));
+    // The title (one or two lines) must not run into the bar, whatever the DPI.
+    const char* title = d->barTitle->GetInput();
+    const int lines = 1 + int(std::count(title, title + (title ? std::strlen(title) : 0), '\n'));
+    const double height = size && size[1] > 0 ? size[1] : 600;
+    const double titleHeight = (lines * 14 * 1.25 + 6) * pixel / height;
     if (d->barBelow) {
         bar->SetOrientationToHorizontal();
         bar->GetPositionCoordinate()->SetValue(0.1, 0.02);
         bar->SetWidth(0.8);
         bar->SetHeight(0.11);
         bar->SetMaximumWidthInPixels(100000);
-        bar->SetMaximumHeightInPixels(70);
+        bar->SetMaximumHeightInPixels(int(70 * pixel));
         d->barTitle->GetTextProperty()->SetJustificationToCentered();
-        d->barTitle->GetPositionCoordinate()->SetValue(0.5, 0.175);
+        d->barTitle->GetTextProperty()->SetVerticalJustificationToBottom();
+        const double barTop = 0.02 + std::min(0.11, 70 * pixel / height);
+        d->barTitle->GetPositionCoordinate()->SetValue(0.5, barTop + 6 * pixel / height);
     } else {
         bar->SetOrientationToVertical();
+        const double top = std::min(0.88, 0.925 - titleHeight);
         bar->GetPositionCoordinate()->SetValue(0.82, 0.12);
         bar->SetWidth(0.12);
-        bar->SetHeight(0.76);
-        bar->SetMaximumWidthInPixels(140);
+        bar->SetHeight(top - 0.12);
+        bar->SetMaximumWidthInPixels(int(140 * pixel));
         bar->SetMaximumHeightInPixels(100000);
         d->barTitle->GetTextProperty()->SetJustificationToRight();
+        d->barTitle->GetTextProperty()->SetVerticalJustificationToTop();
         d->barTitle->GetPositionCoordinate()->SetValue(0.98, 0.925);
     }
 }
 
 void SurfaceScene::resetCamera() {
-    if (!d->view || !d->surfaceActor->GetVisibility()) return;
-    vtkRenderer* ren = d->view->renderer();
+    vtkRenderer* ren = d->renderer();
+    if (!ren || !d->surfaceActor->GetVisibility()) return;
     vtkCamera* cam = ren->GetActiveCamera();
     const double* b = d->bounds;
     const double c[3] = {(b[0] + b[1]) / 2, (b[2] + b[3]) / 2, (b[4] + b[5]) / 2};
@@ -392,8 +710,8 @@ void SurfaceScene::resetCamera() {
     // a box; zoom in, and shift the picture left to make room for the scalar bar.
     // In views narrower than tall the axis labels stick out at the sides:
     // leave them a margin.
-    const int* size = d->view->renderWindow()->GetSize();
-    cam->Zoom(size[0] < size[1] ? 0.88 : 1.0);
+    const int* size = d->windowSize();
+    cam->Zoom(size && size[0] < size[1] ? 0.88 : 1.0);
     if (!d->options.scalarBar) {
         cam->SetWindowCenter(0, 0);
     } else if (d->barBelow) {
@@ -405,12 +723,19 @@ void SurfaceScene::resetCamera() {
     d->defaultCameraTime = cam->GetMTime();
 }
 
+bool SurfaceScene::cameraIsDefault() const {
+    vtkRenderer* ren = d->renderer();
+    return ren && ren->GetActiveCamera()->GetMTime() == d->defaultCameraTime;
+}
+
 double SurfaceScene::interpolate(double x, double y) const {
     return d->grid.interpolate(x, y);
 }
 
 bool SurfaceScene::worldPosition(double x, double y, double world[3]) const {
-    const double s = d->shown(interpolate(x, y));
+    // Interpolating the shown values follows the drawn surface (log and
+    // clipped heights) more closely than showing the interpolated value.
+    const double s = d->shownGrid.interpolate(x, y);
     if (!std::isfinite(s)) return false;
     world[0] = x;
     world[1] = y;

@@ -27,32 +27,19 @@
 
 #include "BasinGuiTest.h"
 #include "ImageCompare.h"
+#include "SurfaceViewFixture.h"
 #include "landscape/AnalyticLandscape.h"
 #include "vtk/SurfaceScene.h"
 #include "vtk/VtkView.h"
 
 using basin::AnalyticLandscape;
+using basin::test::colouredFraction;
 using basin::widgets::SurfaceScene;
 using basin::widgets::VtkView;
 
 namespace {
 
 constexpr int kWidth = 640, kHeight = 480;
-
-// Fraction of pixels that are clearly coloured (not the grey-white background,
-// not black): the surface's viridis colours.
-double colouredFraction(const QImage& image) {
-    const QImage rgb = image.convertToFormat(QImage::Format_RGB32);
-    qint64 coloured = 0;
-    for (int y = 0; y < rgb.height(); ++y) {
-        const auto* line = reinterpret_cast<const QRgb*>(rgb.constScanLine(y));
-        for (int x = 0; x < rgb.width(); ++x) {
-            const QColor c(line[x]);
-            if (c.hsvSaturation() > 80 && c.value() > 40) ++coloured;
-        }
-    }
-    return double(coloured) / (qint64(rgb.width()) * rgb.height());
-}
 
 // Fraction of pixels that are not background (the white to light-grey
 // gradient): coloured or dark. Works for diverging maps with a pale middle.
@@ -108,19 +95,11 @@ class TestVtkView : public QObject {
     vtkNew<vtkStringOutputWindow> vtkOutput_;
 
     // A shown, fixed-size view with Himmelblau on it.
-    struct Fixture {
-        std::unique_ptr<VtkView> view;
-        std::unique_ptr<SurfaceScene> scene;
-    };
+    using Fixture = basin::test::SurfaceViewFixture;
     Fixture himmelblau(const SurfaceScene::Options& options = {}) {
-        Fixture f;
-        f.view = std::make_unique<VtkView>();
-        f.view->setFixedSize(kWidth, kHeight);
-        f.scene = std::make_unique<SurfaceScene>(f.view.get());
-        f.scene->setGrid(basin::sampleAnalytic(AnalyticLandscape::Himmelblau, 101, 101), options);
-        f.view->show();
-        if (!QTest::qWaitForWindowExposed(f.view.get())) qWarning("view not exposed");
-        return f;
+        return basin::test::showSurface(
+            basin::sampleAnalytic(AnalyticLandscape::Himmelblau, 101, 101), options,
+            QSize(kWidth, kHeight));
     }
 
     void checkNoVtkErrors() {
