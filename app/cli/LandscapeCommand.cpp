@@ -14,6 +14,7 @@
 #include "landscape/ContourMapView.h"
 #include "landscape/DistributedGrid.h"
 #include "landscape/LandscapeJob.h"
+#include "landscape/SliceView.h"
 #include "vtk/SurfaceExport.h"
 
 namespace basin::app {
@@ -38,10 +39,29 @@ SurfaceMetric metricByName(const QString& name) {
                                 "' (known: train_loss, train_acc, test_loss, test_acc)");
 }
 
-// Draws the surface as a contour map (or a line for 1D) with the projected
-// checkpoints, and saves it by the file's extension.
+// Draws a 2D surface as a contour map with the projected checkpoints and the
+// centre, a 1D one as line plots of every metric with the checkpoints
+// marked, and saves it by the file's extension (the CSV beside it).
 void writeFigure(const Surface& surface, const Directions& directions, SurfaceMetric metric,
                  const QString& path, QSize size) {
+    QString error;
+    if (!surface.twoDimensional()) {
+        widgets::SliceView view;
+        view.resize(size);
+        view.setSurface(surface);
+        std::vector<widgets::SliceView::Marker> markers;
+        for (const ProjectedPoint& p : directions.points) {
+            markers.push_back(
+                {p.a, p.b, QFileInfo(QString::fromStdString(p.label)).completeBaseName()});
+        }
+        if (markers.empty())
+            markers.push_back({0, 0,
+                               QFileInfo(QString::fromStdString(surface.metadata.checkpoint))
+                                   .completeBaseName()});
+        view.setMarkers(markers);
+        if (!view.exportFigure(path, size, &error)) throw std::runtime_error(error.toStdString());
+        return;
+    }
     widgets::ContourMapView view;
     view.resize(size);
     widgets::ContourMapView::Options options;
@@ -49,13 +69,10 @@ void writeFigure(const Surface& surface, const Directions& directions, SurfaceMe
     view.setGrid(toGrid(surface, metric), options);
     std::vector<widgets::ContourMapView::Marker> points;
     for (const ProjectedPoint& p : directions.points) {
-        points.push_back({p.a, p.b, QString::fromStdString(p.label)});
+        points.push_back({p.a, p.b, QFileInfo(QString::fromStdString(p.label)).completeBaseName()});
     }
-    if (surface.twoDimensional()) {
-        view.setTrajectory(points);
-        view.setProbe(0, 0);  // the centre θ₀
-    }
-    QString error;
+    view.setTrajectory(points);
+    view.setProbe(0, 0);  // the centre θ₀
     if (!view.exportFigure(path, size, &error)) throw std::runtime_error(error.toStdString());
 }
 
@@ -166,8 +183,8 @@ Subcommand landscapeSubcommand() {
             "being the centre). Writes the loss-landscape tool's HDF5 layout (-1 = not computed) "
             "plus the directions next to it; an interrupted run resumes when run again. Points "
             "are computed coarse to fine. Under mpirun -np N the ranks share the grid (rank 0 "
-            "writes the file). --figure draws the surface (PNG, SVG or PDF) and writes "
-            "its CSV beside it."));
+            "writes the file). --figure draws the surface (PNG, SVG or PDF; a 2D one as a "
+            "contour map, a 1D one as loss and accuracy plots) and writes its CSV beside it."));
         addOption(p, "model", "TorchScript model.", "MODEL");
         addOption(p, "checkpoint", "The centre's weights (default: the model's own).", "CKPT");
         addOption(p, "root", "Which dict in the checkpoints holds the weights.", "KEY");
@@ -195,7 +212,9 @@ Subcommand landscapeSubcommand() {
         addOption(p, "vts", "Also export the surface for ParaView (VTK XML structured grid).",
                   "FILE");
         addOption(p, "figure-size", "Figure size in pixels.", "WxH", "800x600");
-        addOption(p, "metric", "What the figure shows: train_loss, train_acc, test_loss, test_acc.",
+        addOption(p, "metric",
+                  "What a 2D figure shows: train_loss, train_acc, test_loss, test_acc (a 1D one "
+                  "shows all).",
                   "NAME", "train_loss");
     };
     s.run = &runLandscape;

@@ -2,7 +2,6 @@
 
 #include <QElapsedTimer>
 #include <QFileInfo>
-#include <QInputDialog>
 #include <QLabel>
 #include <QPointer>
 #include <memory>
@@ -10,8 +9,11 @@
 #include "data/DatasetFiles.h"
 #include "jobs/JobsPanel.h"
 #include "landscape/ContourMapView.h"
+#include "landscape/DirectionsFile.h"
 #include "landscape/LandscapeJob.h"
+#include "landscape/SliceView.h"
 #include "project/Session.h"
+#include "ui/LandscapeDialog.h"
 #include "ui/MainWindow.h"
 #include "ui/ProbeLinks.h"
 #include "vtk/SurfaceScene.h"
@@ -41,18 +43,116 @@ QWidget* errorLabel(const QString& what, const std::exception& e) {
     return label;
 }
 
-// Shows `grid` in whichever landscape view `w` is.
-void showGrid(QWidget* w, const Grid2D& grid) {
+const QString kSlice = QStringLiteral("landscape-slice");
+
+constexpr SurfaceMetric kMetrics[] = {SurfaceMetric::TrainLoss, SurfaceMetric::TrainAccuracy,
+                                      SurfaceMetric::TestLoss, SurfaceMetric::TestAccuracy};
+
+QString metricLabel(SurfaceMetric m) {
+    switch (m) {
+        case SurfaceMetric::TrainLoss:
+            return QObject::tr("train loss");
+        case SurfaceMetric::TrainAccuracy:
+            return QObject::tr("train accuracy (%)");
+        case SurfaceMetric::TestLoss:
+            return QObject::tr("test loss");
+        case SurfaceMetric::TestAccuracy:
+            return QObject::tr("test accuracy (%)");
+    }
+    return {};
+}
+
+// The metrics the surface has any value of (no test metrics without test data).
+std::vector<SurfaceMetric> metricsOf(const Surface& s) {
+    std::vector<SurfaceMetric> out;
+    for (SurfaceMetric m : kMetrics) {
+        if (s.has(m) && s.missingCount(m) < s.pointCount()) out.push_back(m);
+    }
+    return out;
+}
+
+// A contour map keeps the metric it shows in a property ("train_loss", ...).
+SurfaceMetric contourMetric(const QWidget* contour) {
+    return metricOf(ViewSpec{{}, {}, {{"metric", contour->property("metric").toString()}}});
+}
+
+bool isLossMetric(SurfaceMetric m) {
+    return m == SurfaceMetric::TrainLoss || m == SurfaceMetric::TestLoss;
+}
+
+void showOnContour(widgets::ContourMapView* contour, const Surface& s) {
+    const std::vector<SurfaceMetric> metrics = metricsOf(s);
+    SurfaceMetric shown = contourMetric(contour);
+    QStringList labels;
+    int current = 0;
+    for (std::size_t i = 0; i < metrics.size(); ++i) {
+        labels << metricLabel(metrics[i]);
+        if (metrics[i] == shown) current = int(i);
+    }
+    contour->setMetricChoices(labels, current);
+    widgets::ContourMapView::Options options;
+    // Loss spans orders of magnitude; accuracy is shown as it is.
+    options.logScale = isLossMetric(shown);
+    contour->setGrid(toGrid(s, shown), options);
+}
+
+// Shows the surface `s` in whichever landscape view `w` is.
+void showSurface(QWidget* w, const Surface& s) {
     if (auto* contour = qobject_cast<widgets::ContourMapView*>(w)) {
-        widgets::ContourMapView::Options options;
-        options.logScale = true;
-        contour->setGrid(grid, options);
+        showOnContour(contour, s);
+    } else if (auto* slice = qobject_cast<widgets::SliceView*>(w)) {
+        slice->setSurface(s);
     } else if (auto* surface = dynamic_cast<SurfaceView*>(w)) {
         widgets::SurfaceScene::Options options;
         options.logScale = true;
-        surface->scene()->setGrid(grid, options, false);
+        surface->scene()->setGrid(toGrid(s, SurfaceMetric::TrainLoss), options, false);
         surface->requestRender();
     }
+}
+
+// Draws the checkpoints of the surface's directions file: the trajectory on
+// a contour map, markers on a slice (the centre alone when the directions
+// have no checkpoints, e.g. random ones).
+void showCheckpoints(QWidget* w, const QString& surfacePath, const Surface& s) {
+    const std::vector<ProjectedPoint> points = trajectoryOf(surfacePath);
+    std::vector<widgets::ContourMapView::Marker> trajectory;
+    for (const ProjectedPoint& p : points)
+        trajectory.push_back({p.a, p.b, QString::fromStdString(p.label)});
+    if (auto* contour = qobject_cast<widgets::ContourMapView*>(w)) {
+        contour->setTrajectory(trajectory);
+    } else if (auto* slice = qobject_cast<widgets::SliceView*>(w)) {
+        std::vector<widgets::SliceView::Marker> markers;
+        for (const ProjectedPoint& p : points)
+            markers.push_back({p.a, p.b, QString::fromStdString(p.label)});
+        if (markers.empty() && !s.metadata.checkpoint.empty())
+            markers.push_back(
+                {0, 0,
+                 QFileInfo(QString::fromStdString(s.metadata.checkpoint)).completeBaseName()});
+        slice->setMarkers(markers);
+    }
+}
+
+ViewArea* viewAreaOf(QWidget* view) {
+    for (QWidget* w = view; w; w = w->parentWidget()) {
+        if (auto* area = qobject_cast<ViewArea*>(w)) return area;
+    }
+    return nullptr;
+}
+
+QWidget* createSliceView(const ViewSpec& spec, const Surface& surface, bool haveFile,
+                         Session* session) {
+    const QString path = spec.settings.value("path").toString();
+    auto* view = new widgets::SliceView;
+    view->setSlice(spec.settings.value("axis").toString() == QLatin1String("b")
+                       ? widgets::SliceAxis::B
+                       : widgets::SliceAxis::A,
+                   spec.settings.value("at").toDouble());
+    if (haveFile) {
+        view->setSurface(surface);
+        showCheckpoints(view, path, surface);
+    }
+    linkSliceToProbe(view, session, QFileInfo(path).fileName());
+    return view;
 }
 
 }  // namespace
@@ -67,19 +167,55 @@ ViewSpec landscapeSurfaceSpec(const QString& surfacePath) {
             QJsonObject{{"path", surfacePath}, {"metric", "train_loss"}}};
 }
 
+ViewSpec landscapeSliceSpec(const QString& surfacePath, const QString& axis, double at) {
+    const QString name = QFileInfo(surfacePath).completeBaseName();
+    const QString other = axis == QLatin1String("b") ? QStringLiteral("a") : QStringLiteral("b");
+    return {kSlice,
+            axis.isEmpty() ? QObject::tr("%1 (1D)").arg(name)
+                           : QObject::tr("%1 (along %2 at %3 = %4)")
+                                 .arg(name, axis, other, QString::number(at, 'g', 3)),
+            QJsonObject{{"path", surfacePath}, {"axis", axis}, {"at", at}}};
+}
+
+std::vector<ProjectedPoint> trajectoryOf(const QString& surfacePath) {
+    QString directions = surfacePath + QStringLiteral(".directions.h5");
+    std::vector<ProjectedPoint> points;
+    try {
+        if (QFileInfo::exists(surfacePath)) {
+            const std::string named =
+                readSurface(surfacePath.toStdString()).metadata.directionsFile;
+            if (!named.empty() && QFileInfo::exists(QString::fromStdString(named)))
+                directions = QString::fromStdString(named);
+        }
+        if (!QFileInfo::exists(directions)) return {};
+        points = loadProjectedPoints(directions.toStdString());
+    } catch (const std::exception&) {
+        return {};  // a view without the trajectory rather than none
+    }
+    for (ProjectedPoint& p : points)
+        p.label = QFileInfo(QString::fromStdString(p.label)).completeBaseName().toStdString();
+    return points;
+}
+
 QWidget* createLandscapeView(const ViewSpec& spec, Session* session) {
-    if (spec.type != kContour && spec.type != kSurface3d) return nullptr;
+    if (spec.type != kContour && spec.type != kSurface3d && spec.type != kSlice) return nullptr;
     const QString path = spec.settings.value("path").toString();
     // A surface still being computed has no file yet: the view starts empty
     // and the job fills it in.
     Grid2D grid;
-    if (QFileInfo::exists(path)) {
+    Surface surface;
+    const bool haveFile = QFileInfo::exists(path);
+    if (haveFile) {
         try {
-            grid = toGrid(readSurface(path.toStdString()), metricOf(spec));
+            surface = readSurface(path.toStdString());
+            grid = toGrid(surface, metricOf(spec));
         } catch (const std::exception& e) {
             return errorLabel(QFileInfo(path).fileName(), e);
         }
     }
+    // A 1D surface has no map: its contour spec shows the line plots.
+    if (spec.type == kSlice || (spec.type == kContour && haveFile && !surface.twoDimensional()))
+        return createSliceView(spec, surface, haveFile, session);
     if (spec.type == kSurface3d) {
         auto* view = new SurfaceView;
         widgets::SurfaceScene::Options options;
@@ -89,52 +225,74 @@ QWidget* createLandscapeView(const ViewSpec& spec, Session* session) {
         return view;
     }
     auto* view = new widgets::ContourMapView;
-    if (grid.nx() > 1) showGrid(view, grid);
+    view->setProperty("metric", QString::fromLatin1(surfaceMetricName(metricOf(spec))));
+    if (grid.nx() > 1) {
+        showOnContour(view, surface);
+        showCheckpoints(view, path, surface);
+    }
     linkContourToProbe(view, session, QFileInfo(path).fileName());
+    // The metric choice reads the file again (a running job rewrites it
+    // every second, so it is current).
+    QObject::connect(view, &widgets::ContourMapView::metricChosen, view, [view, path](int index) {
+        try {
+            const Surface now = readSurface(path.toStdString());
+            const std::vector<SurfaceMetric> metrics = metricsOf(now);
+            if (index < 0 || index >= int(metrics.size())) return;
+            view->setProperty("metric", QString::fromLatin1(surfaceMetricName(metrics[index])));
+            showOnContour(view, now);
+        } catch (const std::exception&) {
+            // Not written yet: the job's next update shows the choice.
+        }
+    });
+    QObject::connect(view, &widgets::ContourMapView::sliceRequested, view,
+                     [view, path](bool alongA, double at) {
+                         if (ViewArea* area = viewAreaOf(view))
+                             area->addView(landscapeSliceSpec(
+                                 path, alongA ? QStringLiteral("a") : QStringLiteral("b"), at));
+                     });
     return view;
 }
 
-void startLandscape(MainWindow* window, const QString& modelPath, const QString& datasetPath,
-                    const QString& checkpointPath, const QString& surfacePath,
-                    bool hessianDirections) {
-    LandscapeRecipe recipe;
-    recipe.modelPath = modelPath.toStdString();
-    recipe.checkpoint = checkpointPath.toStdString();
-    recipe.x = parseGridRange("-1:1:21", "x");
-    recipe.y = parseGridRange("-1:1:21", "y");
-    recipe.surfacePath = surfacePath.toStdString();
-    if (hessianDirections) recipe.directions = DirectionKind::HessianEigenvectors;
-    Dataset data;
+void startLandscape(MainWindow* window, const LandscapeRecipe& recipe, const QString& trainData,
+                    const QString& testData) {
+    const QString surfacePath = QString::fromStdString(recipe.surfacePath);
+    Dataset train;
+    std::optional<Dataset> test;
     try {
-        data = loadDatasetFile(datasetPath.toStdString());
+        train = loadDatasetFile(trainData.toStdString());
+        if (!testData.isEmpty()) test = loadDatasetFile(testData.toStdString());
     } catch (const std::exception& e) {
         window->showError(QString::fromStdString(e.what()));
         return;
     }
-    auto job = std::make_shared<LandscapeJob>(recipe, data);
+    auto job = std::make_shared<LandscapeJob>(recipe, std::move(train), std::move(test));
     // Views appear with the first points and fill in coarse to fine: the job
     // reports points from its worker thread; at most every 300 ms a copy of
     // the surface goes to the GUI thread.
     QPointer<MainWindow> guard(window);
     auto timer = std::make_shared<QElapsedTimer>();
     timer->start();
-    job->setPointObserver([guard, timer, surfacePath](std::size_t, const Surface& s) {
+    auto viewsOf = [guard, surfacePath] {
+        QList<QWidget*> views;
+        for (QWidget* v : guard->viewArea()->views()) {
+            if (guard->viewArea()->specOf(v).settings.value("path").toString() == surfacePath)
+                views << v;
+        }
+        return views;
+    };
+    job->setPointObserver([guard, timer, viewsOf](std::size_t, const Surface& s) {
         if (timer->elapsed() < 300) return;
         timer->restart();
-        const Grid2D grid = toGrid(s, SurfaceMetric::TrainLoss);
         QMetaObject::invokeMethod(
             guard.data(),
-            [guard, grid, surfacePath] {
+            [guard, s, viewsOf] {
                 if (!guard) return;
-                for (QWidget* v : guard->viewArea()->views()) {
-                    if (guard->viewArea()->specOf(v).settings.value("path").toString() ==
-                        surfacePath)
-                        showGrid(v, grid);
-                }
+                for (QWidget* v : viewsOf())
+                    showSurface(v, s);
             },
             Qt::QueuedConnection);
     });
-    window->jobs()->submit(job, [guard, job, surfacePath](const JobStatus& status) {
+    window->jobs()->submit(job, [guard, job, surfacePath, viewsOf](const JobStatus& status) {
         if (!guard || status.state != JobState::Succeeded) return;
         // The finished surface: add it to the project and show it.
         bool known = false;
@@ -147,15 +305,14 @@ void startLandscape(MainWindow* window, const QString& modelPath, const QString&
             result.path = surfacePath;
             guard->session()->addItem(result);
         }
-        bool shown = false;
-        const Grid2D grid = toGrid(job->surface(), SurfaceMetric::TrainLoss);
-        for (QWidget* v : guard->viewArea()->views()) {
-            if (guard->viewArea()->specOf(v).settings.value("path").toString() == surfacePath) {
-                showGrid(v, grid);
-                shown = true;
-            }
+        const QList<QWidget*> views = viewsOf();
+        for (QWidget* v : views) {
+            showSurface(v, job->surface());
+            showCheckpoints(v, surfacePath, job->surface());
         }
-        if (!shown) {
+        if (views.isEmpty() && !job->surface().twoDimensional()) {
+            guard->viewArea()->addView(landscapeSliceSpec(surfacePath));
+        } else if (views.isEmpty()) {
             guard->viewArea()->addView(landscapeContourSpec(surfacePath));
             guard->viewArea()->addView(landscapeSurfaceSpec(surfacePath));
         }
@@ -164,50 +321,21 @@ void startLandscape(MainWindow* window, const QString& modelPath, const QString&
 
 void computeLandscapeForItem(MainWindow* window, int checkpointItem) {
     const Project& project = window->session()->project();
-    const QList<ProjectItem> models = project.itemsOfKind(ItemKind::Model);
-    const QList<ProjectItem> datasets = project.itemsOfKind(ItemKind::Dataset);
-    if (models.isEmpty() || datasets.isEmpty()) {
+    if (project.itemsOfKind(ItemKind::Model).isEmpty() ||
+        project.itemsOfKind(ItemKind::Dataset).isEmpty()) {
         window->showError(
             QObject::tr("A landscape needs a model and a dataset in the project "
                         "(File › Add model…, Add dataset…)."));
         return;
     }
-    const ProjectItem& checkpoint = project.items[checkpointItem];
-    const QString suggested = checkpoint.extra.value(QStringLiteral("model")).toString();
-    QStringList modelNames, datasetNames;
-    int modelIndex = 0, datasetIndex = 0;
-    for (const ProjectItem& m : models) {
-        if (m.path == suggested) modelIndex = modelNames.size();
-        modelNames << m.name;
-    }
-    for (const ProjectItem& d : datasets)
-        datasetNames << d.name;
-    bool ok = true;
-    if (models.size() > 1 && suggested.isEmpty()) {
-        const QString chosen =
-            QInputDialog::getItem(window, QObject::tr("Loss landscape"), QObject::tr("Model:"),
-                                  modelNames, modelIndex, false, &ok);
-        if (!ok) return;
-        modelIndex = int(modelNames.indexOf(chosen));
-    }
-    const QString chosen = QInputDialog::getItem(window, QObject::tr("Loss landscape"),
-                                                 QObject::tr("Dataset to evaluate the loss on:"),
-                                                 datasetNames, datasetIndex, false, &ok);
-    if (!ok) return;
-    datasetIndex = int(datasetNames.indexOf(chosen));
-    const QStringList kinds{QObject::tr("random, filter-normalized (Li et al. 2018)"),
-                            QObject::tr("the Hessian's top two eigenvectors")};
-    const QString kind = QInputDialog::getItem(window, QObject::tr("Loss landscape"),
-                                               QObject::tr("Directions:"), kinds, 0, false, &ok);
-    if (!ok) return;
-    const bool hessian = kind == kinds[1];
-    const QFileInfo info(checkpoint.path);
-    const QString surface =
-        info.path() + QLatin1Char('/') + info.completeBaseName() +
-        (hessian ? QStringLiteral(".hessian-landscape.h5") : QStringLiteral(".landscape.h5"));
-    startLandscape(window, models[modelIndex].path, datasets[datasetIndex].path, checkpoint.path,
-                   surface, hessian);
-    window->viewArea()->addView(landscapeContourSpec(surface));
+    LandscapeDialog dialog(project, checkpointItem, window);
+    if (dialog.exec() != QDialog::Accepted || !dialog.isValid()) return;
+    const LandscapeRecipe recipe = dialog.recipe();
+    const QString surface = QString::fromStdString(recipe.surfacePath);
+    // The view is there at once and fills in as the job computes.
+    window->viewArea()->addView(recipe.y ? landscapeContourSpec(surface)
+                                         : landscapeSliceSpec(surface));
+    startLandscape(window, recipe, dialog.trainDataPath(), dialog.testDataPath());
 }
 
 }  // namespace basin::app

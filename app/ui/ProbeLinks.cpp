@@ -3,6 +3,7 @@
 #include <QPointer>
 
 #include "landscape/ContourMapView.h"
+#include "landscape/SliceView.h"
 #include "project/Session.h"
 
 namespace basin::app {
@@ -22,6 +23,21 @@ auto probeSetter(Session* session, const QString& result) {
     };
 }
 
+// Keeps `view`'s probe marker (setProbe(a, b) / clearProbe()) on the
+// session's probe while it lies on `result`.
+template <class View>
+void followPlaneProbe(View* view, Session* session, const QString& result) {
+    auto follow = [view, result](const Probe& probe) {
+        if (probe.kind == Probe::Kind::Plane && probe.result == result) {
+            view->setProbe(probe.a, probe.b);
+        } else {
+            view->clearProbe();
+        }
+    };
+    follow(session->project().probe);
+    QObject::connect(session, &Session::probeChanged, view, follow);
+}
+
 }  // namespace
 
 void linkSurfaceToProbe(SurfaceView* view, Session* session, const QString& result) {
@@ -33,17 +49,15 @@ void linkSurfaceToProbe(SurfaceView* view, Session* session, const QString& resu
 
 void linkContourToProbe(widgets::ContourMapView* view, Session* session, const QString& result) {
     if (!session) return;
-    auto follow = [view, result](const Probe& probe) {
-        if (probe.kind == Probe::Kind::Plane && probe.result == result) {
-            view->setProbe(probe.a, probe.b);
-        } else {
-            view->clearProbe();
-        }
-    };
-    follow(session->project().probe);
-    QObject::connect(session, &Session::probeChanged, view, follow);
+    followPlaneProbe(view, session, result);
     QObject::connect(view, &widgets::ContourMapView::pointClicked, view,
                      probeSetter(session, result));
+}
+
+void linkSliceToProbe(widgets::SliceView* view, Session* session, const QString& result) {
+    if (!session) return;
+    followPlaneProbe(view, session, result);
+    QObject::connect(view, &widgets::SliceView::pointClicked, view, probeSetter(session, result));
 }
 
 }  // namespace basin::app

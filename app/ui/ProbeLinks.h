@@ -11,7 +11,8 @@
 
 namespace basin::widgets {
 class ContourMapView;
-}
+class SliceView;
+}  // namespace basin::widgets
 
 namespace basin::app {
 
@@ -33,5 +34,8 @@ private:
 // name, an analytic landscape's title). Safe if the session goes first.
 void linkSurfaceToProbe(SurfaceView* view, Session* session, const QString& result);
 void linkContourToProbe(widgets::ContourMapView* view, Session* session, const QString& result);
+// A 1D landscape (or a slice of a 2D one): a click moves the probe to that
+// point of `result`; the view marks the probe while it lies on the slice.
+void linkSliceToProbe(widgets::SliceView* view, Session* session, const QString& result);
 
 }  // namespace basin::app

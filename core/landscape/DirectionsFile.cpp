@@ -111,10 +111,41 @@ void saveDirections(const Directions& d, const std::string& path) {
     out.commit();
 }
 
+namespace {
+
+// Basin's `basin_points` [k, 2] with its `labels` attribute; none when absent
+// or not of that shape.
+std::vector<ProjectedPoint> readPoints(hid_t root, const std::string& path) {
+    std::vector<ProjectedPoint> points;
+    if (h5::hasLink(root, "basin_points")) {
+        const auto shape = h5::numericShape(root, "basin_points", path);
+        if (shape.size() == 2 && shape[1] == 2 && shape[0] <= 100000) {
+            const std::vector<double> ab = h5::readDoubles(root, "basin_points", path, shape);
+            h5::Handle set(H5Dopen2(root, "basin_points", H5P_DEFAULT), H5Dclose);
+            std::istringstream labels(h5::readStringAttribute(set.get(), "labels").value_or(""));
+            for (std::int64_t i = 0; i < shape[0]; ++i) {
+                ProjectedPoint p;
+                if (!std::getline(labels, p.label)) p.label = std::to_string(i);
+                p.a = ab[std::size_t(2 * i)];
+                p.b = ab[std::size_t(2 * i + 1)];
+                points.push_back(std::move(p));
+            }
+        }
+    }
+    return points;
+}
+
+}  // namespace
+
 bool directionsIncludeBuffers(const std::string& path) {
     h5::File file = h5::File::openReadOnly(path);
     const auto v = h5::readNumberAttribute(file.id(), "basin_include_buffers");
     return v && *v != 0.0;
+}
+
+std::vector<ProjectedPoint> loadProjectedPoints(const std::string& path) {
+    h5::File file = h5::File::openReadOnly(path);
+    return readPoints(file.id(), path);
 }
 
 Directions loadDirections(const std::string& path, const WeightVector& layout) {
@@ -157,21 +188,7 @@ Directions loadDirections(const std::string& path, const WeightVector& layout) {
     for (const char* name : {"basin_eigenvalue_x", "basin_eigenvalue_y"}) {
         if (auto v = h5::readNumberAttribute(root, name)) d.eigenvalues.push_back(*v);
     }
-    if (h5::hasLink(root, "basin_points")) {
-        const auto shape = h5::numericShape(root, "basin_points", path);
-        if (shape.size() == 2 && shape[1] == 2 && shape[0] <= 100000) {
-            const std::vector<double> ab = h5::readDoubles(root, "basin_points", path, shape);
-            h5::Handle set(H5Dopen2(root, "basin_points", H5P_DEFAULT), H5Dclose);
-            std::istringstream labels(h5::readStringAttribute(set.get(), "labels").value_or(""));
-            for (std::int64_t i = 0; i < shape[0]; ++i) {
-                ProjectedPoint p;
-                if (!std::getline(labels, p.label)) p.label = std::to_string(i);
-                p.a = ab[std::size_t(2 * i)];
-                p.b = ab[std::size_t(2 * i + 1)];
-                d.points.push_back(std::move(p));
-            }
-        }
-    }
+    d.points = readPoints(root, path);
     try {
         d.validate();
     } catch (const std::exception& e) {

@@ -37,4 +37,9 @@ namespace basin {
 // basin_include_buffers attribute; false for files of the reference tool), so
 // a caller can build the matching layout before loadDirections.
 bool directionsIncludeBuffers(const std::string& path);
+
+// Only the checkpoints in slice coordinates (`basin_points`), without reading
+// the directions themselves: for views that draw the trajectory. Empty for
+// files without them (random directions, the reference tool's files).
+std::vector<ProjectedPoint> loadProjectedPoints(const std::string& path);
 }  // namespace basin

@@ -266,6 +266,23 @@ private Q_SLOTS:
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(r.out.contains("9 points computed now"));
 
+        // The line to another checkpoint, 1D: the figure is the line plot of
+        // every metric, its CSV one row per a.
+        r = basin({"landscape", "--dir", "line", "--model", dir.path() + "/models/mlp_spirals.pt",
+                   "--checkpoint", dir.path() + "/runs/mlp_spirals_seed0/epoch_003.pt", "--other",
+                   dir.path() + "/runs/mlp_spirals_seed0/epoch_002.pt", "--data",
+                   dir.path() + "/datasets/spirals_test.npz", "--x=-0.5:1.5:5", "--out",
+                   dir.path() + "/line.h5", "--figure", dir.path() + "/line.png"},
+                  env);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(QImage(dir.path() + "/line.png").size(), QSize(1600, 1200));
+        QFile lineCsv(dir.path() + "/line.csv");
+        QVERIFY(lineCsv.open(QIODevice::ReadOnly));
+        const QList<QByteArray> rows = lineCsv.readAll().trimmed().split('\n');
+        QCOMPARE(rows.size(), 6);
+        QVERIFY2(rows[0].startsWith("a,train_loss,train_acc"), rows[0].constData());
+        QVERIFY(rows[3].startsWith("0.5,"));
+
         // Curvature at the same checkpoint: eigenvalues in descending order.
         r = basin(
             {"hessian", "--json", "--top", "2", "--model", dir.path() + "/models/mlp_spirals.pt",

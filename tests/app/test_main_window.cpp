@@ -340,10 +340,19 @@ private Q_SLOTS:
         // at once and fills in; the surface becomes a project result.
         const QString surface = dir.path() + "/mlp.landscape.h5";
         w.viewArea()->addView(landscapeContourSpec(surface));
-        startLandscape(&w, dir.path() + "/models/mlp_spirals.pt",
-                       dir.path() + "/datasets/spirals_test.npz", checkpoints.back(), surface);
+        LandscapeRecipe recipe;
+        recipe.modelPath = (dir.path() + "/models/mlp_spirals.pt").toStdString();
+        recipe.checkpoint = checkpoints.back().toStdString();
+        recipe.x = parseGridRange("-1:1:21", "x");
+        recipe.y = parseGridRange("-1:1:21", "y");
+        recipe.surfacePath = surface.toStdString();
+        startLandscape(&w, recipe, dir.path() + "/datasets/spirals_test.npz");
         QVERIFY(waitUntil(
-            [&] { return !w.session()->project().itemsOfKind(ItemKind::Result).isEmpty(); },
+            [&] {
+                for (const ProjectItem& r : w.session()->project().itemsOfKind(ItemKind::Result))
+                    if (r.path == surface) return true;
+                return false;
+            },
             120000));
         QVERIFY(QFile::exists(surface));
         widgets::ContourMapView* map = nullptr;
@@ -357,11 +366,15 @@ private Q_SLOTS:
         QVERIFY(std::isfinite(map->valueAt(0, 0)));
         // The same along the Hessian's eigenvectors.
         const QString hessianSurface = dir.path() + "/mlp.hessian.h5";
-        startLandscape(&w, dir.path() + "/models/mlp_spirals.pt",
-                       dir.path() + "/datasets/spirals_test.npz", checkpoints.back(),
-                       hessianSurface, true);
+        recipe.directions = DirectionKind::HessianEigenvectors;
+        recipe.surfacePath = hessianSurface.toStdString();
+        startLandscape(&w, recipe, dir.path() + "/datasets/spirals_test.npz");
         QVERIFY(waitUntil(
-            [&] { return w.session()->project().itemsOfKind(ItemKind::Result).size() == 2; },
+            [&] {
+                for (const ProjectItem& r : w.session()->project().itemsOfKind(ItemKind::Result))
+                    if (r.path == hessianSurface) return true;
+                return false;
+            },
             120000));
         QCOMPARE(readSurface(hessianSurface.toStdString()).metadata.directionKind,
                  std::string("hessian"));

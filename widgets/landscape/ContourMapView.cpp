@@ -1,17 +1,15 @@
 #include "landscape/ContourMapView.h"
 
-#include <QFileDialog>
-#include <QFileInfo>
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
 #include <QPainter>
-#include <QPushButton>
-#include <QSaveFile>
-#include <QSvgGenerator>
 #include <QVBoxLayout>
 #include <cmath>
 
 #include "landscape/Isolines.h"
+#include "plot/PlotFigure.h"
 #include "plot/QCustomPlot.h"
 
 namespace basin::widgets {
@@ -33,7 +31,7 @@ QCPColorGradient gradientOf(Colormap map) {
 }  // namespace
 
 ContourMapView::ContourMapView(QWidget* parent)
-    : QWidget(parent), plot_(new QCustomPlot), readout_(new QLabel) {
+    : QWidget(parent), plot_(new QCustomPlot), readout_(new QLabel), metric_(new QComboBox) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     plot_->setObjectName(QStringLiteral("contourPlot"));
@@ -43,20 +41,36 @@ ContourMapView::ContourMapView(QWidget* parent)
     auto* bottom = new QHBoxLayout;
     bottom->setContentsMargins(0, 0, 4, 2);
     bottom->addWidget(readout_, 1);
-    auto* exportButton = new QPushButton(tr("Export figure…"));
-    exportButton->setObjectName(QStringLiteral("exportFigure"));
-    exportButton->setToolTip(tr("PNG (2× resolution), SVG or PDF, with the data as CSV beside it"));
-    bottom->addWidget(exportButton);
+    metric_->setObjectName(QStringLiteral("contourMetric"));
+    metric_->setToolTip(tr("What the map shows"));
+    metric_->hide();
+    bottom->addWidget(metric_);
+    connect(metric_, &QComboBox::activated, this, &ContourMapView::metricChosen);
+    bottom->addWidget(exportFigureButton(
+        this, QStringLiteral("landscape.pdf"),
+        [this](const QString& path, QSize size, QString* error) {
+            return exportFigure(path, size, error);
+        },
+        [this](const QString& error) { readout_->setText(error); }));
     layout->addLayout(bottom);
-    connect(exportButton, &QPushButton::clicked, this, [this] {
-        const QString path =
-            QFileDialog::getSaveFileName(this, tr("Export figure"), QStringLiteral("landscape.pdf"),
-                                         tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png)"));
-        if (path.isEmpty()) return;
-        QString error;
-        if (!exportFigure(path, QSize(1000, 800), &error)) readout_->setText(error);
-    });
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot_->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(plot_, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        if (grid_.ny() < 2) return;
+        const double a = hasProbe_ ? probeA_ : plot_->xAxis->pixelToCoord(pos.x());
+        const double b = hasProbe_ ? probeB_ : plot_->yAxis->pixelToCoord(pos.y());
+        const QString where = hasProbe_ ? tr(" through the probe") : QString();
+        QMenu menu(this);
+        QAction* alongX =
+            menu.addAction(tr("Slice along %1 at %2 = %3%4")
+                               .arg(xLabel_, yLabel_, QString::number(b, 'g', 3), where));
+        QAction* alongY =
+            menu.addAction(tr("Slice along %1 at %2 = %3%4")
+                               .arg(yLabel_, xLabel_, QString::number(a, 'g', 3), where));
+        QAction* chosen = menu.exec(plot_->mapToGlobal(pos));
+        if (chosen == alongX) Q_EMIT sliceRequested(true, b);
+        if (chosen == alongY) Q_EMIT sliceRequested(false, a);
+    });
     connect(plot_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) {
         const double a = plot_->xAxis->pixelToCoord(e->position().x());
         const double b = plot_->yAxis->pixelToCoord(e->position().y());
@@ -118,6 +132,22 @@ void ContourMapView::clearProbe() {
     hasProbe_ = false;
     rebuild();
     plot_->replot();
+}
+
+void ContourMapView::setMetricChoices(const QStringList& labels, int current) {
+    QStringList now;
+    for (int i = 0; i < metric_->count(); ++i)
+        now << metric_->itemText(i);
+    if (now != labels) {
+        metric_->clear();
+        metric_->addItems(labels);
+    }
+    metric_->setCurrentIndex(current);
+    metric_->setVisible(labels.size() > 1);
+}
+
+int ContourMapView::currentMetric() const {
+    return metric_->currentIndex();
 }
 
 void ContourMapView::rebuild() {
@@ -247,42 +277,16 @@ bool ContourMapView::savePdf(const QString& path, int width, int height) {
 }
 
 bool ContourMapView::saveSvg(const QString& path, int width, int height) {
-    QSvgGenerator svg;
-    svg.setFileName(path);
-    svg.setSize(QSize(width, height));
-    svg.setViewBox(QRect(0, 0, width, height));
-    svg.setTitle(QString::fromStdString(grid_.name));
-    QCPPainter painter;
-    if (!painter.begin(&svg)) return false;
-    plot_->toPainter(&painter, width, height);
-    return painter.end();
+    return savePlotSvg(plot_, path, QSize(width, height), QString::fromStdString(grid_.name));
 }
 
 bool ContourMapView::exportFigure(const QString& path, QSize size, QString* error) {
-    const QFileInfo info(path);
-    const QString suffix = info.suffix().toLower();
-    bool ok = false;
-    if (suffix == QLatin1String("pdf")) {
-        ok = savePdf(path, size.width(), size.height());
-    } else if (suffix == QLatin1String("svg")) {
-        ok = saveSvg(path, size.width(), size.height());
-    } else {
-        ok = savePng(path, size.width(), size.height(), 2.0);
-    }
-    if (!ok) {
-        if (error) *error = tr("cannot write '%1'").arg(path);
-        return false;
-    }
-    return saveCsv(
-        info.path() + QLatin1Char('/') + info.completeBaseName() + QStringLiteral(".csv"), error);
+    return exportPlotFigure(
+        plot_, path, size, QString::fromStdString(grid_.name),
+        [this](const QString& csv, QString* e) { return saveCsv(csv, e); }, error);
 }
 
 bool ContourMapView::saveCsv(const QString& path, QString* error) const {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        if (error) *error = file.errorString();
-        return false;
-    }
     QByteArray out =
         "x,y," + QByteArray::fromStdString(grid_.name.empty() ? "value" : grid_.name) + "\n";
     for (std::size_t i = 0; i < grid_.nx(); ++i) {
@@ -293,10 +297,7 @@ bool ContourMapView::saveCsv(const QString& path, QString* error) const {
                    ',' + (std::isfinite(v) ? QByteArray::number(v, 'g', 10) : QByteArray()) + '\n';
         }
     }
-    file.write(out);
-    if (file.commit()) return true;
-    if (error) *error = file.errorString();
-    return false;
+    return writeFileAtomically(path, out, error);
 }
 
 }  // namespace basin::widgets

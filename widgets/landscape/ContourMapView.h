@@ -8,6 +8,7 @@
 
 #include <QSize>
 #include <QString>
+#include <QStringList>
 #include <QWidget>
 #include <utility>
 #include <vector>
@@ -18,6 +19,7 @@
 class QCustomPlot;
 class QCPColorMap;
 class QCPColorScale;
+class QComboBox;
 class QLabel;
 
 namespace basin::widgets {
@@ -45,6 +47,11 @@ public:
     void setTrajectory(const std::vector<Marker>& points);
     void setProbe(double a, double b);
     void clearProbe();
+    // A choice of what the map shows (e.g. "train loss", "test accuracy"),
+    // offered in the view's bottom bar when there are two or more; the view
+    // only reports the choice (metricChosen) and the owner sets the new grid.
+    void setMetricChoices(const QStringList& labels, int current);
+    int currentMetric() const;
     // The value the map shows at (a, b) and the widget pixel of a point.
     double valueAt(double a, double b) const { return grid_.interpolate(a, b); }
     QPointF pixelOf(double a, double b) const;
@@ -63,6 +70,11 @@ public:
 
 Q_SIGNALS:
     void pointClicked(double a, double b);
+    void metricChosen(int index);
+    // From the context menu: a 1D slice of the map along the first axis
+    // (alongX) at y = `at`, or along the second at x = `at`, through the probe
+    // (or the point under the cursor when there is no probe).
+    void sliceRequested(bool alongX, double at);
 
 private:
     void rebuild();
@@ -74,6 +86,7 @@ private:
     std::vector<Marker> trajectory_;
     QCustomPlot* plot_;
     QLabel* readout_;
+    QComboBox* metric_;
     QCPColorMap* map_ = nullptr;
     QCPColorScale* scale_ = nullptr;
     bool hasProbe_ = false;
