@@ -1,26 +1,42 @@
 // `basin hessian`: curvature of the loss at a checkpoint — top eigenvalues by
 // Lanczos, trace by Hutchinson, spectral density by stochastic Lanczos
-// quadrature, per layer on request.
+// quadrature, per layer on request — printed, as JSON (the spectrum file the
+// GUI opens) or drawn as the GUI's spectrum figure.
 
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
+#include <QFileInfo>
 #include <cstdio>
 
 #include "cli/Subcommand.h"
 #include "cli/TerminalProgress.h"
-#include "curvature/HessianJob.h"
-#include "data/DatasetFiles.h"
-#include "model/Model.h"
+#include "curvature/HessianSpectrumFile.h"
+#include "curvature/HessianSpectrumJob.h"
+#include "curvature/SpectrumView.h"
 
 namespace basin::app {
 namespace {
 
-QJsonArray numbers(const std::vector<double>& v) {
-    QJsonArray a;
-    for (double x : v)
-        a.append(x);
-    return a;
+void printText(const HessianSpectrum& r) {
+    std::printf("%lld parameters, loss %.6g, %lld Hessian-vector products\n",
+                static_cast<long long>(r.parameters), r.loss, static_cast<long long>(r.products));
+    for (std::size_t i = 0; i < r.topEigenvalues.size(); ++i) {
+        std::printf("eigenvalue %zu: %.6g\n", i + 1, r.topEigenvalues[i]);
+    }
+    if (!r.converged) std::printf("(Lanczos stopped before reaching the tolerance)\n");
+    if (r.hasBottom()) std::printf("smallest eigenvalue: %.6g\n", r.bottomEigenvalue);
+    if (r.hasTrace())
+        std::printf("trace: %.6g ± %.2g (standard error)\n", r.trace, r.traceStandardError);
+    if (r.hasDensity()) {
+        std::printf("spectral density (grid, density):\n");
+        for (std::size_t i = 0; i < r.densityGrid.size();
+             i += std::max<std::size_t>(1, r.densityGrid.size() / 20)) {
+            std::printf("  %12.5g %12.5g\n", r.densityGrid[i], r.density[i]);
+        }
+    }
+    for (const HessianSpectrum::Layer& l : r.layers) {
+        std::printf("layer %-24s %9lld params  top %.5g  trace %.5g ± %.2g\n", l.name.c_str(),
+                    static_cast<long long>(l.parameters), l.topEigenvalue, l.trace,
+                    l.traceStandardError);
+    }
 }
 
 int runHessian(const QCommandLineParser& p) {
@@ -28,15 +44,11 @@ int runHessian(const QCommandLineParser& p) {
         std::fprintf(stderr, "basin hessian: --model and --data are required (see --help)\n");
         return 2;
     }
-    Model model = Model::load(p.value(QStringLiteral("model")).toStdString());
-    if (p.isSet(QStringLiteral("checkpoint"))) {
-        const Checkpoint c = loadCheckpoint(p.value(QStringLiteral("checkpoint")).toStdString());
-        const ApplyReport report = model.applyStateDict(c.stateDict());
-        if (!report.shapeMismatches.empty() || report.applied.empty())
-            throw std::runtime_error(report.describe());
-    }
-    Dataset data = loadDatasetFile(p.value(QStringLiteral("data")).toStdString());
-    HessianJobOptions options;
+    HessianSpectrumRecipe recipe;
+    recipe.modelPath = p.value(QStringLiteral("model")).toStdString();
+    recipe.checkpointPath = p.value(QStringLiteral("checkpoint")).toStdString();
+    recipe.datasetPath = p.value(QStringLiteral("data")).toStdString();
+    HessianJobOptions& options = recipe.options;
     options.lanczos.k = p.value(QStringLiteral("top")).toInt();
     options.lanczos.bottom = p.isSet(QStringLiteral("bottom"));
     options.lanczos.tolerance = p.value(QStringLiteral("tolerance")).toDouble();
@@ -50,57 +62,37 @@ int runHessian(const QCommandLineParser& p) {
         std::fprintf(stderr, "basin hessian: --top, --probes and --batch must be positive\n");
         return 2;
     }
-    HessianJob job(model, data, options);
+    QSize figureSize;
+    if (p.isSet(QStringLiteral("figure"))) {
+        const QStringList size = p.value(QStringLiteral("figure-size")).split(QLatin1Char('x'));
+        figureSize = size.size() == 2 ? QSize(size[0].toInt(), size[1].toInt()) : QSize();
+        if (figureSize.width() < 100 || figureSize.height() < 100) {
+            std::fprintf(stderr, "basin hessian: --figure-size must look like 900x700\n");
+            return 2;
+        }
+    }
+    HessianSpectrumJob job(recipe);
     const JobStatus status = runJobInTerminal(job);
     if (status.state != JobState::Succeeded) return 1;
-    const HessianReport& r = job.result();
+    const HessianSpectrum& r = job.result();
 
+    if (p.isSet(QStringLiteral("out"))) {
+        widgets::writeHessianSpectrum(p.value(QStringLiteral("out")), r);
+    }
+    if (figureSize.isValid()) {
+        // The GUI's spectrum view, drawn offscreen (Raster subcommand).
+        widgets::SpectrumView view;
+        view.resize(figureSize);
+        view.setSpectrum(r);
+        QString error;
+        if (!view.exportFigure(p.value(QStringLiteral("figure")), figureSize.width(),
+                               figureSize.height(), 192, &error))
+            throw std::runtime_error(error.toStdString());
+    }
     if (p.isSet(QStringLiteral("json"))) {
-        QJsonObject out{{"parameters", double(r.dimension)},
-                        {"loss", r.loss},
-                        {"products", double(r.products)},
-                        {"topEigenvalues", numbers(r.lanczos.eigenvalues)},
-                        {"converged", r.lanczos.converged}};
-        if (options.lanczos.bottom) out["bottomEigenvalue"] = r.lanczos.bottomEigenvalue;
-        if (options.trace)
-            out["trace"] =
-                QJsonObject{{"mean", r.trace.trace}, {"standardError", r.trace.standardError}};
-        if (options.density)
-            out["density"] = QJsonObject{{"grid", numbers(r.density.grid)},
-                                         {"density", numbers(r.density.density)}};
-        QJsonArray layers;
-        for (const LayerCurvature& l : r.layers) {
-            layers.append(QJsonObject{{"name", QString::fromStdString(l.name)},
-                                      {"parameters", double(l.dimension)},
-                                      {"topEigenvalue", l.topEigenvalue},
-                                      {"trace", l.trace},
-                                      {"traceStandardError", l.traceStandardError}});
-        }
-        if (options.perLayer) out["layers"] = layers;
-        std::printf("%s", QJsonDocument(out).toJson().constData());
-        return 0;
-    }
-    std::printf("%lld parameters, loss %.6g, %lld Hessian-vector products\n",
-                static_cast<long long>(r.dimension), r.loss, static_cast<long long>(r.products));
-    for (std::size_t i = 0; i < r.lanczos.eigenvalues.size(); ++i) {
-        std::printf("eigenvalue %zu: %.6g\n", i + 1, r.lanczos.eigenvalues[i]);
-    }
-    if (!r.lanczos.converged) std::printf("(Lanczos stopped before reaching the tolerance)\n");
-    if (options.lanczos.bottom)
-        std::printf("smallest eigenvalue: %.6g\n", r.lanczos.bottomEigenvalue);
-    if (options.trace)
-        std::printf("trace: %.6g ± %.2g (standard error)\n", r.trace.trace, r.trace.standardError);
-    if (options.density) {
-        std::printf("spectral density (grid, density):\n");
-        for (std::size_t i = 0; i < r.density.grid.size();
-             i += std::max<std::size_t>(1, r.density.grid.size() / 20)) {
-            std::printf("  %12.5g %12.5g\n", r.density.grid[i], r.density.density[i]);
-        }
-    }
-    for (const LayerCurvature& l : r.layers) {
-        std::printf("layer %-24s %9lld params  top %.5g  trace %.5g ± %.2g\n", l.name.c_str(),
-                    static_cast<long long>(l.dimension), l.topEigenvalue, l.trace,
-                    l.traceStandardError);
+        std::printf("%s", widgets::hessianSpectrumJsonText(r).constData());
+    } else {
+        printText(r);
     }
     return 0;
 }
@@ -111,13 +103,16 @@ Subcommand hessianSubcommand() {
     Subcommand s;
     s.name = QStringLiteral("hessian");
     s.summary = QStringLiteral("Hessian spectrum of the loss: top eigenvalues, trace, density");
+    s.kind = Subcommand::Kind::Raster;
     s.declare = [](QCommandLineParser& p) {
         p.setApplicationDescription(QStringLiteral(
             "Curvature of the mean loss over the dataset at a checkpoint, from exact "
             "Hessian-vector products (double backprop): the top-k eigenvalues by Lanczos with "
             "full reorthogonalization, optionally the smallest, the trace by Hutchinson's "
             "estimator, the spectral density by stochastic Lanczos quadrature, and the same per "
-            "layer."));
+            "layer. --json prints the result as the spectrum file the GUI opens; --out saves "
+            "it; --figure draws the GUI's spectrum view (PNG, SVG or PDF) with its CSV beside "
+            "it."));
         addOption(p, "model", "TorchScript model.", "MODEL");
         addOption(p, "checkpoint", "Weights to use (default: the model's own).", "CKPT");
         addOption(p, "data", "Dataset (.npz/.npy/.pt).", "DATA");
@@ -129,7 +124,10 @@ Subcommand hessianSubcommand() {
         addOption(p, "density", "Spectral density (stochastic Lanczos quadrature).");
         addOption(p, "per-layer", "Top eigenvalue and trace of each layer's block.");
         addOption(p, "batch", "Samples per batch.", "N", "1000");
-        addOption(p, "json", "Print JSON.");
+        addOption(p, "json", "Print JSON (the spectrum file the GUI opens).");
+        addOption(p, "out", "Also save the result as JSON to this file.", "FILE");
+        addOption(p, "figure", "Also draw the spectrum into this PNG, SVG or PDF.", "FILE");
+        addOption(p, "figure-size", "Figure size in pixels (PNG at 2x).", "WxH", "900x700");
     };
     s.run = &runHessian;
     return s;

@@ -1,9 +1,13 @@
 #include "project/Demo.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QStandardPaths>
 
+#include "curvature/HessianSpectrumJob.h"
+#include "jobs/SubtaskContext.h"
+#include "ui/Curvature.h"
 #include "ui/ViewFactory.h"
 
 namespace basin::app {
@@ -36,6 +40,32 @@ DemoOptions quickDemoOptions() {
     o.digitsTrainPerClass = 40;
     o.digitsTestPerClass = 10;
     return o;
+}
+
+QString demoHessianPath(const DemoManifest& manifest) {
+    if (manifest.runs.empty() || manifest.runs.front().checkpoints.empty()) return {};
+    return hessianSpectrumPathFor(
+        QString::fromStdString(manifest.runs.front().checkpoints.back().path));
+}
+
+void writeDemoHessian(const DemoManifest& manifest, JobContext& context) {
+    const QString path = demoHessianPath(manifest);
+    if (path.isEmpty() || QFileInfo::exists(path)) return;
+    const DemoRun& run = manifest.runs.front();
+    HessianRequest request;
+    request.model = QString::fromStdString(run.modelPath);
+    request.checkpoint = QString::fromStdString(run.checkpoints.back().path);
+    request.dataset = QString::fromStdString(run.trainDatasetPath);
+    request.perLayer = true;
+    computeHessianFile(hessianRecipe(request), path, context);
+}
+
+void DemoJob::run(JobContext& context) {
+    SubtaskContext files(context, 0.0, 0.95, "");
+    manifest_ = writeDemoFiles(dir_.toStdString(), options_, files);
+    SubtaskContext hessian(context, 0.95, 1.0, "Hessian spectrum: ");
+    writeDemoHessian(manifest_, hessian);
+    context.report(1.0, "demo written to " + manifest_.dir);
 }
 
 Project demoProject(const DemoManifest& manifest) {
@@ -80,6 +110,20 @@ Project demoProject(const DemoManifest& manifest) {
                     .arg(QString::fromStdString(first.name), QString::fromStdString(other.name));
             views.append(viewJson(seeds));
             break;
+        }
+        // The curvature at the trained weights.
+        const QString hessian = demoHessianPath(manifest);
+        if (QFileInfo::exists(hessian)) {
+            ProjectItem result;
+            result.kind = ItemKind::Result;
+            result.path = hessian;
+            result.name = QStringLiteral("%1 %2 Hessian")
+                              .arg(QString::fromStdString(first.name),
+                                   QString::fromStdString(first.checkpoints.back().name));
+            p.items.push_back(result);
+            ViewSpec spectrum = hessianSpectrumSpec(hessian);
+            spectrum.title = QStringLiteral("%1: Hessian").arg(QString::fromStdString(first.name));
+            views.append(viewJson(spectrum));
         }
         p.probe.kind = Probe::Kind::Checkpoint;
         p.probe.checkpoint =

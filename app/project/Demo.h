@@ -19,19 +19,25 @@ DemoOptions quickDemoOptions();
 
 // The project for a written demo: every dataset, model and checkpoint, the
 // probe on the last checkpoint of the first run, and views comparing that
-// run's last and first epochs, the two seeds' last epochs, and the analytic
-// teaching landscapes.
+// run's last and first epochs, the two seeds' last epochs, its Hessian
+// spectrum (when written) and the analytic teaching landscapes.
 Project demoProject(const DemoManifest& manifest);
 
-// Writes the demo files (resumably) and keeps the manifest.
+// The Hessian spectrum of the first run's last checkpoint on its training
+// set, beside the checkpoint (".hessian.json"); empty without runs.
+QString demoHessianPath(const DemoManifest& manifest);
+// Computes it with every extra (a few seconds for the demo MLP) unless the
+// file exists.
+void writeDemoHessian(const DemoManifest& manifest, JobContext& context);
+
+// Writes the demo files (resumably) and the Hessian spectrum, and keeps the
+// manifest.
 class DemoJob : public Job {
 public:
     DemoJob(QString dir, DemoOptions options)
         : dir_(std::move(dir)), options_(std::move(options)) {}
     std::string title() const override { return "Write the demo project"; }
-    void run(JobContext& context) override {
-        manifest_ = writeDemoFiles(dir_.toStdString(), options_, context);
-    }
+    void run(JobContext& context) override;
     const DemoManifest& manifest() const { return manifest_; }
     const QString& dir() const { return dir_; }
 

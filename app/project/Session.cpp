@@ -43,6 +43,16 @@ void Session::addItem(const ProjectItem& item) {
     Q_EMIT itemsChanged();
 }
 
+void Session::addResultOnce(const QString& path) {
+    for (const ProjectItem& item : project_.items)
+        if (item.path == path) return;
+    ProjectItem result;
+    result.kind = ItemKind::Result;
+    result.name = QFileInfo(path).completeBaseName();
+    result.path = path;
+    addItem(result);
+}
+
 void Session::removeItem(int index) {
     if (index < 0 || index >= project_.items.size()) return;
     const ProjectItem removed = project_.items.takeAt(index);

@@ -27,6 +27,9 @@ public:
     void saveAs(const QString& path);
 
     void addItem(const ProjectItem& item);
+    // Adds a computed result file (named by its base name) unless the project
+    // already lists that path.
+    void addResultOnce(const QString& path);
     void removeItem(int index);
     void setFingerprint(const QString& path, quint64 size, const QString& sha256);
     void setProbe(const Probe& probe);

@@ -6,6 +6,7 @@
 #include <QVBoxLayout>
 
 #include "project/Session.h"
+#include "ui/Curvature.h"
 #include "ui/Landscape.h"
 #include "ui/ViewFactory.h"
 
@@ -121,10 +122,17 @@ void ProjectPanel::showContextMenu(const QPoint& pos) {
     QAction* landscape = checkpoints && indices.size() == 1
                              ? menu.addAction(tr("Compute loss landscape around it…"))
                              : nullptr;
+    QAction* hessian =
+        checkpoints && indices.size() == 1 ? menu.addAction(tr("Hessian spectrum…")) : nullptr;
     QAction* showSurface = nullptr;
     if (indices.size() == 1 && items[indices[0]].kind == ItemKind::Result &&
         items[indices[0]].path.endsWith(QLatin1String(".h5"))) {
         showSurface = menu.addAction(tr("Show landscape"));
+    }
+    QAction* showSpectrum = nullptr;
+    if (indices.size() == 1 && items[indices[0]].kind == ItemKind::Result &&
+        isHessianSpectrumFile(items[indices[0]].path)) {
+        showSpectrum = menu.addAction(tr("Show Hessian spectrum"));
     }
     QAction* fingerprint = menu.addAction(tr("Fingerprint (SHA-256)"));
     QAction* remove = menu.addAction(tr("Remove from project"));
@@ -134,6 +142,10 @@ void ProjectPanel::showContextMenu(const QPoint& pos) {
         Q_EMIT evaluateRequested(indices);
     } else if (chosen == landscape) {
         Q_EMIT landscapeRequested(indices[0]);
+    } else if (chosen == hessian) {
+        Q_EMIT hessianRequested(indices[0]);
+    } else if (chosen == showSpectrum) {
+        Q_EMIT viewRequested(hessianSpectrumSpec(items[indices[0]].path));
     } else if (chosen == showSurface) {
         Q_EMIT viewRequested(landscapeContourSpec(items[indices[0]].path));
         Q_EMIT viewRequested(landscapeSurfaceSpec(items[indices[0]].path));

@@ -30,6 +30,7 @@ Q_SIGNALS:
     void viewRequested(const basin::app::ViewSpec& spec);
     void evaluateRequested(const QList<int>& checkpointItems);
     void landscapeRequested(int checkpointItem);
+    void hessianRequested(int checkpointItem);
 
 private:
     void rebuild();

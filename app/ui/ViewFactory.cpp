@@ -13,6 +13,7 @@
 #include "landscape/ContourMapView.h"
 #include "model/WeightsFile.h"
 #include "project/Session.h"
+#include "ui/Curvature.h"
 #include "ui/Evaluation.h"
 #include "ui/Landscape.h"
 #include "ui/ProbeLinks.h"
@@ -117,6 +118,7 @@ QWidget* createCheckpointView(const ViewSpec& spec) {
 QWidget* createView(const ViewSpec& spec, Session* session) {
     if (spec.type == kCheckpoint) return createCheckpointView(spec);
     if (QWidget* landscape = createLandscapeView(spec, session)) return landscape;
+    if (QWidget* curvature = createCurvatureView(spec)) return curvature;
     if (spec.type == QLatin1String("evaluation")) {
         auto* view = new widgets::EvaluationView;
         view->setResults(spec.settings.value("title").toString(), evaluationResults(spec.settings));

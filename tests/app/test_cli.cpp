@@ -295,6 +295,47 @@ private Q_SLOTS:
         QCOMPARE(eig.size(), 2);
         QVERIFY(eig[0].toDouble() >= eig[1].toDouble());
 
+        // Everything, saved and drawn as the GUI's spectrum view; the file is
+        // what the GUI opens, and the one the demo wrote opens too.
+        const QString spectrumFile = dir.path() + "/spectrum.json";
+        r = basin({"hessian",       "--json",
+                   "--top",         "3",
+                   "--bottom",      "--trace",
+                   "--density",     "--per-layer",
+                   "--model",       dir.path() + "/models/mlp_spirals.pt",
+                   "--checkpoint",  dir.path() + "/runs/mlp_spirals_seed0/epoch_003.pt",
+                   "--data",        dir.path() + "/datasets/spirals_test.npz",
+                   "--out",         spectrumFile,
+                   "--figure",      dir.path() + "/spectrum.png",
+                   "--figure-size", "500x400"},
+                  env);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject printed = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        auto readJson = [](const QString& path) {
+            QFile json(path);
+            return json.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(json.readAll()).object()
+                                                  : QJsonObject();
+        };
+        QCOMPARE(readJson(spectrumFile), printed);
+        QCOMPARE(printed["topEigenvalues"].toArray().size(), 3);
+        QVERIFY(printed["bottomEigenvalue"].isDouble());
+        QVERIFY(printed["trace"].toObject()["standardError"].toDouble() > 0);
+        QCOMPARE(printed["density"].toObject()["grid"].toArray().size(),
+                 printed["density"].toObject()["density"].toArray().size());
+        QCOMPARE(printed["layers"].toArray().size(), 3);  // fc1, fc2, fc3
+        QVERIFY(printed["checkpoint"].toString().endsWith("epoch_003.pt"));
+        QCOMPARE(QImage(dir.path() + "/spectrum.png").size(), QSize(1000, 800));
+        QFile spectrumCsv(dir.path() + "/spectrum.csv");
+        QVERIFY(spectrumCsv.open(QIODevice::ReadOnly));
+        const QByteArray csvText = spectrumCsv.readAll();
+        QVERIFY(csvText.startsWith("series,label,x,value,standard_error\ntop_eigenvalue,1,1,"));
+        QVERIFY(csvText.contains("\nlayer_trace,fc2,"));
+        const QString demoSpectrum = dir.path() + "/runs/mlp_spirals_seed0/epoch_003.hessian.json";
+        QCOMPARE(readJson(demoSpectrum)["layers"].toArray().size(), 3);
+        QFile demoProjectFile(dir.path() + "/demo.basin");
+        QVERIFY(demoProjectFile.open(QIODevice::ReadOnly));
+        QVERIFY(demoProjectFile.readAll().contains("\"hessian-spectrum\""));
+
         // A second run reuses the files.
         r = basin({"demo", dir.path(), "--quick", "--no-open"}, env);
         QVERIFY2(r.code == 0, qPrintable(r.err));
