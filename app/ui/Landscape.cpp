@@ -48,20 +48,6 @@ const QString kSlice = QStringLiteral("landscape-slice");
 constexpr SurfaceMetric kMetrics[] = {SurfaceMetric::TrainLoss, SurfaceMetric::TrainAccuracy,
                                       SurfaceMetric::TestLoss, SurfaceMetric::TestAccuracy};
 
-QString metricLabel(SurfaceMetric m) {
-    switch (m) {
-        case SurfaceMetric::TrainLoss:
-            return QObject::tr("train loss");
-        case SurfaceMetric::TrainAccuracy:
-            return QObject::tr("train accuracy (%)");
-        case SurfaceMetric::TestLoss:
-            return QObject::tr("test loss");
-        case SurfaceMetric::TestAccuracy:
-            return QObject::tr("test accuracy (%)");
-    }
-    return {};
-}
-
 // The metrics the surface has any value of (no test metrics without test data).
 std::vector<SurfaceMetric> metricsOf(const Surface& s) {
     std::vector<SurfaceMetric> out;
@@ -86,7 +72,7 @@ void showOnContour(widgets::ContourMapView* contour, const Surface& s) {
     QStringList labels;
     int current = 0;
     for (std::size_t i = 0; i < metrics.size(); ++i) {
-        labels << metricLabel(metrics[i]);
+        labels << widgets::surfaceMetricLabel(metrics[i]);
         if (metrics[i] == shown) current = int(i);
     }
     contour->setMetricChoices(labels, current);

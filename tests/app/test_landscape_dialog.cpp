@@ -364,8 +364,8 @@ private Q_SLOTS:
         // offers every metric; a slice through the probe opens from it.
         whenDialogOpens([&](LandscapeDialog& d) {
             field<QComboBox>(d, "directionKind")->setCurrentIndex(3);
-            field<QLineEdit>(d, "xRange")->setText("-1:1:5");
-            field<QLineEdit>(d, "yRange")->setText("-1:1:5");
+            field<QLineEdit>(d, "xRange")->setText("-1:1:9");
+            field<QLineEdit>(d, "yRange")->setText("-1:1:9");
             choosePath(field<QComboBox>(d, "testData"), "spirals_test.npz");
         });
         computeLandscapeForItem(&w, last);
@@ -378,7 +378,7 @@ private Q_SLOTS:
         QVERIFY(waitUntil([&] { return isResult(w, plane); }));
         auto* contour = viewOf<widgets::ContourMapView>(w, plane);
         QVERIFY(contour);
-        QCOMPARE(contour->grid().nx(), std::size_t(5));
+        QCOMPARE(contour->grid().nx(), std::size_t(9));
         const std::vector<ProjectedPoint> trajectory = trajectoryOf(plane);
         QCOMPARE(int(trajectory.size()), mlpCheckpoints.size());
         QCOMPARE(QString::fromStdString(trajectory.back().label),
@@ -390,6 +390,7 @@ private Q_SLOTS:
         metric->setCurrentIndex(2);
         Q_EMIT metric->activated(2);
         QCOMPARE(contour->grid().name, std::string("test_loss"));
+        QVERIFY(contour->grab().save(basin::test::testOutputDir() + "/landscape_pca_contour.png"));
         w.session()->setProbe(Probe{Probe::Kind::Plane, {}, 0.5, 0.5, QFileInfo(plane).fileName()});
         Q_EMIT contour->sliceRequested(true, 0.5);
         widgets::SliceView* along = nullptr;
@@ -399,9 +400,10 @@ private Q_SLOTS:
                 along = qobject_cast<widgets::SliceView*>(v);
         }
         QVERIFY(along);
-        QCOMPARE(along->slice().nx(), std::size_t(5));
+        QCOMPARE(along->slice().nx(), std::size_t(9));
         QCOMPARE(along->line(), 0.5);
         QCOMPARE(along->plot()->graphCount(), 4);
+        QVERIFY(along->grab().save(basin::test::testOutputDir() + "/landscape_pca_slice.png"));
     }
 };
 

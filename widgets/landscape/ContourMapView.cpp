@@ -5,7 +5,7 @@
 #include <QLabel>
 #include <QMenu>
 #include <QPainter>
-#include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 
 #include "landscape/Isolines.h"
@@ -32,27 +32,16 @@ QCPColorGradient gradientOf(Colormap map) {
 
 ContourMapView::ContourMapView(QWidget* parent)
     : QWidget(parent), plot_(new QCustomPlot), readout_(new QLabel), metric_(new QComboBox) {
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    plot_->setObjectName(QStringLiteral("contourPlot"));
-    layout->addWidget(plot_, 1);
-    readout_->setObjectName(QStringLiteral("contourReadout"));
-    readout_->setContentsMargins(6, 2, 6, 4);
-    auto* bottom = new QHBoxLayout;
-    bottom->setContentsMargins(0, 0, 4, 2);
-    bottom->addWidget(readout_, 1);
+    QHBoxLayout* bottom = plotViewFrame(this, plot_, readout_, QStringLiteral("contour"),
+                                        QStringLiteral("landscape.pdf"),
+                                        [this](const QString& path, QSize size, QString* error) {
+                                            return exportFigure(path, size, error);
+                                        });
     metric_->setObjectName(QStringLiteral("contourMetric"));
     metric_->setToolTip(tr("What the map shows"));
     metric_->hide();
-    bottom->addWidget(metric_);
+    bottom->insertWidget(1, metric_);
     connect(metric_, &QComboBox::activated, this, &ContourMapView::metricChosen);
-    bottom->addWidget(exportFigureButton(
-        this, QStringLiteral("landscape.pdf"),
-        [this](const QString& path, QSize size, QString* error) {
-            return exportFigure(path, size, error);
-        },
-        [this](const QString& error) { readout_->setText(error); }));
-    layout->addLayout(bottom);
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot_->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(plot_, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
@@ -103,8 +92,23 @@ void ContourMapView::setGrid(const Grid2D& grid, const Options& options) {
     options_ = options;
     minimum_ = grid_.finiteRange().first;
     rebuild();
-    plot_->rescaleAxes();
+    fitRanges();
     plot_->replot();
+}
+
+void ContourMapView::fitRanges() {
+    plot_->rescaleAxes();  // the map and the trajectory
+    if (grid_.ny() < 2) return;
+    // A trajectory leaving the grid: room for its outer markers and labels.
+    const bool outside = std::any_of(trajectory_.begin(), trajectory_.end(), [&](const Marker& m) {
+        return m.a < grid_.x.front() || m.a > grid_.x.back() || m.b < grid_.y.front() ||
+               m.b > grid_.y.back();
+    });
+    if (!outside) return;
+    // Labels extend right of and above their markers.
+    const QCPRange x = plot_->xAxis->range(), y = plot_->yAxis->range();
+    plot_->xAxis->setRange(x.lower - 0.05 * x.size(), x.upper + 0.16 * x.size());
+    plot_->yAxis->setRange(y.lower - 0.05 * y.size(), y.upper + 0.08 * y.size());
 }
 
 void ContourMapView::setAxisLabels(const QString& x, const QString& y) {
@@ -117,6 +121,7 @@ void ContourMapView::setAxisLabels(const QString& x, const QString& y) {
 void ContourMapView::setTrajectory(const std::vector<Marker>& points) {
     trajectory_ = points;
     rebuild();
+    fitRanges();
     plot_->replot();
 }
 
@@ -244,10 +249,12 @@ void ContourMapView::rebuild() {
             if (m.label.isEmpty()) continue;
             auto* text = new QCPItemText(plot_);
             text->position->setCoords(m.a, m.b);
-            text->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
             text->setText(m.label);
+            // White on a dark backing: readable over the map and beside it.
             text->setColor(Qt::white);
-            text->setPadding(QMargins(4, 0, 0, 2));
+            text->setBrush(QColor(0, 0, 0, 130));
+            text->setPadding(QMargins(3, 1, 3, 1));
+            text->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
         }
     }
     if (hasProbe_) {

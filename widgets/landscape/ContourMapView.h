@@ -78,6 +78,8 @@ Q_SIGNALS:
 
 private:
     void rebuild();
+    // The axes to the map, widened when the trajectory runs off it.
+    void fitRanges();
     double shown(double v) const;
 
     Grid2D grid_;

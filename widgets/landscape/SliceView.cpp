@@ -1,8 +1,6 @@
 #include "landscape/SliceView.h"
 
-#include <QHBoxLayout>
 #include <QLabel>
-#include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -21,20 +19,6 @@ bool isAccuracy(SurfaceMetric m) {
 }
 bool isTest(SurfaceMetric m) {
     return m == SurfaceMetric::TestLoss || m == SurfaceMetric::TestAccuracy;
-}
-
-QString labelOf(SurfaceMetric m) {
-    switch (m) {
-        case SurfaceMetric::TrainLoss:
-            return QObject::tr("train loss");
-        case SurfaceMetric::TrainAccuracy:
-            return QObject::tr("train accuracy");
-        case SurfaceMetric::TestLoss:
-            return QObject::tr("test loss");
-        case SurfaceMetric::TestAccuracy:
-            return QObject::tr("test accuracy");
-    }
-    return {};
 }
 
 // Loss in blue, accuracy in orange (matplotlib's first two colours, which
@@ -78,6 +62,20 @@ QCPRange paddedRange(const std::vector<double>& values) {
 
 }  // namespace
 
+QString surfaceMetricLabel(SurfaceMetric metric) {
+    switch (metric) {
+        case SurfaceMetric::TrainLoss:
+            return QObject::tr("train loss");
+        case SurfaceMetric::TrainAccuracy:
+            return QObject::tr("train accuracy");
+        case SurfaceMetric::TestLoss:
+            return QObject::tr("test loss");
+        case SurfaceMetric::TestAccuracy:
+            return QObject::tr("test accuracy");
+    }
+    return {};
+}
+
 Surface sliceOfSurface(const Surface& surface, SliceAxis axis, double at, double* line) {
     if (line) *line = 0;
     if (!surface.twoDimensional()) return surface;
@@ -99,22 +97,11 @@ Surface sliceOfSurface(const Surface& surface, SliceAxis axis, double at, double
 
 SliceView::SliceView(QWidget* parent)
     : QWidget(parent), plot_(new QCustomPlot), readout_(new QLabel) {
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    plot_->setObjectName(QStringLiteral("slicePlot"));
-    layout->addWidget(plot_, 1);
-    readout_->setObjectName(QStringLiteral("sliceReadout"));
-    readout_->setContentsMargins(6, 2, 6, 4);
-    auto* bottom = new QHBoxLayout;
-    bottom->setContentsMargins(0, 0, 4, 2);
-    bottom->addWidget(readout_, 1);
-    bottom->addWidget(exportFigureButton(
-        this, QStringLiteral("landscape-1d.pdf"),
-        [this](const QString& path, QSize size, QString* error) {
-            return exportFigure(path, size, error);
-        },
-        [this](const QString& error) { readout_->setText(error); }));
-    layout->addLayout(bottom);
+    plotViewFrame(this, plot_, readout_, QStringLiteral("slice"),
+                  QStringLiteral("landscape-1d.pdf"),
+                  [this](const QString& path, QSize size, QString* error) {
+                      return exportFigure(path, size, error);
+                  });
 
     plot_->yAxis->setLabel(tr("loss"));
     plot_->yAxis2->setLabel(tr("accuracy (%)"));
@@ -212,7 +199,7 @@ void SliceView::rebuild() {
         graph->setPen(penOf(m));
         graph->setScatterStyle(
             QCPScatterStyle(QCPScatterStyle::ssDisc, penOf(m).color(), penOf(m).color(), 5));
-        graph->setName(labelOf(m));
+        graph->setName(surfaceMetricLabel(m));
         std::vector<double>& range = isAccuracy(m) ? accuracies : losses;
         range.insert(range.end(), vs.begin(), vs.end());
         anyAccuracy = anyAccuracy || isAccuracy(m);
@@ -278,9 +265,10 @@ void SliceView::showReadout(double along) {
         const double v = shownValue(slice_.metric(m)[i]);
         if (!anyComputed(slice_.metric(m))) continue;  // e.g. no test data
         text += QStringLiteral("   %1 %2")
-                    .arg(labelOf(m), !std::isfinite(v) ? QStringLiteral("—")
-                                     : isAccuracy(m) ? QString::number(v, 'f', 1) + QLatin1Char('%')
-                                                     : QString::number(v, 'g', 5));
+                    .arg(surfaceMetricLabel(m), !std::isfinite(v) ? QStringLiteral("—")
+                                                : isAccuracy(m)
+                                                    ? QString::number(v, 'f', 1) + QLatin1Char('%')
+                                                    : QString::number(v, 'g', 5));
     }
     readout_->setText(text);
 }

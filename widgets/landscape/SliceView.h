@@ -27,6 +27,9 @@ namespace basin::widgets {
 
 enum class SliceAxis { A, B };
 
+// "train loss", "train accuracy", "test loss", "test accuracy".
+QString surfaceMetricLabel(SurfaceMetric metric);
+
 // The 1D surface along `axis` of a 2D one through the grid line nearest to
 // `at` (the other coordinate); *line gets that line's coordinate. A 1D
 // surface is returned as it is.

@@ -2,9 +2,12 @@
 
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSvgGenerator>
+#include <QVBoxLayout>
 #include <cmath>
 
 #include "plot/QCustomPlot.h"
@@ -76,6 +79,25 @@ QPushButton* exportFigureButton(QWidget* view, const QString& suggestedName,
         if (!exportTo(path, QSize(1000, 800), &error)) showError(error);
     });
     return button;
+}
+
+QHBoxLayout* plotViewFrame(QWidget* view, QCustomPlot* plot, QLabel* readout, const QString& name,
+                           const QString& suggestedFigure,
+                           std::function<bool(const QString&, QSize, QString*)> exportTo) {
+    auto* layout = new QVBoxLayout(view);
+    layout->setContentsMargins(0, 0, 0, 0);
+    plot->setObjectName(name + QStringLiteral("Plot"));
+    layout->addWidget(plot, 1);
+    readout->setObjectName(name + QStringLiteral("Readout"));
+    readout->setContentsMargins(6, 2, 6, 4);
+    auto* bottom = new QHBoxLayout;
+    bottom->setContentsMargins(0, 0, 4, 2);
+    bottom->addWidget(readout, 1);
+    bottom->addWidget(
+        exportFigureButton(view, suggestedFigure, std::move(exportTo),
+                           [readout](const QString& error) { readout->setText(error); }));
+    layout->addLayout(bottom);
+    return bottom;
 }
 
 }  // namespace basin::widgets

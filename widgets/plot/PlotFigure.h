@@ -11,6 +11,8 @@
 #include <functional>
 
 class QCustomPlot;
+class QHBoxLayout;
+class QLabel;
 class QPushButton;
 class QWidget;
 
@@ -38,5 +40,14 @@ bool writeFileAtomically(const QString& path, const QByteArray& text, QString* e
 QPushButton* exportFigureButton(QWidget* view, const QString& suggestedName,
                                 std::function<bool(const QString&, QSize, QString*)> exportTo,
                                 std::function<void(const QString&)> showError);
+
+// The frame every plot view shares: `plot` filling `view`, below it a bar with
+// the hover `readout` and the "Export figure…" button (exportFigureButton,
+// errors shown in the readout). `name` prefixes the children's object names
+// ("contour" → contourPlot, contourReadout). Returns the bar, for controls
+// a view adds before the button.
+QHBoxLayout* plotViewFrame(QWidget* view, QCustomPlot* plot, QLabel* readout, const QString& name,
+                           const QString& suggestedFigure,
+                           std::function<bool(const QString&, QSize, QString*)> exportTo);
 
 }  // namespace basin::widgets
