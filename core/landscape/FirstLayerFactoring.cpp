@@ -1,9 +1,7 @@
 #include "landscape/FirstLayerFactoring.h"
 
 #include <torch/csrc/jit/api/function_impl.h>
-#include <torch/csrc/jit/passes/constant_propagation.h>
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
-#include <torch/csrc/jit/passes/inliner.h>
 #include <torch/script.h>
 
 #include <algorithm>
@@ -14,6 +12,7 @@
 
 #include "eval/detail/BatchEvaluation.h"
 #include "model/detail/ModelImpl.h"
+#include "model/detail/ScriptGraph.h"
 #include "model/detail/TorchTensor.h"
 
 namespace basin {
@@ -22,6 +21,7 @@ namespace {
 using torch::jit::Graph;
 using torch::jit::Node;
 using torch::jit::Value;
+using detail::attributePath;
 namespace aten = c10::aten;
 namespace prim = c10::prim;
 
@@ -29,21 +29,6 @@ bool isLinearInWeights(const Node* n) {
     const c10::Symbol k = n->kind();
     return k == aten::linear || k == aten::conv1d || k == aten::conv2d || k == aten::conv3d ||
            k == aten::_convolution;
-}
-
-// "fc1.weight" for a chain of prim::GetAttr nodes starting at `self`.
-std::optional<std::string> attributePath(const Value* v, const Value* self) {
-    std::vector<std::string> parts;
-    while (v != self) {
-        const Node* n = v->node();
-        if (n->kind() != prim::GetAttr) return std::nullopt;
-        parts.push_back(n->s(c10::attr::name));
-        v = n->input(0);
-    }
-    std::string path;
-    for (auto it = parts.rbegin(); it != parts.rend(); ++it)
-        path += (path.empty() ? "" : ".") + *it;
-    return path;
 }
 
 // Why `v` is not a fixed function of the network's input (empty when it is):
@@ -148,9 +133,7 @@ std::unique_ptr<FirstLayerFactoring> FirstLayerFactoring::prepare(
         return std::unique_ptr<FirstLayerFactoring>();
     };
     torch::jit::Module& module = model.impl().module;
-    std::shared_ptr<Graph> graph = module.get_method("forward").graph()->copy();
-    torch::jit::Inline(*graph);
-    torch::jit::ConstantPropagation(graph, /*ignore_custom_classes=*/true);
+    std::shared_ptr<Graph> graph = detail::inlinedForward(module);
     if (graph->inputs().size() != 2)
         return refuse("forward() takes " + std::to_string(graph->inputs().size() - 1) +
                       " inputs, not one");

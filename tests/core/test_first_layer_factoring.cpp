@@ -12,6 +12,7 @@
 #include <cmath>
 
 #include "BasinTest.h"
+#include "ScriptedModel.h"
 #include "landscape/Directions.h"
 #include "landscape/FirstLayerFactoring.h"
 #include "landscape/LandscapeJob.h"
@@ -68,18 +69,6 @@ public:
     bool cancelRequested() const override { return false; }
 };
 
-Model scripted(const std::string& name, const std::string& source,
-               const std::vector<std::pair<std::string, torch::Tensor>>& parameters) {
-    torch::jit::Module m(name);
-    for (const auto& [n, t] : parameters)
-        m.register_parameter(n, t, false);
-    m.define(source);
-    auto impl = std::make_shared<Model::Impl>();
-    impl->module = m;
-    impl->name = name;
-    return Model(impl);
-}
-
 }  // namespace
 
 class TestFirstLayerFactoring : public QObject {
@@ -134,13 +123,13 @@ private Q_SLOTS:
 
     void inputDependingOnMovingTensorIsRefused() {
         torch::manual_seed(0);
-        Model model = scripted("Shifted", R"(
+        Model model = test::scriptedModel("Shifted", R"(
 def forward(self, x):
     return torch.linear(x + self.shift, self.w, self.b)
 )",
-                               {{"shift", torch::randn({1, 6})},
-                                {"w", torch::randn({3, 6})},
-                                {"b", torch::zeros({3})}});
+                                          {{"shift", torch::randn({1, 6})},
+                                           {"w", torch::randn({3, 6})},
+                                           {"b", torch::zeros({3})}});
         const Dataset data = randomData({10, 6}, 3, 4);
         std::string whyNot;
         QVERIFY(!FirstLayerFactoring::prepare(model,
@@ -153,16 +142,16 @@ def forward(self, x):
     void fixedInputTransformIsAllowed() {
         // A normalisation by a tensor the directions do not move (1-D: zeroed).
         torch::manual_seed(1);
-        Model model = scripted("Normalised", R"(
+        Model model = test::scriptedModel("Normalised", R"(
 def forward(self, x):
     h = torch.relu(torch.linear((x - self.mean).flatten(1), self.w1, self.b1))
     return torch.linear(h, self.w2, self.b2)
 )",
-                               {{"mean", torch::randn({6})},
-                                {"w1", torch::randn({8, 6})},
-                                {"b1", torch::zeros({8})},
-                                {"w2", torch::randn({3, 8})},
-                                {"b2", torch::zeros({3})}});
+                                          {{"mean", torch::randn({6})},
+                                           {"w1", torch::randn({8, 6})},
+                                           {"b1", torch::zeros({8})},
+                                           {"w2", torch::randn({3, 8})},
+                                           {"b2", torch::zeros({3})}});
         const Dataset data = randomData({50, 6}, 3, 5);
         compareOnPlane(model, randomDirections(WeightVector::fromModel(model), {}), data);
     }
