@@ -50,8 +50,8 @@ std::vector<Subcommand> fileSubcommands() {
         }
         return status.state == JobState::Succeeded ? 0 : 1;
     };
-    return {inspectSubcommand(), evaluateSubcommand(), landscapeSubcommand(), hessianSubcommand(),
-            fingerprint};
+    return {inspectSubcommand(), evaluateSubcommand(), landscapeSubcommand(),
+            hessianSubcommand(), lmcSubcommand(),      fingerprint};
 }
 
 }  // namespace basin::app

@@ -42,5 +42,6 @@ Subcommand inspectSubcommand();
 Subcommand evaluateSubcommand();
 Subcommand landscapeSubcommand();
 Subcommand hessianSubcommand();
+Subcommand lmcSubcommand();
 
 }  // namespace basin::app

@@ -189,10 +189,22 @@ struct BatchNormLayer {
     torch::Tensor savedMean, savedVar, savedBatches;
 };
 
+// nn.BatchNorm keeps its momentum as a constant of the scripted type; a
+// module written as TorchScript source (Basin's zoo) may pass it as a literal
+// to torch.batch_norm instead, so the forward graph is read last. Only when
+// there is no momentum anywhere is it None (cumulative average).
 c10::IValue momentumOf(const torch::jit::Module& m) {
     const auto type = m.type();
     if (type->hasConstant("momentum")) return type->getConstant("momentum");
     if (m.hasattr("momentum")) return m.attr("momentum");
+    if (const auto forward = m.find_method("forward")) {
+        for (const torch::jit::Node* node : forward->graph()->nodes()) {
+            if (node->kind() != c10::Symbol::fromQualString("aten::batch_norm") ||
+                node->inputs().size() < 7)
+                continue;
+            if (const auto value = torch::jit::toIValue(node->input(6))) return *value;
+        }
+    }
     return c10::IValue();
 }
 

@@ -34,6 +34,12 @@ Run basin(const QStringList& args,
 
 }  // namespace
 
+// Two randomly initialised MLPs on two spirals: mlp.pt, seed1.safetensors,
+// seed2.safetensors and train.npz in `dir`. Defined at the end of the file,
+// after core's headers, whose namespace basin would make the basin() calls
+// above ambiguous.
+void writeLmcFixture(const QString& dir);
+
 class TestCli : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -44,14 +50,14 @@ private Q_SLOTS:
         r = basin({"--help"});
         QCOMPARE(r.code, 0);
         for (const char* sub : {"open", "demo", "screenshot", "inspect", "evaluate", "landscape",
-                                "hessian", "fingerprint"}) {
+                                "hessian", "lmc", "fingerprint"}) {
             QVERIFY2(r.out.contains(QStringLiteral("  %1 ").arg(sub)), qPrintable(r.out));
         }
     }
 
     void everySubcommandHasHelp() {
         for (const char* sub : {"open", "demo", "screenshot", "inspect", "evaluate", "landscape",
-                                "hessian", "fingerprint"}) {
+                                "hessian", "lmc", "fingerprint"}) {
             // --help is answered before any window or display is needed.
             QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
             env.insert("DISPLAY", ":987654");
@@ -164,6 +170,59 @@ private Q_SLOTS:
         r = basin({"inspect", dir.path() + "/missing.pt"});
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("missing.pt"));
+    }
+
+    void lmcBetweenTwoNetworks() {
+        QTemporaryDir dir;
+        const QString d = dir.path();
+        writeLmcFixture(d);
+        const QStringList lmc{"lmc",
+                              d + "/seed1.safetensors",
+                              d + "/seed2.safetensors",
+                              "--model",
+                              d + "/mlp.pt",
+                              "--data",
+                              d + "/train.npz",
+                              "--points",
+                              "9",
+                              "--layerwise",
+                              "--second-order",
+                              "--out",
+                              d + "/lmc",
+                              "--figure",
+                              d + "/path.svg",
+                              "--json"};
+        Run r = basin(lmc);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject summary = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(summary["t"].toArray().size(), 9);
+        const QJsonObject train = summary["segments"].toArray()[0].toObject()["train"].toObject();
+        for (const char* key : {"linear", "linear_t", "max_above_mean_of_ends", "max_t", "midpoint",
+                                "area", "accuracy_drop", "accuracy_t"})
+            QVERIFY2(train[QLatin1String(key)].isDouble(), key);
+        QVERIFY(train["linear"].toDouble() >= 0.0);
+        // fc1, fc2, fc3 with the others at A, at B, and cumulatively.
+        const QJsonArray layers = summary["layerwise"].toObject()["barriers"].toArray();
+        QCOMPARE(layers.size(), 9);
+        QCOMPARE(layers[0].toObject()["layer"].toString(), QStringLiteral("fc1"));
+        QCOMPARE(layers[8].toObject()["variant"].toString(), QStringLiteral("cumulative"));
+        const QJsonObject second = summary["second_order"].toObject();
+        QCOMPARE(second["predicted_train_loss"].toArray().size(), 9);
+        QVERIFY(second["curvature_at_midpoint"].isDouble());
+        for (const char* file :
+             {"/lmc/path.h5", "/lmc/layerwise.h5", "/lmc/summary.json", "/path.svg", "/path.csv"})
+            QVERIFY2(QFile::exists(d + file), file);
+        // A second run finds every point computed.
+        r = basin({"lmc", d + "/seed1.safetensors", d + "/seed2.safetensors", "--model",
+                   d + "/mlp.pt", "--data", d + "/train.npz", "--points", "9", "--out",
+                   d + "/lmc"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("0 points computed now, 9 in all"), qPrintable(r.out));
+        QVERIFY(r.out.contains("barrier"));
+        QCOMPARE(basin({"lmc", d + "/seed1.safetensors", "--model", d + "/mlp.pt", "--data",
+                        d + "/train.npz"})
+                     .code,
+                 2);
     }
 
     void demoWritesAProjectHeadless() {
@@ -369,3 +428,24 @@ private Q_SLOTS:
 
 BASIN_TEST_MAIN(TestCli)
 #include "test_cli.moc"
+
+#include "data/GeneratedDatasets.h"
+#include "io/Numpy.h"
+#include "io/Safetensors.h"
+#include "model/WeightVector.h"
+#include "zoo/ModelZoo.h"
+
+void writeLmcFixture(const QString& dir) {
+    using namespace basin;
+    const DatasetSplit data = makeTwoSpirals();
+    writeNpz((dir + "/train.npz").toStdString(),
+             {{"x", data.train.inputs}, {"y", data.train.targets}});
+    MlpOptions o;
+    o.hidden = {8, 8};
+    makeMlp(o).save((dir + "/mlp.pt").toStdString());
+    for (std::uint64_t seed : {1u, 2u}) {
+        o.seed = seed;
+        writeSafetensors((dir + "/seed" + QString::number(seed) + ".safetensors").toStdString(),
+                         WeightVector::fromModel(makeMlp(o)).toStateDict());
+    }
+}

@@ -1,0 +1,319 @@
+// `basin lmc`: linear mode connectivity between checkpoints — loss and
+// accuracy along the straight path (or a chain), every barrier definition,
+// optionally layer-wise LMC and a second-order prediction, as resumable path
+// files, a JSON summary and a figure.
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "cli/Subcommand.h"
+#include "cli/TerminalProgress.h"
+#include "connectivity/Barrier.h"
+#include "connectivity/LayerwiseLmc.h"
+#include "connectivity/PathJob.h"
+#include "connectivity/SecondOrderBarrier.h"
+#include "data/DatasetFiles.h"
+#include "landscape/SliceView.h"
+#include "plot/PlotFigure.h"
+#include "plot/QCustomPlot.h"
+
+namespace basin::app {
+namespace {
+
+QJsonValue number(double v) {
+    return std::isfinite(v) ? QJsonValue(v) : QJsonValue();
+}
+
+QJsonArray numbers(const std::vector<double>& v) {
+    QJsonArray a;
+    for (double x : v)
+        a.append(x < 0 ? QJsonValue() : number(x));  // −1: not computed
+    return a;
+}
+
+QJsonObject barrierJson(const Barrier& b) {
+    return QJsonObject{{"linear", number(b.linear)},
+                       {"linear_t", number(b.linearT)},
+                       {"max_above_mean_of_ends", number(b.maxAboveMeanOfEnds)},
+                       {"max_t", number(b.maxT)},
+                       {"midpoint", number(b.midpoint)},
+                       {"area", number(b.area)},
+                       {"accuracy_drop", number(b.accuracyDrop)},
+                       {"accuracy_t", number(b.accuracyT)},
+                       {"loss_a", number(b.lossA)},
+                       {"loss_b", number(b.lossB)}};
+}
+
+// The barrier of the samples of `s` between knots k and k + 1.
+Barrier segmentBarrier(const PathSamples& s, SurfaceMetric loss, std::size_t k) {
+    std::vector<double> t, l, a;
+    segmentSamples(s.t, s.row(loss, 0), s.row(SurfaceMetric(int(loss) + 1), 0), s.knots[k],
+                   s.knots[k + 1], &t, &l, &a);
+    return measureBarrier(t, l, a);
+}
+
+// Short names of the checkpoints: file names without extension, with their
+// folder when two would read the same (two seeds' epoch_010.pt).
+std::vector<QString> shortNames(const std::vector<std::string>& paths) {
+    std::vector<QString> names;
+    for (const std::string& p : paths)
+        names.push_back(QFileInfo(QString::fromStdString(p)).completeBaseName());
+    const std::vector<QString> plain = names;
+    for (std::size_t i = 0; i < names.size(); ++i)
+        if (std::count(plain.begin(), plain.end(), plain[i]) > 1) {
+            const QFileInfo f(QString::fromStdString(paths[i]));
+            names[i] = f.dir().dirName() + QLatin1Char('/') + f.completeBaseName();
+        }
+    return names;
+}
+
+void printBarrier(const char* split, const Barrier& b) {
+    std::printf(
+        "  %-5s loss %.4g → %.4g   barrier %.4g at t = %.3g   max − mean of ends %.4g   "
+        "L(½) − mean %.4g   area %.4g",
+        split, b.lossA, b.lossB, b.linear, b.linearT, b.maxAboveMeanOfEnds, b.midpoint, b.area);
+    if (std::isfinite(b.accuracyDrop))
+        std::printf("   accuracy drop %.2f%% at t = %.3g", b.accuracyDrop, b.accuracyT);
+    std::printf("\n");
+}
+
+// Loss and accuracy against t with the checkpoints marked, by the figure's
+// extension (the slice view's export: PNG/SVG/PDF with the CSV beside it).
+void writeFigure(const PathSamples& s, const QString& path, QSize size) {
+    widgets::SliceView view;
+    view.resize(size);
+    view.setSurface(s.rowSurface(0));
+    std::vector<widgets::SliceView::Marker> markers;
+    const std::vector<QString> names = shortNames(s.checkpoints);
+    for (std::size_t k = 0; k < s.knots.size() && k < names.size(); ++k)
+        markers.push_back({s.knots[k], 0.0, names[k]});
+    view.setMarkers(markers);
+    view.plot()->xAxis->setLabel(QStringLiteral("t"));
+    QString error;
+    if (!view.exportFigure(path, size, &error)) throw std::runtime_error(error.toStdString());
+}
+
+int runLmc(const QCommandLineParser& p) {
+    const QStringList checkpoints = p.positionalArguments();
+    if (checkpoints.size() < 2) {
+        std::fprintf(stderr, "basin lmc: give two or more checkpoints (see --help)\n");
+        return 2;
+    }
+    for (const char* required : {"model", "data"}) {
+        if (!p.isSet(QString::fromLatin1(required))) {
+            std::fprintf(stderr, "basin lmc: --%s is required (see --help)\n", required);
+            return 2;
+        }
+    }
+    const QString out = p.value(QStringLiteral("out"));
+    if (!QDir().mkpath(out))
+        throw std::runtime_error("cannot create folder '" + out.toStdString() + "'");
+    LmcRecipe recipe;
+    recipe.modelPath = p.value(QStringLiteral("model")).toStdString();
+    for (const QString& c : checkpoints)
+        recipe.checkpoints.push_back(c.toStdString());
+    recipe.weightRoot = p.value(QStringLiteral("root")).toStdString();
+    bool ok = false;
+    recipe.points = p.value(QStringLiteral("points")).toULongLong(&ok);
+    if (!ok || recipe.points < 2 || recipe.points > 100000) {
+        std::fprintf(stderr, "basin lmc: --points must be a number from 2 to 100000\n");
+        return 2;
+    }
+    recipe.options.reestimateBatchNorm = p.isSet(QStringLiteral("bn-reset"));
+    recipe.options.eval.batchSize = p.value(QStringLiteral("batch")).toLongLong();
+    recipe.outPath = QDir(out).filePath(QStringLiteral("path.h5")).toStdString();
+    const bool layerwise = p.isSet(QStringLiteral("layerwise"));
+    const bool secondOrder = p.isSet(QStringLiteral("second-order"));
+    if ((layerwise || secondOrder) && checkpoints.size() != 2) {
+        std::fprintf(stderr, "basin lmc: --layerwise and --second-order compare two checkpoints\n");
+        return 2;
+    }
+
+    const Dataset train = loadDatasetFile(p.value(QStringLiteral("data")).toStdString());
+    std::optional<Dataset> test;
+    if (p.isSet(QStringLiteral("test-data")))
+        test = loadDatasetFile(p.value(QStringLiteral("test-data")).toStdString());
+    auto stopped = [](const JobStatus& status) {
+        if (status.state == JobState::Cancelled)
+            std::fprintf(stderr, "basin lmc: stopped; run the same command again to resume\n");
+        return status.state != JobState::Succeeded;
+    };
+
+    PathJob pathJob(recipe, train, test);
+    if (stopped(runJobInTerminal(pathJob))) return 1;
+    const PathSamples& s = pathJob.samples();
+
+    QJsonObject summary{
+        {"model", QString::fromStdString(recipe.modelPath)},
+        {"data", p.value(QStringLiteral("data"))},
+        {"test_data", test ? QJsonValue(p.value(QStringLiteral("test-data"))) : QJsonValue()},
+        {"bn_reestimated", recipe.options.reestimateBatchNorm},
+        {"file", QString::fromStdString(recipe.outPath)},
+        {"t", numbers(s.t)},
+        {"knots", numbers(s.knots)}};
+    QJsonArray files;
+    for (const QString& c : checkpoints)
+        files.append(c);
+    summary["checkpoints"] = files;
+    for (SurfaceMetric m : {SurfaceMetric::TrainLoss, SurfaceMetric::TrainAccuracy,
+                            SurfaceMetric::TestLoss, SurfaceMetric::TestAccuracy})
+        if (s.has(m)) summary[QLatin1String(surfaceMetricName(m))] = numbers(s.row(m, 0));
+    QJsonArray segments;
+    std::vector<std::pair<Barrier, std::optional<Barrier>>> measured;
+    for (std::size_t k = 0; k + 1 < s.knots.size(); ++k) {
+        measured.emplace_back(segmentBarrier(s, SurfaceMetric::TrainLoss, k), std::nullopt);
+        QJsonObject segment{{"from", checkpoints[int(k)]},
+                            {"to", checkpoints[int(k + 1)]},
+                            {"t0", s.knots[k]},
+                            {"t1", s.knots[k + 1]},
+                            {"train", barrierJson(measured.back().first)}};
+        if (test) {
+            measured.back().second = segmentBarrier(s, SurfaceMetric::TestLoss, k);
+            segment["test"] = barrierJson(*measured.back().second);
+        }
+        segments.append(segment);
+    }
+    summary["segments"] = segments;
+
+    std::vector<LayerBarrier> layers;
+    if (layerwise) {
+        LmcRecipe lw = recipe;
+        lw.layerwise = true;
+        lw.outPath = QDir(out).filePath(QStringLiteral("layerwise.h5")).toStdString();
+        PathJob job(lw, train, test);
+        if (stopped(runJobInTerminal(job))) return 1;
+        layers = layerBarriers(job.samples());
+        QJsonArray rows;
+        for (const LayerBarrier& b : layers) {
+            QJsonObject row{{"layer", QString::fromStdString(b.layer)},
+                            {"variant", QLatin1String(layerwiseVariantName(b.variant))},
+                            {"train", barrierJson(b.train)}};
+            if (b.test) row["test"] = barrierJson(*b.test);
+            rows.append(row);
+        }
+        summary["layerwise"] =
+            QJsonObject{{"file", QString::fromStdString(lw.outPath)}, {"barriers", rows}};
+    }
+
+    std::optional<SecondOrderPrediction> prediction;
+    if (secondOrder) {
+        const auto loss = s.row(SurfaceMetric::TrainLoss, 0);
+        SecondOrderOptions o;
+        o.hessian.batchSize = recipe.options.eval.batchSize;
+        SecondOrderBarrierJob job(recipe.modelPath, recipe.checkpoints[0], recipe.checkpoints[1],
+                                  recipe.weightRoot, train, s.t, loss.front(), loss.back(), o);
+        if (stopped(runJobInTerminal(job))) return 1;
+        prediction = job.result();
+        summary["second_order"] =
+            QJsonObject{{"curvature_at_a", number(prediction->curvatureA)},
+                        {"curvature_at_midpoint", number(prediction->curvatureMidpoint)},
+                        {"curvature_at_b", number(prediction->curvatureB)},
+                        {"curvature_used", QLatin1String(curvaturePointName(prediction->used))},
+                        {"predicted_train_loss", numbers(prediction->loss)},
+                        {"barrier", barrierJson(prediction->barrier)}};
+    }
+
+    QString error;
+    const QString summaryPath = QDir(out).filePath(QStringLiteral("summary.json"));
+    if (!widgets::writeFileAtomically(summaryPath, QJsonDocument(summary).toJson(), &error))
+        throw std::runtime_error(error.toStdString());
+    if (p.isSet(QStringLiteral("figure"))) {
+        const QStringList size = p.value(QStringLiteral("figure-size")).split(QLatin1Char('x'));
+        const QSize pixels(size.value(0).toInt(), size.value(1).toInt());
+        if (size.size() != 2 || pixels.width() < 50 || pixels.height() < 50) {
+            std::fprintf(stderr, "basin lmc: --figure-size must look like 800x600\n");
+            return 2;
+        }
+        writeFigure(s, p.value(QStringLiteral("figure")), pixels);
+    }
+
+    if (p.isSet(QStringLiteral("json"))) {
+        std::printf("%s", QJsonDocument(summary).toJson().constData());
+        return 0;
+    }
+    std::printf("%s  (%zu points computed now, %zu in all)\n", recipe.outPath.c_str(),
+                pathJob.pointsComputed(), s.nt());
+    const std::vector<QString> names = shortNames(recipe.checkpoints);
+    for (std::size_t k = 0; k < measured.size(); ++k) {
+        std::printf("%s → %s\n", qPrintable(names[k]), qPrintable(names[k + 1]));
+        printBarrier("train", measured[k].first);
+        if (measured[k].second) printBarrier("test", *measured[k].second);
+    }
+    if (!layers.empty()) {
+        std::printf("layer-wise barriers (train loss, definition (i)):\n  %-24s %10s %10s %10s\n",
+                    "layer", "at A", "at B", "first k");
+        const std::size_t n = layers.size() / 3;
+        for (std::size_t l = 0; l < n; ++l)
+            std::printf("  %-24s %10.4g %10.4g %10.4g\n", layers[l].layer.c_str(),
+                        layers[l].train.linear, layers[n + l].train.linear,
+                        layers[2 * n + l].train.linear);
+    }
+    if (prediction)
+        std::printf(
+            "second order: dᵀHd = %.4g at A, %.4g at the midpoint, %.4g at B; predicted "
+            "barrier %.4g (measured %.4g)\n",
+            prediction->curvatureA, prediction->curvatureMidpoint, prediction->curvatureB,
+            prediction->barrier.linear, measured[0].first.linear);
+    std::printf("%s\n", qPrintable(summaryPath));
+    if (p.isSet(QStringLiteral("figure")))
+        std::printf("%s\n", qPrintable(p.value(QStringLiteral("figure"))));
+    return 0;
+}
+
+}  // namespace
+
+Subcommand lmcSubcommand() {
+    Subcommand s;
+    s.name = QStringLiteral("lmc");
+    s.summary = QStringLiteral(
+        "Linear mode connectivity: loss along the path between checkpoints, "
+        "barriers");
+    s.kind = Subcommand::Kind::Raster;
+    s.declare = [](QCommandLineParser& p) {
+        p.setApplicationDescription(QStringLiteral(
+            "Evaluates loss and accuracy along the straight line theta(t) = (1-t) A + t B between "
+            "two checkpoints (or a chain A -> B -> C ..., t over the whole chain) at --points "
+            "points, coarse to fine, into OUT/path.h5 (a 1-D surface over t in the "
+            "loss-landscape tool's HDF5 layout, -1 = not computed; an interrupted run resumes). "
+            "Prints every barrier definition per segment: (i) max_t [L(t) - ((1-t) L_A + t "
+            "L_B)], (ii) max_t L(t) - (L_A + L_B)/2, (iii) L(1/2) - (L_A + L_B)/2, (iv) the "
+            "largest accuracy drop below the chord, the area between the curve and the chord, "
+            "and where the maxima are; OUT/summary.json has them all. --bn-reset re-estimates "
+            "BatchNorm statistics at every point (without it BatchNorm networks show false "
+            "barriers). --layerwise interpolates one layer at a time (the others at A, or at "
+            "B) and the first k layers together (OUT/layerwise.h5). --second-order predicts the "
+            "path from the curvature along it, L_A(1-t) + L_B t - t(1-t)/2 d'Hd, with "
+            "Hessian-vector products at A, the midpoint and B. --figure draws loss and accuracy "
+            "against t (PNG, SVG or PDF) with its CSV beside it."));
+        addOption(p, "model", "TorchScript model.", "MODEL");
+        addOption(p, "data", "Training data (.npz/.npy/.pt).", "DATA");
+        addOption(p, "test-data", "Test data, for test_loss/test_acc.", "DATA");
+        addOption(p, "root", "Which dict in the checkpoints holds the weights.", "KEY");
+        addOption(p, "points",
+                  "Points along the path, ends included (raised so that every "
+                  "checkpoint is one).",
+                  "N", "25");
+        addOption(p, "bn-reset", "Re-estimate BatchNorm statistics at every point.");
+        addOption(p, "layerwise", "Also layer-wise LMC (two checkpoints).");
+        addOption(p, "second-order", "Also the second-order prediction (two checkpoints).");
+        addOption(p, "batch", "Samples per batch.", "N", "1000");
+        addOption(p, "out", "Folder for path.h5, layerwise.h5 and summary.json.", "DIR", "lmc");
+        addOption(p, "json", "Print the summary as JSON instead of a table.");
+        addOption(p, "figure", "Also draw loss and accuracy against t into this PNG, SVG or PDF.",
+                  "FILE");
+        addOption(p, "figure-size", "Figure size in pixels.", "WxH", "800x600");
+        p.addPositionalArgument(QStringLiteral("checkpoints"),
+                                QStringLiteral("Two or more checkpoints, in path order."),
+                                QStringLiteral("A B [C...]"));
+    };
+    s.run = &runLmc;
+    return s;
+}
+
+}  // namespace basin::app

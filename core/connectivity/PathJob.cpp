@@ -1,0 +1,211 @@
+#include "connectivity/PathJob.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+
+#include "connectivity/InterpolationPath.h"
+#include "connectivity/LayerwiseLmc.h"
+#include "jobs/SubtaskContext.h"
+#include "landscape/LandscapeJob.h"
+
+namespace basin {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool sameT(const std::vector<double>& a, const std::vector<double>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (std::abs(a[i] - b[i]) > 1e-9) return false;
+    return true;
+}
+
+// The stride (8, 4, 2 or 1) of the refinement level t index i belongs to.
+std::size_t refinementLevel(std::size_t i) {
+    for (std::size_t stride : {8u, 4u, 2u})
+        if (i % stride == 0) return stride;
+    return 1;
+}
+
+}  // namespace
+
+PathJob::PathJob(LmcRecipe recipe, Dataset train, std::optional<Dataset> test)
+    : recipe_(std::move(recipe)),
+      path_(recipe_->outPath),
+      train_(std::move(train)),
+      test_(std::move(test)),
+      options_(recipe_->options) {}
+
+PathJob::PathJob(Model model, PathSamples samples, WeightsAt weightsAt, std::string path,
+                 Dataset train, std::optional<Dataset> test, PathOptions options)
+    : model_(std::move(model)),
+      samples_(std::move(samples)),
+      weightsAt_(std::move(weightsAt)),
+      path_(std::move(path)),
+      train_(std::move(train)),
+      test_(std::move(test)),
+      options_(options) {}
+
+std::string PathJob::title() const {
+    return (recipe_ && recipe_->layerwise ? "Layer-wise LMC " : "LMC path ") +
+           std::filesystem::path(path_).filename().string();
+}
+
+void PathJob::prepareFromRecipe(JobContext& context) {
+    const LmcRecipe& r = *recipe_;
+    if (r.outPath.empty()) throw std::invalid_argument("the path needs a file to write");
+    if (r.checkpoints.size() < 2)
+        throw std::invalid_argument("a path needs at least two checkpoints");
+    if (r.layerwise && r.checkpoints.size() != 2)
+        throw std::invalid_argument("layer-wise LMC compares two checkpoints, not " +
+                                    std::to_string(r.checkpoints.size()));
+    context.report(0.0, "loading " + r.modelPath);
+    Model model = Model::load(r.modelPath);
+    context.report(0.0, "loading the checkpoints");
+    auto path = std::make_shared<InterpolationPath>(
+        InterpolationPath::load(model, r.checkpoints, r.weightRoot));
+    PathSamples s;
+    s.t = InterpolationPath::uniformT(path->pointsWithCheckpoints(r.points));
+    s.model = r.modelPath;
+    s.checkpoints = r.checkpoints;
+    s.knots = path->knots();
+    if (r.layerwise) {
+        auto lmc = std::make_shared<LayerwiseLmc>(path->checkpoint(0), path->checkpoint(1));
+        s.kind = "layer-wise";
+        s.rows = lmc->rowNames();
+        weightsAt_ = [lmc](std::size_t row, double t, WeightVector& out) {
+            lmc->weightsAt(row, t, out);
+        };
+    } else {
+        weightsAt_ = [path](std::size_t, double t, WeightVector& out) { path->weightsAt(t, out); };
+    }
+    samples_ = std::move(s);
+    model_ = std::move(model);
+}
+
+void PathJob::run(JobContext& context) {
+    pointsComputed_ = 0;
+    if (recipe_) prepareFromRecipe(context);
+    if (!model_ || !weightsAt_) throw std::logic_error("PathJob without a model or a path");
+    Model& model = *model_;
+    samples_.dataset = train_.name;
+    samples_.testDataset = test_ ? test_->name : std::string();
+    samples_.batchNormReestimated = options_.reestimateBatchNorm;
+    if (std::filesystem::exists(path_)) {
+        PathSamples existing = readPathSamples(path_);
+        if (!sameT(existing.t, samples_.t) || existing.rows != samples_.rows)
+            throw std::runtime_error(
+                "path file '" + path_ + "' has " + std::to_string(existing.nt()) + " points and " +
+                std::to_string(existing.rows.size()) + " rows but this run asks for " +
+                std::to_string(samples_.nt()) + " points and " +
+                std::to_string(samples_.rows.size()) + "; choose another file or the same points");
+        if (existing.batchNormReestimated != samples_.batchNormReestimated)
+            throw std::runtime_error("path file '" + path_ + "' was computed " +
+                                     (existing.batchNormReestimated ? "with" : "without") +
+                                     " BatchNorm re-estimation; choose another file");
+        samples_.values = std::move(existing.values);
+    }
+    std::vector<SurfaceMetric> losses = {SurfaceMetric::TrainLoss};
+    if (test_) losses.push_back(SurfaceMetric::TestLoss);
+    for (SurfaceMetric m : losses) {
+        samples_.metric(m);
+        samples_.metric(SurfaceMetric(int(m) + 1));
+    }
+    // (row, t index) pairs to compute: t coarse to fine, all rows at each t.
+    std::vector<std::pair<std::size_t, std::size_t>> todo;
+    for (std::size_t i : coarseToFineOrder(samples_.nt(), 1))
+        for (std::size_t r = 0; r < samples_.rows.size(); ++r)
+            for (SurfaceMetric m : losses)
+                if (!samples_.computed(m, r, i)) {
+                    todo.emplace_back(r, i);
+                    break;
+                }
+    if (todo.empty()) {
+        writePathSamples(samples_, path_);
+        context.report(1.0, "all points were computed before");
+        return;
+    }
+
+    WeightVector theta = WeightVector::fromModel(model, true);
+    const std::vector<NamedTensor> original = model.stateDict();
+    struct Restore {
+        Model& model;
+        const std::vector<NamedTensor>& state;
+        ~Restore() {
+            try {
+                model.applyStateDict(state);
+            } catch (...) {
+                // The weights stay on the path; nothing better to do in a destructor.
+            }
+        }
+    } restore{model, original};
+
+    auto lastWrite = Clock::now();
+    auto save = [&] {
+        writePathSamples(samples_, path_);
+        lastWrite = Clock::now();
+    };
+    const std::size_t n = todo.size();
+    const bool manyRows = samples_.rows.size() > 1;
+    try {
+        for (std::size_t k = 0; k < n; ++k) {
+            context.throwIfCancelled();
+            const auto [r, i] = todo[k];
+            const double t = samples_.t[i];
+            const std::string label = "point " + std::to_string(k + 1) + " of " +
+                                      std::to_string(n) + " (t = " + std::to_string(t) +
+                                      (manyRows ? ", " + samples_.rows[r] : std::string()) + ")";
+            weightsAt_(r, t, theta);
+            theta.applyTo(model);
+            const int parts = 1 + (test_ ? 1 : 0) + (options_.reestimateBatchNorm ? 1 : 0);
+            int part = 0;
+            auto slice = [&](const std::string& what) {
+                const double w = 1.0 / double(n) / parts;
+                const double begin = double(k) / double(n) + w * part;
+                ++part;
+                return SubtaskContext(context, begin, begin + w, label + " " + what + ": ");
+            };
+            if (options_.reestimateBatchNorm) {
+                SubtaskContext s = slice("BatchNorm statistics");
+                reestimateBatchNorm(model, train_, options_.batchNormBatchSize, &s);
+            }
+            const std::size_t at = r * samples_.nt() + i;
+            {
+                SubtaskContext s = slice("train");
+                const EvalResult e = evaluate(model, train_, options_.eval, &s);
+                samples_.metric(SurfaceMetric::TrainLoss)[at] = e.loss;
+                samples_.metric(SurfaceMetric::TrainAccuracy)[at] = 100.0 * e.accuracy;
+            }
+            if (test_) {
+                SubtaskContext s = slice("test");
+                const EvalResult e = evaluate(model, *test_, options_.eval, &s);
+                samples_.metric(SurfaceMetric::TestLoss)[at] = e.loss;
+                samples_.metric(SurfaceMetric::TestAccuracy)[at] = 100.0 * e.accuracy;
+            }
+            ++pointsComputed_;
+            if (observer_) observer_(r, i, samples_);
+            context.report(double(k + 1) / double(n), label + " done");
+            // Written when a refinement level is complete (a view of the file
+            // then shows the whole coarse path) or the interval has passed.
+            const bool levelDone =
+                k + 1 < n && refinementLevel(todo[k + 1].second) != refinementLevel(i);
+            const double since = std::chrono::duration<double>(Clock::now() - lastWrite).count();
+            if (levelDone || since >= options_.writeIntervalSeconds) save();
+        }
+        save();
+    } catch (...) {
+        // Keep what was computed: the rerun resumes from it.
+        try {
+            save();
+        } catch (...) {
+        }
+        throw;
+    }
+    context.report(1.0, "computed " + std::to_string(n) + " points");
+}
+
+}  // namespace basin
