@@ -137,6 +137,7 @@ int runLandscape(const QCommandLineParser& p) {
     if (status.state != JobState::Succeeded) return 1;
     std::printf("%s  (%zu points computed now, %zu in all)\n", recipe.surfacePath.c_str(),
                 job.pointsComputed(), job.surface().pointCount());
+    if (job.pointsComputed() > 0) std::printf("evaluated: %s\n", job.evaluationPath().c_str());
     if (grid) {
         std::printf("points per rank:");
         for (std::size_t r = 0; r < grid->pointsPerRank().size(); ++r)

@@ -18,10 +18,10 @@
 namespace basin {
 namespace {
 
+using detail::attributePath;
 using torch::jit::Graph;
 using torch::jit::Node;
 using torch::jit::Value;
-using detail::attributePath;
 namespace aten = c10::aten;
 namespace prim = c10::prim;
 
@@ -82,6 +82,19 @@ Node* topLevelNode(Graph& graph, std::size_t index) {
     throw std::logic_error("first layer node index out of range");
 }
 
+// The value of attribute `path` ("layer1.0.conv1.bias") of the module.
+c10::IValue attributeValue(const torch::jit::Module& module, const std::string& path) {
+    c10::IValue value = module._ivalue();
+    std::size_t begin = 0;
+    while (true) {
+        const std::size_t dot = path.find('.', begin);
+        const std::string name = path.substr(begin, dot - begin);
+        value = value.toObjectRef().getAttr(name);
+        if (dot == std::string::npos) return value;
+        begin = dot + 1;
+    }
+}
+
 // The model's parameter or buffer `path` (the live tensor).
 torch::Tensor namedTensor(const torch::jit::Module& module, const std::string& path) {
     for (const auto& p : module.named_parameters())
@@ -126,8 +139,9 @@ std::int64_t FirstLayerFactoring::cacheBytes() const {
 }
 
 std::unique_ptr<FirstLayerFactoring> FirstLayerFactoring::prepare(
-    Model& model, const Directions& directions, const Dataset& dataset, std::int64_t budgetBytes,
-    std::string* whyNot, JobContext* context, int threads) {
+    Model& model, const Directions& directions, const Dataset& dataset,
+    const FirstLayerOptions& options, std::string* whyNot, JobContext* context) {
+    const std::int64_t budgetBytes = options.budgetBytes;
     auto refuse = [&](const std::string& why) {
         if (whyNot) *whyNot = why;
         return std::unique_ptr<FirstLayerFactoring>();
@@ -176,8 +190,11 @@ std::unique_ptr<FirstLayerFactoring> FirstLayerFactoring::prepare(
         if (bias->node()->kind() != prim::Constant) {
             const auto path = attributePath(bias, self);
             if (!path) return refuse("the bias of " + layer + " is computed, not a parameter");
-            biasPath = *path;
-            biasMoves = moving.count(biasPath) > 0;
+            // A scripted layer without bias (bias=False) holds None.
+            if (!attributeValue(module, *path).isNone()) {
+                biasPath = *path;
+                biasMoves = moving.count(biasPath) > 0;
+            }
         } else if (!bias->type()->cast<c10::NoneType>()) {
             return refuse("the bias of " + layer + " is a constant tensor");
         }
@@ -222,6 +239,11 @@ std::unique_ptr<FirstLayerFactoring> FirstLayerFactoring::prepare(
 
     // W and c for θ₀ and for each direction (c: None when it does not move).
     const torch::Tensor w0 = namedTensor(module, weightPath);
+    const std::int64_t fanIn = w0.numel() / std::max<std::int64_t>(1, w0.size(0));
+    if (fanIn < options.minimumFanIn)
+        return refuse("the fan-in of " + impl->description + " (" + std::to_string(fanIn) +
+                      ") is below " + std::to_string(options.minimumFanIn) +
+                      ": recomputing it is as fast as combining cached outputs");
     const c10::IValue c0 =
         biasPath.empty() ? c10::IValue() : c10::IValue(namedTensor(module, biasPath));
     struct Part {
@@ -244,7 +266,7 @@ std::unique_ptr<FirstLayerFactoring> FirstLayerFactoring::prepare(
 
     const std::int64_t n = dataset.size();
     if (n == 0) return refuse("dataset '" + dataset.name + "' is empty");
-    detail::IntraOpThreads intraOp(threads);
+    detail::IntraOpThreads intraOp(options.threads);
     c10::InferenceMode inference;
     detail::TrainingFlag evalMode(module, false);
     const torch::Tensor x = detail::datasetInputs(dataset);

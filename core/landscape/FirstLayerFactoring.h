@@ -37,19 +37,29 @@
 
 namespace basin {
 
+struct FirstLayerOptions {
+    std::int64_t budgetBytes = std::int64_t(2) << 30;  // for the cached outputs
+    // Inputs per output unit (in_features; in_channels/groups × kernel size)
+    // below which factoring is refused: combining three cached outputs costs
+    // two multiply-adds and three memory reads per output element, which a
+    // small layer recomputes as fast (a first 3×3 convolution on RGB, fan-in
+    // 27, measured slower factored). 0 accepts any layer.
+    std::int64_t minimumFanIn = 0;
+    int threads = 0;  // intra-op threads, as EvalOptions::threads
+};
+
 class FirstLayerFactoring {
 public:
     // Looks for the first layer and caches its three outputs over `dataset`
     // with the model at θ₀ (its current weights). Returns nullptr and sets
-    // `whyNot` (a sentence) when the model has no such layer, or when the
-    // cache would exceed `budgetBytes`. `threads`: intra-op threads, as
-    // EvalOptions::threads (0 = all hardware threads).
+    // `whyNot` (a sentence) when the model has no such layer, when its fan-in
+    // is below options.minimumFanIn, or when the cache would exceed
+    // options.budgetBytes.
     static std::unique_ptr<FirstLayerFactoring> prepare(Model& model, const Directions& directions,
                                                         const Dataset& dataset,
-                                                        std::int64_t budgetBytes,
+                                                        const FirstLayerOptions& options,
                                                         std::string* whyNot,
-                                                        JobContext* context = nullptr,
-                                                        int threads = 0);
+                                                        JobContext* context = nullptr);
     ~FirstLayerFactoring();
     FirstLayerFactoring(const FirstLayerFactoring&) = delete;
     FirstLayerFactoring& operator=(const FirstLayerFactoring&) = delete;

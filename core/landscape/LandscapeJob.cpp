@@ -11,7 +11,6 @@
 #include "jobs/SubtaskContext.h"
 #include "landscape/DirectionsFile.h"
 #include "landscape/DistributedGrid.h"
-#include "landscape/FirstLayerFactoring.h"
 #include "model/WeightVector.h"
 
 namespace basin {
@@ -280,37 +279,12 @@ void LandscapeJob::computeGrid(JobContext& context) {
         }
     } restore{model, original};
 
-    // The first layer's outputs for θ₀, d_x, d_y, once per dataset.
-    std::unique_ptr<FirstLayerFactoring> trainFactored, testFactored;
-    if (!options_.factorFirstLayer) {
-        evaluationPath_ = "whole network at every point (first-layer factoring off)";
-    } else if (options_.reestimateBatchNorm) {
-        evaluationPath_ = "whole network at every point (BatchNorm statistics are re-estimated)";
-    } else {
-        std::string whyNot;
-        {
-            SubtaskContext s(context, 0.0, 0.0, "train data: ");
-            trainFactored = FirstLayerFactoring::prepare(model, directions_, train_,
-                                                         options_.firstLayerBudgetBytes, &whyNot,
-                                                         &s, options_.eval.threads);
-        }
-        if (trainFactored && test_) {
-            SubtaskContext s(context, 0.0, 0.0, "test data: ");
-            testFactored = FirstLayerFactoring::prepare(model, directions_, *test_,
-                                                        options_.firstLayerBudgetBytes, &whyNot, &s,
-                                                        options_.eval.threads);
-        }
-        if (trainFactored) {
-            const std::int64_t bytes =
-                trainFactored->cacheBytes() + (testFactored ? testFactored->cacheBytes() : 0);
-            evaluationPath_ =
-                "first layer " + trainFactored->description() + " factored (" +
-                std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB cached)" +
-                (test_ && !testFactored ? "; test data: whole network, " + whyNot : std::string());
-        } else {
-            evaluationPath_ = "whole network at every point: " + whyNot;
-        }
-    }
+    std::vector<const Dataset*> datasets{&train_};
+    if (test_) datasets.push_back(&*test_);
+    SubtaskContext preparing(context, 0.0, 0.0, "first layer: ");
+    PlaneEvaluator evaluator(model, directions_, datasets, options_.eval, options_.speed,
+                             options_.reestimateBatchNorm, &preparing);
+    evaluationPath_ = evaluator.path();
 
     const std::size_t ny = surface_.ny();
     // Loss and accuracy at point k, its progress reported in [begin, end].
@@ -342,20 +316,17 @@ void LandscapeJob::computeGrid(JobContext& context) {
         }
         {
             SubtaskContext s = slice("train");
-            const EvalResult r = trainFactored
-                                     ? trainFactored->evaluate(model, a, b, options_.eval, &s)
-                                     : evaluate(model, train_, options_.eval, &s);
+            const EvalResult r = evaluator.evaluate(0, a, b, &s);
             values[0] = r.loss;
             values[1] = 100.0 * r.accuracy;
         }
         if (test_) {
             SubtaskContext s = slice("test");
-            const EvalResult r = testFactored
-                                     ? testFactored->evaluate(model, a, b, options_.eval, &s)
-                                     : evaluate(model, *test_, options_.eval, &s);
+            const EvalResult r = evaluator.evaluate(1, a, b, &s);
             values[2] = r.loss;
             values[3] = 100.0 * r.accuracy;
         }
+        evaluationPath_ = evaluator.path();  // decided at the first point
         return values;
     };
 

@@ -32,6 +32,7 @@
 #include "landscape/Directions.h"
 #include "landscape/GridRange.h"
 #include "landscape/HessianDirections.h"
+#include "landscape/PlaneEvaluator.h"
 #include "landscape/Surface.h"
 #include "landscape/TrajectoryPca.h"
 #include "model/Model.h"
@@ -53,12 +54,8 @@ struct LandscapeOptions {
     bool reestimateBatchNorm = false;
     std::int64_t batchNormBatchSize = 1000;
     double writeIntervalSeconds = 1.0;
-    // Compute the first layer's outputs for θ₀, d_x and d_y once per dataset
-    // and combine them per point (landscape/FirstLayerFactoring.h), when the
-    // model allows it, BatchNorm is not re-estimated and the cache fits the
-    // budget (per dataset); otherwise every point runs the whole network.
-    bool factorFirstLayer = true;
-    std::int64_t firstLayerBudgetBytes = std::int64_t(2) << 30;
+    // How points are evaluated fast (landscape/PlaneEvaluator.h).
+    PlaneSpeedOptions speed;
 };
 
 // What a landscape is made of, by file name: the recipe behind `basin landscape`.
@@ -118,8 +115,8 @@ public:
     const Directions& directions() const { return directions_; }
     // Grid points evaluated by the last run() (resumed points not counted).
     std::size_t pointsComputed() const { return pointsComputed_; }
-    // How the last run() evaluated points: "first layer linear 'fc1.weight'
-    // factored (61 MiB cached)", or why the whole network ran at every point.
+    // How the last run() evaluated points (PlaneEvaluator::path()): "first
+    // layer linear 'fc1.weight' factored (61 MiB cached)", ...
     const std::string& evaluationPath() const { return evaluationPath_; }
 
 private:

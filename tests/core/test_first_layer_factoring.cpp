@@ -12,6 +12,7 @@
 #include <cmath>
 
 #include "BasinTest.h"
+#include "PythonFixtures.h"
 #include "ScriptedModel.h"
 #include "landscape/Directions.h"
 #include "landscape/FirstLayerFactoring.h"
@@ -39,8 +40,7 @@ Dataset randomData(std::vector<std::int64_t> inputShape, std::int64_t classes, s
 void compareOnPlane(Model& model, const Directions& d, const Dataset& data) {
     const WeightVector theta0 = WeightVector::fromModel(model, d.includeBuffers);
     std::string whyNot;
-    const auto factored =
-        FirstLayerFactoring::prepare(model, d, data, std::int64_t(1) << 30, &whyNot);
+    const auto factored = FirstLayerFactoring::prepare(model, d, data, {}, &whyNot);
     QVERIFY2(factored, whyNot.c_str());
     for (const auto& [a, b] : std::vector<std::pair<double, double>>{
              {0.0, 0.0}, {0.5, -0.25}, {-1.0, 1.0}, {0.1, 0.7}}) {
@@ -61,6 +61,12 @@ void compareOnPlane(Model& model, const Directions& d, const Dataset& data) {
         QVERIFY(std::abs(fast.accuracy - plain.accuracy) <= 1.0 / double(plain.samples) + 1e-12);
     }
     theta0.applyTo(model);
+}
+
+FirstLayerOptions budget(std::int64_t bytes) {
+    FirstLayerOptions o;
+    o.budgetBytes = bytes;
+    return o;
 }
 
 class QuietContext : public JobContext {
@@ -121,6 +127,35 @@ private Q_SLOTS:
         compareOnPlane(model, randomDirections(WeightVector::fromModel(model), {}), data);
     }
 
+    void modulesScriptedByPyTorch() {
+        // nn.Conv2d and nn.Linear as torch.jit.script compiles them (padding
+        // mode branch, bias None for bias=False).
+        if (!test::pythonTorchAvailable()) QSKIP("needs /usr/bin/python3 with torch");
+        QTemporaryDir dir;
+        const QString err =
+            test::runPython(dir.path(), QString("import torch\n") + test::kSmallCnnPython + R"(
+torch.manual_seed(0)
+torch.jit.script(SmallCNN().eval()).save('cnn.pt')
+noBias = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, bias=False), torch.nn.ReLU(),
+                             torch.nn.Flatten(), torch.nn.Linear(4 * 14 * 14, 5))
+torch.jit.script(noBias.eval()).save('nobias.pt')
+mlp = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(48, 16), torch.nn.ReLU(),
+                          torch.nn.Linear(16, 5))
+torch.jit.script(mlp.eval()).save('mlp.pt')
+)");
+        if (!err.isEmpty()) QFAIL(qPrintable(err));
+        const Dataset images = randomData({40, 3, 16, 16}, 5, 11);
+        for (const char* file : {"cnn.pt", "nobias.pt"}) {
+            Model model = Model::load((dir.path() + "/" + file).toStdString());
+            compareOnPlane(model, randomDirections(WeightVector::fromModel(model), {}), images);
+        }
+        Model mlp = Model::load((dir.path() + "/mlp.pt").toStdString());
+        RandomDirectionOptions keep;
+        keep.keepOneDimensional = true;
+        compareOnPlane(mlp, randomDirections(WeightVector::fromModel(mlp), keep),
+                       randomData({40, 3, 4, 4}, 5, 12));
+    }
+
     void inputDependingOnMovingTensorIsRefused() {
         torch::manual_seed(0);
         Model model = test::scriptedModel("Shifted", R"(
@@ -132,9 +167,8 @@ def forward(self, x):
                                            {"b", torch::zeros({3})}});
         const Dataset data = randomData({10, 6}, 3, 4);
         std::string whyNot;
-        QVERIFY(!FirstLayerFactoring::prepare(model,
-                                              randomDirections(WeightVector::fromModel(model), {}),
-                                              data, std::int64_t(1) << 30, &whyNot));
+        QVERIFY(!FirstLayerFactoring::prepare(
+            model, randomDirections(WeightVector::fromModel(model), {}), data, {}, &whyNot));
         QVERIFY2(QString::fromStdString(whyNot).contains("'shift'"), whyNot.c_str());
         QVERIFY2(QString::fromStdString(whyNot).contains("linear 'w'"), whyNot.c_str());
     }
@@ -165,11 +199,13 @@ def forward(self, x):
         const Dataset data = randomData({1000, 20}, 2, 6);
         std::string whyNot;
         // 3 × 1000 × 64 floats = 750 KiB.
-        QVERIFY(!FirstLayerFactoring::prepare(
-            model, randomDirections(WeightVector::fromModel(model), {}), data, 700 << 10, &whyNot));
+        QVERIFY(!FirstLayerFactoring::prepare(model,
+                                              randomDirections(WeightVector::fromModel(model), {}),
+                                              data, budget(700 << 10), &whyNot));
         QVERIFY2(QString::fromStdString(whyNot).contains("budget"), whyNot.c_str());
         const auto fits = FirstLayerFactoring::prepare(
-            model, randomDirections(WeightVector::fromModel(model), {}), data, 800 << 10, &whyNot);
+            model, randomDirections(WeightVector::fromModel(model), {}), data, budget(800 << 10),
+            &whyNot);
         QVERIFY(fits);
         QCOMPARE(fits->cacheBytes(), std::int64_t(3 * 1000 * 64 * 4));
     }
@@ -189,7 +225,8 @@ def forward(self, x):
             const Directions d = randomDirections(WeightVector::fromModel(model), {});
             Surface s({-1.0, 0.0, 1.0}, {-0.5, 0.5});
             LandscapeOptions options;
-            options.factorFirstLayer = factor;
+            options.speed.factorFirstLayer = factor;
+            options.speed.minimumFanIn = 0;  // a small layer, factored anyway
             const std::string path =
                 (dir.path() + (factor ? "/factored.h5" : "/plain.h5")).toStdString();
             LandscapeJob job(model, d, s, path, train, test, options);
@@ -205,6 +242,57 @@ def forward(self, x):
                         1e-5 * std::max(1.0, std::abs(surfaces[1].metric(m)[k])));
     }
 
+    void smallFanInIsRefused() {
+        MlpOptions o;
+        o.inputs = 10;
+        Model model = makeMlp(o);
+        FirstLayerOptions options;
+        options.minimumFanIn = 64;
+        std::string whyNot;
+        QVERIFY(!FirstLayerFactoring::prepare(model,
+                                              randomDirections(WeightVector::fromModel(model), {}),
+                                              randomData({10, 10}, 2, 13), options, &whyNot));
+        QVERIFY2(QString::fromStdString(whyNot).contains("fan-in"), whyNot.c_str());
+    }
+
+    void convolutionalLandscapeIsFrozenOrSaysWhy() {
+        // A CNN's first convolution (fan-in 27) is not factored; the job tries
+        // a frozen inference copy at the first point and keeps it only when
+        // it agrees and is faster; either way the surface equals the plain one.
+        SmallCnnOptions o;
+        o.channels = 3;
+        o.height = 16;
+        o.width = 16;
+        o.classes = 4;
+        o.baseWidth = 8;
+        const Dataset train = randomData({96, 3, 16, 16}, 4, 14);
+        QTemporaryDir dir;
+        std::vector<Surface> surfaces;
+        for (bool fast : {true, false}) {
+            Model model = makeSmallCnn(o);
+            reestimateBatchNorm(model, train);
+            const Directions d = randomDirections(WeightVector::fromModel(model), {});
+            LandscapeOptions options;
+            options.speed.factorFirstLayer = fast;
+            options.speed.freezeForInference = fast;
+            LandscapeJob job(model, d, Surface({-0.5, 0.0, 0.5}, {-0.5, 0.5}),
+                             (dir.path() + (fast ? "/fast.h5" : "/plain.h5")).toStdString(), train,
+                             {}, options);
+            QuietContext context;
+            job.run(context);
+            const QString path = QString::fromStdString(job.evaluationPath());
+            if (fast) {
+                QVERIFY2(path.contains("fan-in of conv2d 'conv1.weight' (27)"), qPrintable(path));
+                QVERIFY2(path.contains("frozen for inference"), qPrintable(path));
+            }
+            surfaces.push_back(job.surface());
+        }
+        const auto& a = surfaces[0].metric(SurfaceMetric::TrainLoss);
+        const auto& b = surfaces[1].metric(SurfaceMetric::TrainLoss);
+        for (std::size_t k = 0; k < a.size(); ++k)
+            QVERIFY(std::abs(a[k] - b[k]) <= 1e-5 * std::max(1.0, std::abs(b[k])));
+    }
+
     void wrongInputShapeNamesModelAndData() {
         MlpOptions o;
         o.inputs = 20;
@@ -212,9 +300,8 @@ def forward(self, x):
         const Dataset data = randomData({10, 7}, 2, 10);
         std::string whyNot;
         try {
-            FirstLayerFactoring::prepare(model,
-                                         randomDirections(WeightVector::fromModel(model), {}), data,
-                                         std::int64_t(1) << 30, &whyNot);
+            FirstLayerFactoring::prepare(
+                model, randomDirections(WeightVector::fromModel(model), {}), data, {}, &whyNot);
             QFAIL("ran on inputs of the wrong shape");
         } catch (const std::runtime_error& e) {
             QVERIFY2(QString(e.what()).contains("dataset 'random'") &&
