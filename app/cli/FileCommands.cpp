@@ -51,7 +51,8 @@ std::vector<Subcommand> fileSubcommands() {
         return status.state == JobState::Succeeded ? 0 : 1;
     };
     return {inspectSubcommand(), evaluateSubcommand(), landscapeSubcommand(),
-            hessianSubcommand(), lmcSubcommand(),      fingerprint};
+            hessianSubcommand(), alignSubcommand(),    lmcSubcommand(),
+            fingerprint};
 }
 
 }  // namespace basin::app

@@ -42,6 +42,7 @@ Subcommand inspectSubcommand();
 Subcommand evaluateSubcommand();
 Subcommand landscapeSubcommand();
 Subcommand hessianSubcommand();
+Subcommand alignSubcommand();
 Subcommand lmcSubcommand();
 
 }  // namespace basin::app

@@ -9,27 +9,16 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
+#include "BasinRun.h"
 #include "BasinTest.h"
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QString out, err;
-};
+using Run = BasinRun;
 
 Run basin(const QStringList& args,
           const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(BASIN_EXECUTABLE), args);
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        return {};
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+    return runBasin(args, env);
 }
 
 }  // namespace
