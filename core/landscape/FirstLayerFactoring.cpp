@@ -82,19 +82,6 @@ Node* topLevelNode(Graph& graph, std::size_t index) {
     throw std::logic_error("first layer node index out of range");
 }
 
-// The value of attribute `path` ("layer1.0.conv1.bias") of the module.
-c10::IValue attributeValue(const torch::jit::Module& module, const std::string& path) {
-    c10::IValue value = module._ivalue();
-    std::size_t begin = 0;
-    while (true) {
-        const std::size_t dot = path.find('.', begin);
-        const std::string name = path.substr(begin, dot - begin);
-        value = value.toObjectRef().getAttr(name);
-        if (dot == std::string::npos) return value;
-        begin = dot + 1;
-    }
-}
-
 // The model's parameter or buffer `path` (the live tensor).
 torch::Tensor namedTensor(const torch::jit::Module& module, const std::string& path) {
     for (const auto& p : module.named_parameters())
@@ -191,7 +178,8 @@ std::unique_ptr<FirstLayerFactoring> FirstLayerFactoring::prepare(
             const auto path = attributePath(bias, self);
             if (!path) return refuse("the bias of " + layer + " is computed, not a parameter");
             // A scripted layer without bias (bias=False) holds None.
-            if (!attributeValue(module, *path).isNone()) {
+            const auto value = detail::attributeValue(module, bias, self);
+            if (!value || !value->isNone()) {
                 biasPath = *path;
                 biasMoves = moving.count(biasPath) > 0;
             }
