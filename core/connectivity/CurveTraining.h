@@ -1,0 +1,102 @@
+#pragma once
+// Training a curve's bends (connectivity/Curve.h) so that the whole curve has
+// low loss, as Garipov et al. (2018, "Loss Surfaces, Mode Connectivity, and
+// Fast Ensembling of DNNs", §3) do: minimise
+//
+//   ℓ(bends) = E_{t ~ U(0, 1)} L(θ(t))
+//
+// by stochastic gradient descent, drawing one t per mini-batch, so each step
+// is an unbiased estimate of the gradient of the mean loss along the curve.
+// The ends stay fixed. Training starts from the straight line
+// (Curve::onLine).
+//
+// How the gradient reaches the bends through a TorchScript module: θ(t)'s
+// parameter tensors are computed from the bend tensors,
+// θ_p(t) = Σ_j c_j(t)·P_{j,p} (autograd records the sum), and set as the
+// module's parameter attributes for the forward pass, so backpropagation
+// ends in the bends (∂L/∂bend_i = c_i(t)·∂L/∂θ(t)); the module's own
+// parameter tensors are put back afterwards.
+//
+// Details, following Garipov et al.'s reference code:
+//  - the model runs in training mode (BatchNorm normalises with the batch's
+//    statistics, dropout is active); running statistics are not part of the
+//    curve — re-estimate them at each evaluated t (PathOptions);
+//  - weight decay is L2 on the point of the curve, ½·wd·‖θ(t)‖² (parameters,
+//    not the bends themselves) added to the loss;
+//  - the loss is cross-entropy for class labels, MSE for float targets
+//    (LossKind, as evaluate() measures it);
+//  - SGD (with momentum) and Adam follow torch.optim (libtorch's own
+//    implementations), with TrainingOptions' learning rate, momentum, betas,
+//    epsilon, epochs, batch size and seed. Batches come in a random order per
+//    epoch and t is drawn per batch, both from Pcg32(seed, epoch): a run is
+//    deterministic given the curve and the seed.
+//
+// The curve file (saveCurve) is rewritten atomically after every epoch with
+// the bends, the loss per epoch and the optimiser state; a rerun with the same
+// file resumes after the last saved epoch and, with one thread, ends bitwise
+// equal to an uninterrupted run. Asking for more epochs than a file holds
+// continues training it.
+
+#include <string>
+#include <vector>
+
+#include "connectivity/Curve.h"
+#include "data/Dataset.h"
+#include "eval/Evaluation.h"
+#include "jobs/Job.h"
+#include "model/Model.h"
+#include "zoo/Training.h"
+
+namespace basin {
+
+struct CurveTrainingOptions {
+    // Optimiser, learning rate, momentum/betas, weight decay (on θ(t), see
+    // above), epochs, batch size, seed; `threads` 0 = all cores.
+    TrainingOptions training;
+    LossKind loss = LossKind::Auto;
+};
+
+class CurveTrainingJob : public Job {
+public:
+    // `curve` (laid out as WeightVector::fromModel(model, true) or without
+    // buffers) is where training starts when `path` does not exist; when it
+    // does, the file's bends for the same ends are resumed, and its kind and
+    // number of bends must be `curve`'s. `model` is cloned: the caller's
+    // weights are never touched. `modelPath` is recorded in the file.
+    CurveTrainingJob(Model model, Curve curve, Dataset train, std::string path,
+                     CurveTrainingOptions options, std::string modelPath = {});
+
+    std::string title() const override;
+    // Progress per batch (message: epoch and running loss); cancellation is
+    // checked per batch. Throws naming the model or dataset when they do not
+    // fit, the file when it holds another curve, and the epoch when the loss
+    // becomes NaN or infinite.
+    void run(JobContext& context) override;
+
+    // The curve, its loss per epoch and optimiser state after run().
+    const CurveFile& result() const { return file_; }
+    // Epochs trained by the last run() (resumed ones not counted).
+    int epochsTrained() const { return epochsTrained_; }
+
+private:
+    Model model_;
+    CurveFile file_;
+    Dataset train_;
+    std::string path_;
+    CurveTrainingOptions options_;
+    int epochsTrained_ = 0;
+};
+
+// The loss at θ(t) over `data` and its gradient with respect to each bend,
+// computed as training computes it (θ(t) set into the module's parameter
+// slots, one backward pass) but in eval mode over the whole dataset without
+// weight decay, so it is the gradient of exactly what evaluate() measures at
+// θ(t). For checks against finite differences and for tools.
+struct CurveGradient {
+    double loss = 0.0;
+    std::vector<WeightVector> bends;  // ∂L/∂bend_i, in the curve's layout (0 on buffers)
+};
+CurveGradient curveLossGradient(const Model& model, const Curve& curve, double t,
+                                const Dataset& data, LossKind loss = LossKind::Auto);
+
+}  // namespace basin
