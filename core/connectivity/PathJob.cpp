@@ -144,6 +144,36 @@ void PathJob::run(JobContext& context) {
         }
     } restore{model, original};
 
+    // A straight path of one row is the 1-D plane θ(0) + t·d, d = θ(1) − θ(0).
+    Directions line;
+    bool straight = samples_.rows.size() == 1;
+    if (straight) {
+        WeightVector end = WeightVector::zerosLike(theta);
+        weightsAt_(0, 0.0, theta);
+        weightsAt_(0, 1.0, end);
+        line.x.vector = end;
+        line.x.vector -= theta;
+        line.includeBuffers = true;
+        for (double t : {1.0 / 3.0, 0.5, 0.8}) {
+            weightsAt_(0, t, end);
+            WeightVector off = theta;
+            off.axpy(t, line.x.vector);
+            off -= end;
+            straight = straight && off.norm() <= 1e-6 * std::max(1.0, end.norm());
+        }
+        theta.applyTo(model);  // the first layer's outputs are cached at θ(0)
+    }
+    PlaneSpeedOptions speed = options_.speed;
+    if (!straight) speed.factorFirstLayer = false;
+    std::vector<const Dataset*> datasets{&train_};
+    if (test_) datasets.push_back(&*test_);
+    SubtaskContext preparing(context, 0.0, 0.0, "first layer: ");
+    PlaneEvaluator evaluator(model, line, datasets, options_.eval, speed,
+                             options_.reestimateBatchNorm, &preparing);
+    evaluationPath_ = evaluator.path();
+    if (!straight && options_.speed.factorFirstLayer)
+        evaluationPath_ += " (the path is not one straight line)";
+
     auto lastWrite = Clock::now();
     auto save = [&] {
         writePathSamples(samples_, path_);
@@ -174,19 +204,21 @@ void PathJob::run(JobContext& context) {
                 reestimateBatchNorm(model, train_, options_.batchNormBatchSize, &s);
             }
             const std::size_t at = r * samples_.nt() + i;
+            evaluator.moved();
             {
                 SubtaskContext s = slice("train");
-                const EvalResult e = evaluate(model, train_, options_.eval, &s);
+                const EvalResult e = evaluator.evaluate(0, t, 0.0, &s);
                 samples_.metric(SurfaceMetric::TrainLoss)[at] = e.loss;
                 samples_.metric(SurfaceMetric::TrainAccuracy)[at] = 100.0 * e.accuracy;
             }
             if (test_) {
                 SubtaskContext s = slice("test");
-                const EvalResult e = evaluate(model, *test_, options_.eval, &s);
+                const EvalResult e = evaluator.evaluate(1, t, 0.0, &s);
                 samples_.metric(SurfaceMetric::TestLoss)[at] = e.loss;
                 samples_.metric(SurfaceMetric::TestAccuracy)[at] = 100.0 * e.accuracy;
             }
             ++pointsComputed_;
+            evaluationPath_ = evaluator.path();  // decided at the first point
             if (observer_) observer_(r, i, samples_);
             context.report(double(k + 1) / double(n), label + " done");
             // Written when a refinement level is complete (a view of the file

@@ -33,6 +33,7 @@
 #include "data/Dataset.h"
 #include "eval/Evaluation.h"
 #include "jobs/Job.h"
+#include "landscape/PlaneEvaluator.h"
 #include "model/Model.h"
 #include "model/WeightVector.h"
 
@@ -46,6 +47,10 @@ struct PathOptions {
     bool reestimateBatchNorm = false;
     std::int64_t batchNormBatchSize = 1000;
     double writeIntervalSeconds = 1.0;
+    // How points are evaluated fast (landscape/PlaneEvaluator.h): a straight
+    // path of one row is a 1-D plane θ(0) + t·(θ(1) − θ(0)) whose first layer
+    // can be factored; any path can use a frozen inference copy per point.
+    PlaneSpeedOptions speed;
 };
 
 // The path(s) behind `basin lmc`, by file name.
@@ -77,6 +82,8 @@ public:
 
     std::string title() const override;
     void run(JobContext& context) override;
+    // How the last run() evaluated points (PlaneEvaluator::path()).
+    const std::string& evaluationPath() const { return evaluationPath_; }
 
     // Called on the job's thread after each point, with its row and t index.
     void setPointObserver(
@@ -101,6 +108,7 @@ private:
     PathOptions options_;
     std::function<void(std::size_t, std::size_t, const PathSamples&)> observer_;
     std::size_t pointsComputed_ = 0;
+    std::string evaluationPath_;
 };
 
 }  // namespace basin

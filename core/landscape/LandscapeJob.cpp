@@ -11,25 +11,13 @@
 #include "jobs/SubtaskContext.h"
 #include "landscape/DirectionsFile.h"
 #include "landscape/DistributedGrid.h"
+#include "model/CheckpointWeights.h"
 #include "model/WeightVector.h"
 
 namespace basin {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::vector<NamedTensor> checkpointWeights(const std::string& path, const std::string& root) {
-    const Checkpoint c = loadCheckpoint(path);
-    return root.empty() ? c.stateDict() : c.stateDict(root);
-}
-
-// Sets the model to a checkpoint; every floating-point tensor must fit.
-void applyCheckpoint(Model& model, const std::string& path, const std::string& root) {
-    const ApplyReport report = model.applyStateDict(checkpointWeights(path, root));
-    if (!report.shapeMismatches.empty() || report.applied.empty() || !report.missing.empty())
-        throw std::runtime_error("checkpoint '" + path + "' does not fit model '" + model.name() +
-                                 "': " + report.describe());
-}
 
 bool sameCoordinates(const std::vector<double>& a, const std::vector<double>& b) {
     if (a.size() != b.size()) return false;
@@ -314,6 +302,7 @@ void LandscapeJob::computeGrid(JobContext& context) {
             SubtaskContext s = slice("BatchNorm statistics");
             reestimateBatchNorm(model, train_, options_.batchNormBatchSize, &s);
         }
+        evaluator.moved();
         {
             SubtaskContext s = slice("train");
             const EvalResult r = evaluator.evaluate(0, a, b, &s);

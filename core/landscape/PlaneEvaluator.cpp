@@ -61,18 +61,15 @@ PlaneEvaluator::PlaneEvaluator(Model& model, const Directions& directions,
 
 PlaneEvaluator::~PlaneEvaluator() = default;
 
+void PlaneEvaluator::moved() { frozenCopy_.reset(); }
+
 EvalResult PlaneEvaluator::evaluate(std::size_t which, double a, double b, JobContext* context) {
     const Dataset& data = *datasets_.at(which);
     if (factored_[which]) return factored_[which]->evaluate(model_, a, b, eval_, context);
     if (frozen_ == Frozen::DoNotUse) return basin::evaluate(model_, data, eval_, context);
 
-    const std::pair<double, double> at{a, b};
     auto frozenCopy = [&] {
-        if (!frozenAt_ || *frozenAt_ != at) {
-            frozenCopy_.reset();  // one copy alive at a time
-            frozenCopy_ = std::make_unique<FrozenModel>(model_);
-            frozenAt_ = at;
-        }
+        if (!frozenCopy_) frozenCopy_ = std::make_unique<FrozenModel>(model_);
         return frozenCopy_.get();
     };
     if (frozen_ == Frozen::Use) return frozenCopy()->evaluate(data, eval_, context);

@@ -16,7 +16,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,9 +48,11 @@ public:
     PlaneEvaluator(const PlaneEvaluator&) = delete;
     PlaneEvaluator& operator=(const PlaneEvaluator&) = delete;
 
+    // Call whenever the model's weights (or BatchNorm statistics) changed
+    // since the last evaluate(): a frozen copy is then made anew.
+    void moved();
     // Loss and accuracy of datasets[which] at θ(a, b): the model must hold
-    // θ(a, b) (and, with re-estimation, its BatchNorm statistics there) and
-    // keep it for every call with the same (a, b).
+    // θ(a, b) (and, with re-estimation, its BatchNorm statistics there).
     EvalResult evaluate(std::size_t which, double a, double b, JobContext* context = nullptr);
 
     const std::string& path() const { return path_; }
@@ -62,9 +63,8 @@ private:
     EvalOptions eval_;
     std::vector<std::unique_ptr<FirstLayerFactoring>> factored_;  // per dataset, may be null
     enum class Frozen { Untried, Use, DoNotUse } frozen_ = Frozen::DoNotUse;
-    std::unique_ptr<FrozenModel> frozenCopy_;  // for frozenAt_
-    std::optional<std::pair<double, double>> frozenAt_;
-    std::string notFactored_;  // why the first layer is not factored
+    std::unique_ptr<FrozenModel> frozenCopy_;  // of the current weights
+    std::string notFactored_;                  // why the first layer is not factored
     std::string path_;
 };
 
