@@ -11,14 +11,24 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <tuple>
 
 #include "cli/Subcommand.h"
 #include "cli/TerminalProgress.h"
 #include "connectivity/Barrier.h"
+#include "connectivity/CurvePath.h"
+#include "connectivity/CurvePlane.h"
+#include "connectivity/CurveTraining.h"
+#include "connectivity/InterpolationPath.h"
 #include "connectivity/LayerwiseLmc.h"
 #include "connectivity/PathJob.h"
 #include "connectivity/SecondOrderBarrier.h"
 #include "data/DatasetFiles.h"
+#include "landscape/DirectionsFile.h"
+#include "landscape/LandscapeJob.h"
 #include "landscape/SliceView.h"
 #include "plot/PlotFigure.h"
 #include "plot/QCustomPlot.h"
@@ -99,6 +109,97 @@ void writeFigure(const PathSamples& s, const QString& path, QSize size) {
     if (!view.exportFigure(path, size, &error)) throw std::runtime_error(error.toStdString());
 }
 
+// --curve: trains a curve between the two checkpoints (or resumes its file),
+// evaluates it along t like the line and, with --curve-plane, computes the
+// plane through A, B and the middle bend as a landscape. Files go next to
+// the path file: curve_<kind><k>.pt (the curve), .h5 (the path along it),
+// curve_plane.h5 (the plane's surface). Returns false when a job stopped.
+struct CurveResult {
+    std::string name, file, pathFile, planeFile;
+    int epochs = 0;
+    std::vector<double> epochLoss;
+    Barrier train;
+    std::optional<Barrier> test;
+};
+
+bool runCurve(const QCommandLineParser& p, const LmcRecipe& recipe, const Dataset& train,
+              const std::optional<Dataset>& test, const QString& out, CurveResult* result) {
+    const CurveSpec spec = parseCurveSpec(p.value(QStringLiteral("curve")).toStdString());
+    CurveTrainingOptions options;
+    TrainingOptions& o = options.training;
+    const QString optimizer = p.value(QStringLiteral("curve-optimizer"));
+    if (optimizer != QLatin1String("adam") && optimizer != QLatin1String("sgd"))
+        throw std::invalid_argument("--curve-optimizer must be adam or sgd");
+    o.optimizer = optimizer == QLatin1String("adam") ? TrainingOptions::Optimizer::Adam
+                                                     : TrainingOptions::Optimizer::Sgd;
+    bool ok[4] = {};
+    o.epochs = p.value(QStringLiteral("curve-epochs")).toInt(&ok[0]);
+    o.learningRate = p.value(QStringLiteral("curve-lr")).toDouble(&ok[1]);
+    o.batchSize = p.value(QStringLiteral("curve-batch")).toLongLong(&ok[2]);
+    o.weightDecay = p.value(QStringLiteral("curve-wd")).toDouble(&ok[3]);
+    if (!ok[0] || !ok[1] || !ok[2] || !ok[3])
+        throw std::invalid_argument(
+            "--curve-epochs, --curve-lr, --curve-batch and --curve-wd take numbers");
+
+    Model model = Model::load(recipe.modelPath);
+    const InterpolationPath ends =
+        InterpolationPath::load(model, recipe.checkpoints, recipe.weightRoot);
+    Curve start = Curve::onLine(spec.kind, spec.bends, ends.checkpoint(0), ends.checkpoint(1));
+    start.labelA = recipe.checkpoints[0];
+    start.labelB = recipe.checkpoints[1];
+    result->name = curveName(start);
+    const QString base =
+        QStringLiteral("curve_%1%2").arg(QLatin1String(curveKindName(spec.kind))).arg(spec.bends);
+    result->file = QDir(out).filePath(base + QStringLiteral(".pt")).toStdString();
+    result->pathFile = QDir(out).filePath(base + QStringLiteral(".h5")).toStdString();
+    CurveTrainingJob training(model, start, train, result->file, options, recipe.modelPath);
+    if (runJobInTerminal(training).state != JobState::Succeeded) return false;
+    const CurveFile& trained = training.result();
+    result->epochs = trained.epoch;
+    result->epochLoss = trained.epochLoss;
+    std::error_code ignored;
+    const std::string planeFile =
+        QDir(out).filePath(QStringLiteral("curve_plane.h5")).toStdString();
+    if (training.epochsTrained() > 0) {  // the curve moved: earlier results are stale
+        std::filesystem::remove(result->pathFile, ignored);
+        std::filesystem::remove(planeFile, ignored);
+        std::filesystem::remove(planeFile + ".directions.h5", ignored);
+    }
+
+    auto curve = std::make_shared<const Curve>(trained.curve);
+    auto along = makeCurvePathJob(model, curve, recipe.points, recipe.modelPath, result->pathFile,
+                                  train, test, recipe.options);
+    if (runJobInTerminal(*along).state != JobState::Succeeded) return false;
+    const PathSamples& s = along->samples();
+    result->train = measureBarrier(s.t, s.row(SurfaceMetric::TrainLoss, 0),
+                                   s.row(SurfaceMetric::TrainAccuracy, 0));
+    if (test)
+        result->test = measureBarrier(s.t, s.row(SurfaceMetric::TestLoss, 0),
+                                      s.row(SurfaceMetric::TestAccuracy, 0));
+
+    if (p.isSet(QStringLiteral("curve-plane"))) {
+        const std::size_t n = p.value(QStringLiteral("curve-plane-points")).toULongLong();
+        if (n < 2 || n > 1001)
+            throw std::invalid_argument("--curve-plane-points must be 2 to 1001");
+        LandscapeRecipe plane;
+        plane.modelPath = recipe.modelPath;
+        plane.checkpoint = recipe.checkpoints[0];
+        plane.weightRoot = recipe.weightRoot;
+        plane.directions = DirectionKind::Loaded;
+        plane.directionsFile = planeFile + ".directions.h5";
+        plane.surfacePath = planeFile;
+        plane.options.eval = recipe.options.eval;
+        plane.options.reestimateBatchNorm = recipe.options.reestimateBatchNorm;
+        const Directions d = curvePlane(*curve, WeightVector::fromModel(model, false));
+        if (!std::filesystem::exists(plane.directionsFile)) saveDirections(d, plane.directionsFile);
+        std::tie(plane.x, plane.y) = curvePlaneGrid(d, n);
+        LandscapeJob job(plane, train, test);
+        if (runJobInTerminal(job).state != JobState::Succeeded) return false;
+        result->planeFile = planeFile;
+    }
+    return true;
+}
+
 int runLmc(const QCommandLineParser& p) {
     const QStringList checkpoints = p.positionalArguments();
     if (checkpoints.size() < 2) {
@@ -132,6 +233,10 @@ int runLmc(const QCommandLineParser& p) {
     const bool secondOrder = p.isSet(QStringLiteral("second-order"));
     if ((layerwise || secondOrder) && checkpoints.size() != 2) {
         std::fprintf(stderr, "basin lmc: --layerwise and --second-order compare two checkpoints\n");
+        return 2;
+    }
+    if (p.isSet(QStringLiteral("curve")) && checkpoints.size() != 2) {
+        std::fprintf(stderr, "basin lmc: --curve connects two checkpoints\n");
         return 2;
     }
 
@@ -219,6 +324,24 @@ int runLmc(const QCommandLineParser& p) {
                         {"barrier", barrierJson(prediction->barrier)}};
     }
 
+    std::optional<CurveResult> curve;
+    if (p.isSet(QStringLiteral("curve"))) {
+        curve.emplace();
+        if (!runCurve(p, recipe, train, test, out, &*curve)) {
+            std::fprintf(stderr, "basin lmc: stopped; run the same command again to resume\n");
+            return 1;
+        }
+        QJsonObject c{{"curve", QString::fromStdString(curve->name)},
+                      {"file", QString::fromStdString(curve->file)},
+                      {"path_file", QString::fromStdString(curve->pathFile)},
+                      {"epochs", curve->epochs},
+                      {"epoch_loss", numbers(curve->epochLoss)},
+                      {"train", barrierJson(curve->train)}};
+        if (curve->test) c["test"] = barrierJson(*curve->test);
+        if (!curve->planeFile.empty()) c["plane"] = QString::fromStdString(curve->planeFile);
+        summary["curve"] = c;
+    }
+
     QString error;
     const QString summaryPath = QDir(out).filePath(QStringLiteral("summary.json"));
     if (!widgets::writeFileAtomically(summaryPath, QJsonDocument(summary).toJson(), &error))
@@ -260,6 +383,16 @@ int runLmc(const QCommandLineParser& p) {
             "barrier %.4g (measured %.4g)\n",
             prediction->curvatureA, prediction->curvatureMidpoint, prediction->curvatureB,
             prediction->barrier.linear, measured[0].first.linear);
+    if (curve) {
+        std::printf("curve %s (%s, %d epochs, training loss %.4g; along it %s)\n",
+                    curve->name.c_str(), curve->file.c_str(), curve->epochs,
+                    curve->epochLoss.empty() ? std::nan("") : curve->epochLoss.back(),
+                    curve->pathFile.c_str());
+        printBarrier("train", curve->train);
+        if (curve->test) printBarrier("test", *curve->test);
+        if (!curve->planeFile.empty())
+            std::printf("plane through A, B and the middle bend: %s\n", curve->planeFile.c_str());
+    }
     std::printf("%s\n", qPrintable(summaryPath));
     if (p.isSet(QStringLiteral("figure")))
         std::printf("%s\n", qPrintable(p.value(QStringLiteral("figure"))));
@@ -290,7 +423,12 @@ Subcommand lmcSubcommand() {
             "B) and the first k layers together (OUT/layerwise.h5). --second-order predicts the "
             "path from the curvature along it, L_A(1-t) + L_B t - t(1-t)/2 d'Hd, with "
             "Hessian-vector products at A, the midpoint and B. --figure draws loss and accuracy "
-            "against t (PNG, SVG or PDF) with its CSV beside it."));
+            "against t (PNG, SVG or PDF) with its CSV beside it. --curve bezier:K (or polychain:K) "
+            "trains K bends between A and B from the straight line, one t ~ U(0, 1) per batch "
+            "(OUT/curve_bezierK.pt, resumed when it exists), evaluates the curve at the same "
+            "points (OUT/curve_bezierK.h5, a path file beside the line's) and prints its "
+            "barriers; --curve-plane computes the plane through A, B and the middle bend as a "
+            "landscape."));
         addOption(p, "model", "TorchScript model.", "MODEL");
         addOption(p, "data", "Training data (.npz/.npy/.pt).", "DATA");
         addOption(p, "test-data", "Test data, for test_loss/test_acc.", "DATA");
@@ -303,7 +441,21 @@ Subcommand lmcSubcommand() {
         addOption(p, "layerwise", "Also layer-wise LMC (two checkpoints).");
         addOption(p, "second-order", "Also the second-order prediction (two checkpoints).");
         addOption(p, "batch", "Samples per batch.", "N", "1000");
-        addOption(p, "out", "Folder for path.h5, layerwise.h5 and summary.json.", "DIR", "lmc");
+        addOption(p, "curve",
+                  "Also train a curve between the two checkpoints (Garipov et al. 2018) and "
+                  "evaluate it along t: bezier:K or polychain:K with K bends.",
+                  "KIND:K");
+        addOption(p, "curve-epochs", "Epochs of curve training.", "N", "20");
+        addOption(p, "curve-lr", "Learning rate of curve training.", "LR", "0.01");
+        addOption(p, "curve-batch", "Batch size of curve training (one t per batch).", "N", "64");
+        addOption(p, "curve-wd", "Weight decay on the curve's points.", "WD", "0");
+        addOption(p, "curve-optimizer", "adam or sgd (momentum 0.9).", "NAME", "adam");
+        addOption(p, "curve-plane",
+                  "Also the loss on the plane through A, B and the curve's middle bend "
+                  "(OUT/curve_plane.h5, the curve projected on it).");
+        addOption(p, "curve-plane-points", "Grid points per axis of the plane.", "N", "21");
+        addOption(p, "out", "Folder for path.h5, layerwise.h5, the curve files and summary.json.",
+                  "DIR", "lmc");
         addOption(p, "json", "Print the summary as JSON instead of a table.");
         addOption(p, "figure", "Also draw loss and accuracy against t into this PNG, SVG or PDF.",
                   "FILE");
