@@ -52,7 +52,7 @@ std::vector<Subcommand> fileSubcommands() {
     };
     return {inspectSubcommand(), evaluateSubcommand(), landscapeSubcommand(),
             hessianSubcommand(), alignSubcommand(),    lmcSubcommand(),
-            fingerprint};
+            weightsSubcommand(), fingerprint};
 }
 
 }  // namespace basin::app

@@ -44,5 +44,6 @@ Subcommand landscapeSubcommand();
 Subcommand hessianSubcommand();
 Subcommand alignSubcommand();
 Subcommand lmcSubcommand();
+Subcommand weightsSubcommand();
 
 }  // namespace basin::app

@@ -21,6 +21,7 @@
 #include "ui/Evaluation.h"
 #include "ui/InspectorPanel.h"
 #include "ui/Landscape.h"
+#include "ui/ProbeWeights.h"
 #include "ui/ProjectPanel.h"
 #include "ui/ProjectReactions.h"
 #include "ui/ViewArea.h"
@@ -163,6 +164,15 @@ void MainWindow::buildMenus() {
     view->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         view->addAction(dock->toggleViewAction());
+
+    QMenu* probe = menuBar()->addMenu(tr("&Probe"));
+    QAction* evaluateProbe = action(probe, tr("&Evaluate the weights at the probe"));
+    evaluateProbe->setIconText(tr("Evaluate here"));
+    new EvaluateProbeReaction(evaluateProbe, this);
+    QAction* saveProbe = action(probe, tr("&Save the weights at the probe as a checkpoint…"));
+    saveProbe->setIconText(tr("Save as checkpoint…"));
+    new SaveProbeWeightsReaction(saveProbe, this);
+    inspector_->setProbeActions({evaluateProbe, saveProbe});
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     connect(action(help, tr("&About Basin")), &QAction::triggered, this, [this] {
