@@ -31,9 +31,11 @@
 #include <string>
 
 #include "BenchTorch.h"
+#include "connectivity/PathJob.h"
 #include "data/DatasetFiles.h"
 #include "landscape/FirstLayerFactoring.h"
 #include "landscape/LandscapeJob.h"
+#include "model/StateDictFile.h"
 #include "model/WeightVector.h"
 
 using namespace basin;
@@ -73,6 +75,34 @@ Run landscape(const Model& source, const Directions& d, const Dataset& data,
     r.surface = job.surface();
     r.path = job.evaluationPath();
     return r;
+}
+
+// A 25-point linear path (issue 5's LMC workload) from the model's weights A
+// to B = A + d_x, through `basin lmc`'s recipe; milliseconds per point.
+double pathMsPerPoint(const std::string& folder, const Directions& d, const Dataset& data,
+                      bool fast, std::string* evaluationPath) {
+    Model model = Model::load(folder + "/model.pt");
+    saveStateDict(folder + "/a.pt", model.stateDict());
+    WeightVector b = WeightVector::fromModel(model);
+    b += d.x.vector;
+    b.applyTo(model);
+    saveStateDict(folder + "/b.pt", model.stateDict());
+    LmcRecipe recipe;
+    recipe.modelPath = folder + "/model.pt";
+    recipe.checkpoints = {folder + "/a.pt", folder + "/b.pt"};
+    recipe.points = 25;
+    recipe.outPath = folder + (fast ? "/path_default.h5" : "/path_scripted.h5");
+    recipe.options.eval.threads = kThreads;
+    recipe.options.eval.batchSize = batchSize;
+    recipe.options.speed.factorFirstLayer = fast;
+    recipe.options.speed.freezeForInference = fast;
+    PathJob job(recipe, data);
+    Quiet quiet;
+    const auto t = Clock::now();
+    job.run(quiet);
+    const double ms = msSince(t) / double(recipe.points);
+    *evaluationPath = job.evaluationPath();
+    return ms;
 }
 
 void row(const char* what, double ms, double gflop, double gemm) {
@@ -154,6 +184,17 @@ bool workload(const std::string& kind, int points, const std::string& script, do
         "scripted module %.2fx\n",
         py.at("reference_ms") / fast.msPerPoint, py.at("reference_ms") / perPoint,
         py.at("reference_ms") / whole.msPerPoint);
+
+    // The LMC path: 25 points from A to A + d_x.
+    std::string pathEvaluation;
+    const double pathScripted = pathMsPerPoint(folder, d, data, false, &pathEvaluation);
+    const double pathDefault = pathMsPerPoint(folder, d, data, true, &pathEvaluation);
+    std::printf("  LMC path of 25 points (basin lmc): %s\n", pathEvaluation.c_str());
+    row("Basin PathJob, scripted module", pathScripted, gflop, gemm);
+    row("Basin PathJob, default", pathDefault, gflop, gemm);
+    std::printf("  25-point path: default %.2f s, tight PyTorch loop %.2f s (%.2fx)\n",
+                pathDefault * 25 / 1000, py.at("tight_ms") * 25 / 1000,
+                py.at("tight_ms") / pathDefault);
 
     // Same work: the centre's loss equals the tight loop's, and both paths agree.
     const std::size_t centre = std::size_t(side / 2) * std::size_t(side) + std::size_t(side / 2);
