@@ -16,6 +16,7 @@
 #include "ui/LandscapeDialog.h"
 #include "ui/MainWindow.h"
 #include "ui/ProbeLinks.h"
+#include "ui/SurfaceViewMenu.h"
 #include "vtk/SurfaceScene.h"
 #include "vtk/VtkView.h"
 
@@ -89,15 +90,15 @@ void showSurface(QWidget* w, const Surface& s) {
     } else if (auto* slice = qobject_cast<widgets::SliceView*>(w)) {
         slice->setSurface(s);
     } else if (auto* surface = dynamic_cast<SurfaceView*>(w)) {
-        widgets::SurfaceScene::Options options;
-        options.logScale = true;
-        surface->scene()->setGrid(toGrid(s, SurfaceMetric::TrainLoss), options, false);
+        // The options the user chose in the view's menu stay.
+        surface->scene()->setGrid(toGrid(s, SurfaceMetric::TrainLoss), surface->scene()->options(),
+                                  false);
         surface->requestRender();
     }
 }
 
 // Draws the checkpoints of the surface's directions file: the trajectory on
-// a contour map, markers on a slice (the centre alone when the directions
+// a contour map or a 3D surface, markers on a slice (the centre alone when the directions
 // have no checkpoints, e.g. random ones).
 void showCheckpoints(QWidget* w, const QString& surfacePath, const Surface& s) {
     const std::vector<ProjectedPoint> points = trajectoryOf(surfacePath);
@@ -106,6 +107,8 @@ void showCheckpoints(QWidget* w, const QString& surfacePath, const Surface& s) {
         trajectory.push_back({p.a, p.b, QString::fromStdString(p.label)});
     if (auto* contour = qobject_cast<widgets::ContourMapView*>(w)) {
         contour->setTrajectory(trajectory);
+    } else if (auto* surface = dynamic_cast<SurfaceView*>(w)) {
+        surface->scene()->setTrajectory(trajectory);  // the same markers, on the surface
     } else if (auto* slice = qobject_cast<widgets::SliceView*>(w)) {
         std::vector<widgets::SliceView::Marker> markers;
         for (const ProjectedPoint& p : points)
@@ -205,9 +208,13 @@ QWidget* createLandscapeView(const ViewSpec& spec, Session* session) {
     if (spec.type == kSurface3d) {
         auto* view = new SurfaceView;
         widgets::SurfaceScene::Options options;
-        options.logScale = true;
-        if (grid.nx() > 1) view->scene()->setGrid(grid, options);
+        options.logScale = spec.settings.value("logScale").toBool(true);
+        options.contours = spec.settings.value("contours").toBool(false);
+        options.zMax = spec.settings.value("zmax").toDouble(options.zMax);
+        view->scene()->setGrid(grid, options);  // an empty grid keeps the options for later
+        if (haveFile) showCheckpoints(view, path, surface);
         linkSurfaceToProbe(view, session, QFileInfo(path).fileName());
+        addSurfaceViewMenu(view, path, metricOf(spec));
         return view;
     }
     auto* view = new widgets::ContourMapView;

@@ -45,6 +45,7 @@ void linkSurfaceToProbe(SurfaceView* view, Session* session, const QString& resu
     QObject::connect(
         view->scene(), &widgets::SurfaceScene::surfacePicked, view,
         [set = probeSetter(session, result)](double a, double b, double) { set(a, b); });
+    followPlaneProbe(view->scene(), session, result);
 }
 
 void linkContourToProbe(widgets::ContourMapView* view, Session* session, const QString& result) {

@@ -1,7 +1,7 @@
 #pragma once
 // How plane views take part in the probe (DESIGN.md rule 6): a click on a
 // surface or a contour map moves the probe to that (a, b) on the view's
-// result; a contour map draws the probe while it lies on its result.
+// result; both draw the probe while it lies on their result.
 
 #include <QString>
 #include <memory>
