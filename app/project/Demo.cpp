@@ -5,8 +5,11 @@
 #include <QJsonArray>
 #include <QStandardPaths>
 
+#include "connectivity/PathJob.h"
 #include "curvature/HessianSpectrumJob.h"
+#include "data/DatasetFiles.h"
 #include "jobs/SubtaskContext.h"
+#include "ui/Connectivity.h"
 #include "ui/Curvature.h"
 #include "ui/ViewFactory.h"
 
@@ -15,6 +18,16 @@ namespace {
 
 QJsonObject viewJson(const ViewSpec& s) {
     return {{"type", s.type}, {"title", s.title}, {"settings", s.settings}};
+}
+
+// The first run and another seed of the same model, or nullptr.
+const DemoRun* otherSeed(const DemoManifest& manifest) {
+    if (manifest.runs.empty() || manifest.runs.front().checkpoints.empty()) return nullptr;
+    const DemoRun& first = manifest.runs.front();
+    for (const DemoRun& other : manifest.runs)
+        if (&other != &first && other.modelPath == first.modelPath && !other.checkpoints.empty())
+            return &other;
+    return nullptr;
 }
 
 ProjectItem item(ItemKind kind, const DemoFile& file, const QString& name) {
@@ -60,11 +73,38 @@ void writeDemoHessian(const DemoManifest& manifest, JobContext& context) {
     computeHessianFile(hessianRecipe(request), path, context);
 }
 
+QString demoLmcPath(const DemoManifest& manifest) {
+    const DemoRun* other = otherSeed(manifest);
+    if (!other) return {};
+    return lmcPathFileFor({QString::fromStdString(manifest.runs.front().checkpoints.back().path),
+                           QString::fromStdString(other->checkpoints.back().path)},
+                          false);
+}
+
+void writeDemoLmc(const DemoManifest& manifest, JobContext& context) {
+    const QString path = demoLmcPath(manifest);
+    if (path.isEmpty()) return;
+    const DemoRun& first = manifest.runs.front();
+    LmcRecipe recipe;
+    recipe.modelPath = first.modelPath;
+    recipe.checkpoints = {first.checkpoints.back().path,
+                          otherSeed(manifest)->checkpoints.back().path};
+    recipe.outPath = path.toStdString();
+    if (!QDir().mkpath(QFileInfo(path).path()))
+        throw std::runtime_error("cannot create the folder of '" + recipe.outPath + "'");
+    // A complete file is resumed with nothing left to compute.
+    PathJob job(recipe, loadDatasetFile(first.trainDatasetPath),
+                loadDatasetFile(first.testDatasetPath));
+    job.run(context);
+}
+
 void DemoJob::run(JobContext& context) {
-    SubtaskContext files(context, 0.0, 0.95, "");
+    SubtaskContext files(context, 0.0, 0.92, "");
     manifest_ = writeDemoFiles(dir_.toStdString(), options_, files);
-    SubtaskContext hessian(context, 0.95, 1.0, "Hessian spectrum: ");
+    SubtaskContext hessian(context, 0.92, 0.97, "Hessian spectrum: ");
     writeDemoHessian(manifest_, hessian);
+    SubtaskContext lmc(context, 0.97, 1.0, "Path between the seeds: ");
+    writeDemoLmc(manifest_, lmc);
     context.report(1.0, "demo written to " + manifest_.dir);
 }
 
@@ -124,6 +164,23 @@ Project demoProject(const DemoManifest& manifest) {
             ViewSpec spectrum = hessianSpectrumSpec(hessian);
             spectrum.title = QStringLiteral("%1: Hessian").arg(QString::fromStdString(first.name));
             views.append(viewJson(spectrum));
+        }
+        // The loss along the straight line between the two seeds: a barrier?
+        const QString lmc = demoLmcPath(manifest);
+        if (QFileInfo::exists(lmc)) {
+            const DemoRun* other = otherSeed(manifest);
+            ProjectItem result;
+            result.kind = ItemKind::Result;
+            result.path = lmc;
+            result.name =
+                QStringLiteral("LMC %1 → %2")
+                    .arg(QString::fromStdString(first.name), QString::fromStdString(other->name));
+            p.items.push_back(result);
+            ViewSpec path = lmcPathSpec({lmc});
+            path.title =
+                QStringLiteral("%1 ↔ %2: path")
+                    .arg(QString::fromStdString(first.name), QString::fromStdString(other->name));
+            views.append(viewJson(path));
         }
         p.probe.kind = Probe::Kind::Checkpoint;
         p.probe.checkpoint =

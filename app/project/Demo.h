@@ -20,7 +20,8 @@ DemoOptions quickDemoOptions();
 // The project for a written demo: every dataset, model and checkpoint, the
 // probe on the last checkpoint of the first run, and views comparing that
 // run's last and first epochs, the two seeds' last epochs, its Hessian
-// spectrum (when written) and the analytic teaching landscapes.
+// spectrum and the path between the seeds (when written) and the analytic
+// teaching landscapes.
 Project demoProject(const DemoManifest& manifest);
 
 // The Hessian spectrum of the first run's last checkpoint on its training
@@ -30,8 +31,15 @@ QString demoHessianPath(const DemoManifest& manifest);
 // file exists.
 void writeDemoHessian(const DemoManifest& manifest, JobContext& context);
 
-// Writes the demo files (resumably) and the Hessian spectrum, and keeps the
-// manifest.
+// The linear path between the two seeds' last checkpoints of the first run's
+// model (ui/Connectivity.h names it); empty without a second seed.
+QString demoLmcPath(const DemoManifest& manifest);
+// Computes it, train and test, at 25 points (a second for the demo MLP); a
+// complete file is kept.
+void writeDemoLmc(const DemoManifest& manifest, JobContext& context);
+
+// Writes the demo files (resumably), the Hessian spectrum and the LMC path,
+// and keeps the manifest.
 class DemoJob : public Job {
 public:
     DemoJob(QString dir, DemoOptions options)

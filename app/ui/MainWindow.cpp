@@ -16,6 +16,7 @@
 #include "jobs/JobsPanel.h"
 #include "project/Demo.h"
 #include "project/Session.h"
+#include "ui/Connectivity.h"
 #include "ui/Curvature.h"
 #include "ui/DemoLayout.h"
 #include "ui/Evaluation.h"
@@ -74,6 +75,8 @@ MainWindow::MainWindow(QWidget* parent)
             [this](int item) { computeLandscapeForItem(this, item); });
     connect(projectPanel_, &ProjectPanel::hessianRequested, this,
             [this](int item) { computeHessianForItem(this, item); });
+    connect(projectPanel_, &ProjectPanel::connectivityRequested, this,
+            [this](int item) { linearModeConnectivityForItem(this, item); });
     connect(projectPanel_, &ProjectPanel::fingerprintRequested, this,
             [this](const QList<int>& items) { fingerprintItems(this, items); });
     connect(jobs_, &widgets::JobsPanel::activeCountChanged, this, &MainWindow::updateStatus);

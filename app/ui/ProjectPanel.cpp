@@ -6,6 +6,7 @@
 #include <QVBoxLayout>
 
 #include "project/Session.h"
+#include "ui/Connectivity.h"
 #include "ui/Curvature.h"
 #include "ui/Landscape.h"
 #include "ui/ViewFactory.h"
@@ -124,9 +125,20 @@ void ProjectPanel::showContextMenu(const QPoint& pos) {
                              : nullptr;
     QAction* hessian =
         checkpoints && indices.size() == 1 ? menu.addAction(tr("Hessian spectrum…")) : nullptr;
+    QAction* connectivity = checkpoints && indices.size() == 1
+                                ? menu.addAction(tr("Linear mode connectivity…"))
+                                : nullptr;
+    const QString pathKind = indices.size() == 1 && items[indices[0]].kind == ItemKind::Result
+                                 ? pathFileKind(items[indices[0]].path)
+                                 : QString();
+    QAction* showPath =
+        pathKind == QLatin1String("linear path") ? menu.addAction(tr("Show path plot")) : nullptr;
+    QAction* showLayerwise = pathKind == QLatin1String("layer-wise")
+                                 ? menu.addAction(tr("Show layer-wise heatmap"))
+                                 : nullptr;
     QAction* showSurface = nullptr;
     if (indices.size() == 1 && items[indices[0]].kind == ItemKind::Result &&
-        items[indices[0]].path.endsWith(QLatin1String(".h5"))) {
+        items[indices[0]].path.endsWith(QLatin1String(".h5")) && pathKind.isEmpty()) {
         showSurface = menu.addAction(tr("Show landscape"));
     }
     QAction* showSpectrum = nullptr;
@@ -144,6 +156,13 @@ void ProjectPanel::showContextMenu(const QPoint& pos) {
         Q_EMIT landscapeRequested(indices[0]);
     } else if (chosen == hessian) {
         Q_EMIT hessianRequested(indices[0]);
+    } else if (chosen == connectivity) {
+        Q_EMIT connectivityRequested(indices[0]);
+    } else if (chosen == showPath) {
+        Q_EMIT viewRequested(lmcPathSpec({items[indices[0]].path}));
+        Q_EMIT viewRequested(lmcBarrierSpec({items[indices[0]].path}));
+    } else if (chosen == showLayerwise) {
+        Q_EMIT viewRequested(lmcLayerwiseSpec(items[indices[0]].path));
     } else if (chosen == showSpectrum) {
         Q_EMIT viewRequested(hessianSpectrumSpec(items[indices[0]].path));
     } else if (chosen == showSurface) {

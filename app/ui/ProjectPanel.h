@@ -31,6 +31,7 @@ Q_SIGNALS:
     void evaluateRequested(const QList<int>& checkpointItems);
     void landscapeRequested(int checkpointItem);
     void hessianRequested(int checkpointItem);
+    void connectivityRequested(int checkpointItem);
 
 private:
     void rebuild();

@@ -13,6 +13,7 @@
 #include "landscape/ContourMapView.h"
 #include "model/WeightsFile.h"
 #include "project/Session.h"
+#include "ui/Connectivity.h"
 #include "ui/Curvature.h"
 #include "ui/Evaluation.h"
 #include "ui/Landscape.h"
@@ -119,6 +120,7 @@ QWidget* createView(const ViewSpec& spec, Session* session) {
     if (spec.type == kCheckpoint) return createCheckpointView(spec);
     if (QWidget* landscape = createLandscapeView(spec, session)) return landscape;
     if (QWidget* curvature = createCurvatureView(spec)) return curvature;
+    if (QWidget* connectivity = createConnectivityView(spec, session)) return connectivity;
     if (spec.type == QLatin1String("evaluation")) {
         auto* view = new widgets::EvaluationView;
         view->setResults(spec.settings.value("title").toString(), evaluationResults(spec.settings));

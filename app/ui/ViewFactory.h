@@ -12,6 +12,9 @@
 //              compare (a second checkpoint), root (which dict holds weights).
 //   landscape-contour, landscape-surface  a surface file (HDF5) as a contour
 //              map or a 3D surface (ui/Landscape.h); settings: path, metric.
+//   lmc-path, lmc-barriers, lmc-layerwise  linear mode connectivity: path
+//              files as loss against t, a barrier table, a layer-wise heatmap
+//              (ui/Connectivity.h); settings: paths (or path).
 //   evaluation loss/accuracy at checkpoints (EvaluationView); settings: title,
 //              results (the numbers themselves, so the project keeps them).
 

@@ -1,0 +1,466 @@
+#include "ui/Connectivity.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QPointer>
+#include <memory>
+
+#include "connectivity/BarrierTable.h"
+#include "connectivity/LayerwiseHeatmapView.h"
+#include "connectivity/PathJob.h"
+#include "connectivity/PathPlotView.h"
+#include "connectivity/SecondOrderBarrier.h"
+#include "data/DatasetFiles.h"
+#include "jobs/JobsPanel.h"
+#include "plot/PlotFigure.h"
+#include "project/Session.h"
+#include "ui/ConnectivityDialog.h"
+#include "ui/MainWindow.h"
+
+namespace basin::app {
+namespace {
+
+const QString kPathPlot = QStringLiteral("lmc-path");
+const QString kBarriers = QStringLiteral("lmc-barriers");
+const QString kLayerwise = QStringLiteral("lmc-layerwise");
+
+QStringList pathsOf(const ViewSpec& spec) {
+    QStringList out;
+    for (const QJsonValue& v : spec.settings.value("paths").toArray())
+        out << v.toString();
+    if (out.isEmpty() && spec.settings.contains("path"))
+        out << spec.settings.value("path").toString();
+    return out;
+}
+
+// A file beside a path file: "DIR/path.h5" (basin lmc --out DIR) → DIR/cliName;
+// "DIR/x.path.h5" → DIR/x + suffix.
+QString besidePathFile(const QString& pathFile, const QString& cliName, const QString& suffix) {
+    const QFileInfo info(pathFile);
+    if (info.fileName() == QLatin1String("path.h5")) return info.dir().filePath(cliName);
+    QString stem = info.fileName();
+    if (stem.endsWith(QLatin1String(".path.h5"))) {
+        stem.chop(8);
+    } else {
+        stem = info.completeBaseName();
+    }
+    return info.dir().filePath(stem + suffix);
+}
+
+std::vector<double> doubles(const QJsonArray& values) {
+    std::vector<double> out;
+    for (const QJsonValue& v : values)
+        out.push_back(v.isDouble() ? v.toDouble() : std::nan(""));
+    return out;
+}
+
+QJsonArray jsonArray(const std::vector<double>& values) {
+    QJsonArray out;
+    for (double v : values)
+        out.append(std::isfinite(v) ? QJsonValue(v) : QJsonValue());
+    return out;
+}
+
+// "linear[, BN re-estimated]", with the checkpoints ("a → b, …") when the
+// paths of a view do not all join the same ones (the barrier table's segments
+// and the checkpoint labels name them otherwise).
+QString pathName(const PathSamples& s, bool withCheckpoints) {
+    QString name = QObject::tr("linear");
+    if (withCheckpoints && !s.checkpoints.empty()) {
+        QStringList names;
+        for (const QString& n : widgets::checkpointShortNames(s.checkpoints))
+            names << n;
+        name = names.join(QStringLiteral(" → "));
+    }
+    if (s.batchNormReestimated) name += QObject::tr(", BN re-estimated");
+    return name;
+}
+
+// The curves of the path files (the live samples of `liveFile` instead of its
+// file), with their predictions; a file not written yet is an empty curve.
+std::vector<widgets::PathCurve> pathCurves(const QStringList& files, const QString& liveFile = {},
+                                           const PathSamples* live = nullptr) {
+    std::vector<widgets::PathCurve> curves;
+    for (const QString& f : files) {
+        widgets::PathCurve c;
+        if (live && f == liveFile) {
+            c.samples = *live;
+        } else if (QFileInfo::exists(f)) {
+            c.samples = readPathSamples(f.toStdString());
+        }
+        SecondOrderCurve prediction;
+        if (readSecondOrderBeside(f, &prediction)) {
+            c.predictionT = prediction.t;
+            c.prediction = prediction.loss;
+        }
+        curves.push_back(std::move(c));
+    }
+    bool sameCheckpoints = true;
+    for (const widgets::PathCurve& c : curves)
+        sameCheckpoints = sameCheckpoints && c.samples.checkpoints == curves[0].samples.checkpoints;
+    for (widgets::PathCurve& c : curves)
+        c.name = pathName(c.samples, !sameCheckpoints);
+    // Two paths of the same checkpoints and options: their file names tell them apart.
+    for (std::size_t i = 0; i < curves.size(); ++i)
+        for (std::size_t j = i + 1; j < curves.size(); ++j)
+            if (curves[j].name == curves[i].name)
+                curves[j].name += QStringLiteral(" (%1)").arg(QFileInfo(files[int(j)]).fileName());
+    return curves;
+}
+
+std::vector<widgets::BarrierRow> barrierRows(const QStringList& files,
+                                             const std::vector<widgets::PathCurve>& curves) {
+    std::vector<widgets::BarrierRow> rows;
+    for (std::size_t k = 0; k < curves.size(); ++k) {
+        std::vector<widgets::BarrierRow> path =
+            widgets::pathBarrierRows(curves[k].name, curves[k].samples, curves[k].row);
+        SecondOrderCurve prediction;
+        if (!path.empty() && readSecondOrderBeside(files[int(k)], &prediction))
+            path.push_back({curves[k].name, path.front().segment,
+                            QObject::tr("second order (train)"), prediction.barrier});
+        rows.insert(rows.end(), path.begin(), path.end());
+    }
+    return rows;
+}
+
+QWidget* errorLabel(const QString& what, const std::exception& e) {
+    auto* label =
+        new QLabel(QObject::tr("Cannot show %1:\n%2").arg(what, QString::fromStdString(e.what())));
+    label->setObjectName(QStringLiteral("viewError"));
+    label->setWordWrap(true);
+    label->setAlignment(Qt::AlignCenter);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    return label;
+}
+
+// The path plot's cursor and the probe (DESIGN.md rule 6): the cursor shows a
+// Path probe on any of the view's files; releasing it sets the probe there
+// (on the probe's file when it is one of the view's, else on the first).
+void linkPathPlotToProbe(widgets::PathPlotView* view, Session* session, const QStringList& files) {
+    if (!session || files.isEmpty()) return;
+    QStringList names;
+    for (const QString& f : files)
+        names << QFileInfo(f).fileName();
+    auto onView = [names](const Probe& p) {
+        return p.kind == Probe::Kind::Path && names.contains(p.result);
+    };
+    auto follow = [view, onView](const Probe& p) {
+        if (onView(p)) {
+            view->setProbe(p.t);
+        } else {
+            view->clearProbe();
+        }
+    };
+    follow(session->project().probe);
+    QObject::connect(session, &Session::probeChanged, view, follow);
+    QPointer<Session> guard(session);
+    QObject::connect(view, &widgets::PathPlotView::probeReleased, view,
+                     [guard, names, onView](double t) {
+                         if (!guard) return;
+                         Probe probe;
+                         probe.kind = Probe::Kind::Path;
+                         probe.t = t;
+                         const Probe& now = guard->project().probe;
+                         probe.result = onView(now) ? now.result : names.front();
+                         guard->setProbe(probe);
+                     });
+}
+
+// Shows the samples of `file` (live while a job runs, else read from disk) in
+// every view of it.
+void refreshViews(MainWindow* window, const QString& file, const PathSamples* live = nullptr) {
+    for (QWidget* v : window->viewArea()->views()) {
+        const ViewSpec spec = window->viewArea()->specOf(v);
+        const QStringList files = pathsOf(spec);
+        if (!files.contains(file)) continue;
+        try {
+            if (auto* plot = qobject_cast<widgets::PathPlotView*>(v)) {
+                plot->setPaths(pathCurves(files, file, live));
+            } else if (auto* table = qobject_cast<widgets::BarrierTable*>(v)) {
+                table->setRows(barrierRows(files, pathCurves(files, file, live)));
+            } else if (auto* heatmap = qobject_cast<widgets::LayerwiseHeatmapView*>(v)) {
+                heatmap->setSamples(live ? *live : readPathSamples(file.toStdString()));
+            }
+        } catch (const std::exception&) {
+            // Another file of the view is unreadable: the next update tries again.
+        }
+    }
+}
+
+bool viewShows(MainWindow* window, const QString& type, const QString& file) {
+    for (QWidget* v : window->viewArea()->views()) {
+        const ViewSpec spec = window->viewArea()->specOf(v);
+        if (spec.type == type && pathsOf(spec).contains(file)) return true;
+    }
+    return false;
+}
+
+void addResult(MainWindow* window, const QString& path, const QString& name) {
+    for (const ProjectItem& item : window->session()->project().items)
+        if (item.path == path) return;
+    ProjectItem result;
+    result.kind = ItemKind::Result;
+    result.name = name;
+    result.path = path;
+    window->session()->addItem(result);
+}
+
+// Views of `file` fill in while the job computes: at most every 300 ms a
+// copy of the samples goes from the job's thread to the GUI thread.
+void fillViewsLive(PathJob& job, MainWindow* window, const QString& file) {
+    QPointer<MainWindow> guard(window);
+    auto timer = std::make_shared<QElapsedTimer>();
+    timer->start();
+    job.setPointObserver([guard, timer, file](std::size_t, std::size_t, const PathSamples& s) {
+        if (timer->elapsed() < 300 || !guard) return;
+        timer->restart();
+        QMetaObject::invokeMethod(
+            guard.data(),
+            [guard, s, file] {
+                if (guard) refreshViews(guard.data(), file, &s);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+std::vector<std::string> stdStrings(const QStringList& list) {
+    std::vector<std::string> out;
+    for (const QString& s : list)
+        out.push_back(s.toStdString());
+    return out;
+}
+
+QString pathTitle(const LmcRequest& r) {
+    QStringList names;
+    for (const QString& n : widgets::checkpointShortNames(stdStrings(r.checkpoints)))
+        names << n;
+    return names.join(QStringLiteral(" → ")) +
+           (r.reestimateBatchNorm ? QObject::tr(", BN re-estimated") : QString());
+}
+
+// The prediction computed and written (atomically) inside the job, so a
+// finished job always has its file.
+class SecondOrderFileJob : public Job {
+public:
+    SecondOrderFileJob(const LmcRequest& r, Dataset train, const PathSamples& path)
+        : file_(lmcSecondOrderFile(r.pathFile)) {
+        const std::vector<double> loss = path.row(SurfaceMetric::TrainLoss, 0);
+        job_ = std::make_unique<SecondOrderBarrierJob>(
+            r.model.toStdString(), r.checkpoints[0].toStdString(), r.checkpoints[1].toStdString(),
+            std::string(), std::move(train), path.t, loss.front(), loss.back());
+    }
+    std::string title() const override { return job_->title(); }
+    void run(JobContext& context) override {
+        job_->run(context);
+        const SecondOrderPrediction& p = job_->result();
+        const QJsonObject secondOrder{{"curvature_at_a", p.curvatureA},
+                                      {"curvature_at_midpoint", p.curvatureMidpoint},
+                                      {"curvature_at_b", p.curvatureB},
+                                      {"curvature_used", QLatin1String(curvaturePointName(p.used))},
+                                      {"predicted_train_loss", jsonArray(p.loss)},
+                                      {"barrier", widgets::barrierToJson(p.barrier)}};
+        const QJsonObject json{{"t", jsonArray(p.t)}, {"second_order", secondOrder}};
+        QString error;
+        if (!widgets::writeFileAtomically(file_, QJsonDocument(json).toJson(), &error))
+            throw std::runtime_error(error.toStdString());
+    }
+
+private:
+    QString file_;
+    std::unique_ptr<SecondOrderBarrierJob> job_;
+};
+
+void startLayerwise(MainWindow* window, const LmcRequest& r, Dataset train,
+                    std::optional<Dataset> test) {
+    LmcRecipe recipe;
+    recipe.modelPath = r.model.toStdString();
+    recipe.checkpoints = {r.checkpoints[0].toStdString(), r.checkpoints[1].toStdString()};
+    recipe.points = std::size_t(r.points);
+    recipe.layerwise = true;
+    recipe.options.reestimateBatchNorm = r.reestimateBatchNorm;
+    const QString file = lmcLayerwiseFile(r.pathFile);
+    recipe.outPath = file.toStdString();
+    auto job = std::make_shared<PathJob>(recipe, std::move(train), std::move(test));
+    if (!viewShows(window, kLayerwise, file)) window->viewArea()->addView(lmcLayerwiseSpec(file));
+    fillViewsLive(*job, window, file);
+    QPointer<MainWindow> guard(window);
+    const QString name = QObject::tr("LMC %1 layer-wise").arg(pathTitle(r));
+    window->jobs()->submit(job, [guard, job, file, name](const JobStatus& status) {
+        if (!guard || status.state != JobState::Succeeded) return;
+        addResult(guard.data(), file, name);
+        refreshViews(guard.data(), file, &job->samples());
+    });
+}
+
+// After the path: the prediction, then the layer-wise rows, as asked.
+void continueAfterPath(MainWindow* window, const LmcRequest& r, const Dataset& train,
+                       const std::optional<Dataset>& test, const PathSamples& path) {
+    if (r.secondOrder) {
+        auto job = std::make_shared<SecondOrderFileJob>(r, train, path);
+        QPointer<MainWindow> guard(window);
+        window->jobs()->submit(job, [guard, r, train, test](const JobStatus& status) {
+            if (!guard || status.state == JobState::Cancelled) return;
+            if (status.state == JobState::Succeeded) {
+                addResult(guard.data(), lmcSecondOrderFile(r.pathFile),
+                          QObject::tr("LMC %1 second order").arg(pathTitle(r)));
+                refreshViews(guard.data(), r.pathFile);
+            }
+            if (r.layerwise) startLayerwise(guard.data(), r, train, test);
+        });
+    } else if (r.layerwise) {
+        startLayerwise(window, r, train, test);
+    }
+}
+
+}  // namespace
+
+QString lmcPathFileFor(const QStringList& checkpoints, bool reestimateBatchNorm) {
+    if (checkpoints.isEmpty()) return {};
+    QStringList names;
+    for (QString n : widgets::checkpointShortNames(stdStrings(checkpoints)))
+        names << n.replace(QLatin1Char('/'), QLatin1Char('-'));
+    const QDir folder(QFileInfo(checkpoints.front()).dir().filePath(QStringLiteral("lmc")));
+    return folder.filePath(names.join(QStringLiteral("--")) +
+                           (reestimateBatchNorm ? QStringLiteral("-bn") : QString()) +
+                           QStringLiteral(".path.h5"));
+}
+
+QString lmcLayerwiseFile(const QString& pathFile) {
+    return besidePathFile(pathFile, QStringLiteral("layerwise.h5"),
+                          QStringLiteral(".layerwise.h5"));
+}
+
+QString lmcSecondOrderFile(const QString& pathFile) {
+    return besidePathFile(pathFile, QStringLiteral("second_order.json"),
+                          QStringLiteral(".second_order.json"));
+}
+
+bool readSecondOrderBeside(const QString& pathFile, SecondOrderCurve* out) {
+    QString file = lmcSecondOrderFile(pathFile);
+    if (!QFileInfo::exists(file) && QFileInfo(pathFile).fileName() == QLatin1String("path.h5"))
+        file = QFileInfo(pathFile).dir().filePath(QStringLiteral("summary.json"));
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly)) return false;
+    const QJsonObject json = QJsonDocument::fromJson(f.readAll()).object();
+    const QJsonObject secondOrder = json.value("second_order").toObject();
+    SecondOrderCurve curve;
+    curve.t = doubles(json.value("t").toArray());
+    curve.loss = doubles(secondOrder.value("predicted_train_loss").toArray());
+    curve.barrier = widgets::barrierFromJson(secondOrder.value("barrier").toObject());
+    if (curve.t.empty() || curve.t.size() != curve.loss.size()) return false;
+    *out = std::move(curve);
+    return true;
+}
+
+QString pathFileKind(const QString& path) {
+    if (!path.endsWith(QLatin1String(".h5"), Qt::CaseInsensitive) || !QFileInfo::exists(path))
+        return {};
+    try {
+        const PathSamples s = readPathSamples(path.toStdString());
+        // A 1-D landscape reads as samples too, but names no checkpoints.
+        return s.checkpoints.empty() ? QString() : QString::fromStdString(s.kind);
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+ViewSpec lmcPathSpec(const QStringList& pathFiles) {
+    return {kPathPlot,
+            QObject::tr("%1 (path)").arg(QFileInfo(pathFiles.value(0)).completeBaseName()),
+            QJsonObject{{"paths", QJsonArray::fromStringList(pathFiles)}}};
+}
+
+ViewSpec lmcBarrierSpec(const QStringList& pathFiles) {
+    return {kBarriers,
+            QObject::tr("%1 (barriers)").arg(QFileInfo(pathFiles.value(0)).completeBaseName()),
+            QJsonObject{{"paths", QJsonArray::fromStringList(pathFiles)}}};
+}
+
+ViewSpec lmcLayerwiseSpec(const QString& layerwiseFile) {
+    return {kLayerwise, QObject::tr("%1").arg(QFileInfo(layerwiseFile).completeBaseName()),
+            QJsonObject{{"path", layerwiseFile}}};
+}
+
+QWidget* createConnectivityView(const ViewSpec& spec, Session* session) {
+    if (spec.type != kPathPlot && spec.type != kBarriers && spec.type != kLayerwise) return nullptr;
+    const QStringList files = pathsOf(spec);
+    try {
+        if (spec.type == kLayerwise) {
+            auto* view = new widgets::LayerwiseHeatmapView;
+            std::unique_ptr<QWidget> guard(view);
+            if (QFileInfo::exists(files.value(0)))
+                view->setSamples(readPathSamples(files.value(0).toStdString()));
+            return guard.release();
+        }
+        const std::vector<widgets::PathCurve> curves = pathCurves(files);
+        if (spec.type == kBarriers) {
+            auto* table = new widgets::BarrierTable;
+            table->setRows(barrierRows(files, curves));
+            return table;
+        }
+        auto* view = new widgets::PathPlotView;
+        view->setPaths(curves);
+        linkPathPlotToProbe(view, session, files);
+        return view;
+    } catch (const std::exception& e) {
+        return errorLabel(QFileInfo(files.value(0)).fileName(), e);
+    }
+}
+
+void startLinearModeConnectivity(MainWindow* window, const LmcRequest& r) {
+    Dataset train;
+    std::optional<Dataset> test;
+    try {
+        train = loadDatasetFile(r.trainData.toStdString());
+        if (!r.testData.isEmpty()) test = loadDatasetFile(r.testData.toStdString());
+    } catch (const std::exception& e) {
+        window->showError(QString::fromStdString(e.what()));
+        return;
+    }
+    if (!QDir().mkpath(QFileInfo(r.pathFile).path())) {
+        window->showError(QObject::tr("Cannot create the folder of '%1'.").arg(r.pathFile));
+        return;
+    }
+    LmcRecipe recipe;
+    recipe.modelPath = r.model.toStdString();
+    recipe.checkpoints = stdStrings(r.checkpoints);
+    recipe.points = std::size_t(r.points);
+    recipe.outPath = r.pathFile.toStdString();
+    recipe.options.reestimateBatchNorm = r.reestimateBatchNorm;
+    auto job = std::make_shared<PathJob>(recipe, train, test);
+    // The views are there at once and fill in as the job computes.
+    if (!viewShows(window, kPathPlot, r.pathFile))
+        window->viewArea()->addView(lmcPathSpec({r.pathFile}));
+    if (!viewShows(window, kBarriers, r.pathFile))
+        window->viewArea()->addView(lmcBarrierSpec({r.pathFile}));
+    fillViewsLive(*job, window, r.pathFile);
+    QPointer<MainWindow> guard(window);
+    window->jobs()->submit(job, [guard, job, r, train, test](const JobStatus& status) {
+        if (!guard || status.state != JobState::Succeeded) return;
+        addResult(guard.data(), r.pathFile, QObject::tr("LMC %1").arg(pathTitle(r)));
+        refreshViews(guard.data(), r.pathFile, &job->samples());
+        continueAfterPath(guard.data(), r, train, test, job->samples());
+    });
+}
+
+void linearModeConnectivityForItem(MainWindow* window, int checkpointItem) {
+    const Project& project = window->session()->project();
+    if (project.itemsOfKind(ItemKind::Model).isEmpty() ||
+        project.itemsOfKind(ItemKind::Dataset).isEmpty() ||
+        project.itemsOfKind(ItemKind::Checkpoint).size() < 2) {
+        window->showError(
+            QObject::tr("Linear mode connectivity needs a model, a dataset and two checkpoints "
+                        "in the project (File › Add model…, Add checkpoints…, Add dataset…)."));
+        return;
+    }
+    ConnectivityDialog dialog(project, checkpointItem, window);
+    if (dialog.exec() != QDialog::Accepted || !dialog.isValid()) return;
+    startLinearModeConnectivity(window, dialog.request());
+}
+
+}  // namespace basin::app

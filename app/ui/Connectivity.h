@@ -1,0 +1,78 @@
+#pragma once
+// Linear mode connectivity in the GUI (issue 5, "Views and CLI"): the path
+// between checkpoints computed in the jobs panel (connectivity/PathJob.h; the
+// layer-wise rows and the second-order prediction after it when asked), its
+// files kept as project results, and three views that fill in while the
+// jobs run and are saved with the project:
+//
+//   lmc-path       loss/accuracy against t of one or more path files
+//                  (widgets/connectivity/PathPlotView), with the second-order
+//                  prediction found beside a path; settings: paths (files).
+//                  Its draggable cursor sets a Path probe (t on the first
+//                  path's file) and follows the probe.
+//   lmc-barriers   every barrier definition per path, segment and split
+//                  (BarrierTable); settings: paths.
+//   lmc-layerwise  the layer-wise result as a layers × t heatmap with the
+//                  per-layer barriers (LayerwiseHeatmapView); settings: path.
+//
+// Files: "<A's folder>/lmc/<A>--<B>[-bn].path.h5" (named uniquely because
+// the probe and the project find a result by its file name), and beside it
+// ".layerwise.h5" and ".second_order.json" — {"t": [...], "second_order":
+// {...}} with the keys of `basin lmc`'s summary.json. The views read a CLI
+// output folder as well: DIR/path.h5, DIR/layerwise.h5, DIR/summary.json.
+
+#include <QString>
+#include <QStringList>
+#include <vector>
+
+#include "connectivity/Barrier.h"
+#include "ui/ViewArea.h"
+
+namespace basin::app {
+
+class MainWindow;
+class Session;
+
+// What the "Linear mode connectivity" dialog asks.
+struct LmcRequest {
+    QString model;
+    QStringList checkpoints;      // A, B[, C…]: the chain in order
+    QString trainData, testData;  // testData empty: no test metrics
+    int points = 25;
+    bool reestimateBatchNorm = false;
+    bool layerwise = false;    // two checkpoints only
+    bool secondOrder = false;  // two checkpoints only
+    QString pathFile;          // the path file; the others are named after it
+};
+
+// "<A's folder>/lmc/<A>--<B>[--C…][-bn].path.h5".
+QString lmcPathFileFor(const QStringList& checkpoints, bool reestimateBatchNorm);
+// The layer-wise file and the second-order prediction beside a path file.
+QString lmcLayerwiseFile(const QString& pathFile);
+QString lmcSecondOrderFile(const QString& pathFile);
+
+// Opens the dialog for the checkpoint item (A) and starts what it describes.
+void linearModeConnectivityForItem(MainWindow* window, int checkpointItem);
+// Runs the path job (then the second-order and layer-wise jobs when asked);
+// opens the path plot and barrier table at once (and the heatmap with the
+// layer-wise job) unless views of these files are open; they fill in as
+// points arrive. Each finished file becomes a project result.
+void startLinearModeConnectivity(MainWindow* window, const LmcRequest& request);
+
+ViewSpec lmcPathSpec(const QStringList& pathFiles);
+ViewSpec lmcBarrierSpec(const QStringList& pathFiles);
+ViewSpec lmcLayerwiseSpec(const QString& layerwiseFile);
+// nullptr for other view types.
+QWidget* createConnectivityView(const ViewSpec& spec, Session* session);
+// "linear path", "layer-wise" or empty when `path` is not a path file.
+QString pathFileKind(const QString& path);
+
+struct SecondOrderCurve {
+    std::vector<double> t, loss;  // the predicted train loss
+    Barrier barrier;
+};
+// The second-order prediction beside a path file (its .second_order.json, or
+// the CLI's summary.json); false when there is none.
+bool readSecondOrderBeside(const QString& pathFile, SecondOrderCurve* out);
+
+}  // namespace basin::app

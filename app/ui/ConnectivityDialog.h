@@ -1,0 +1,59 @@
+#pragma once
+// "Linear mode connectivity": what `basin lmc` asks, as one dialog opened
+// from a checkpoint A (project panel › Linear mode connectivity…): the other
+// checkpoint(s) — B, or a chain A → B → C in the list's order; the other
+// seed's checkpoint of the same epoch is ticked by default — the model, the
+// training and optional test data, the number of points, BatchNorm
+// re-estimation, and for two checkpoints the layer-wise rows and the
+// second-order prediction; the path file is suggested beside A. OK stays
+// disabled, with the reason shown, until the request is complete.
+//
+// A plain widget: tests set its fields (found by object name) and read
+// request() without running an event loop.
+
+#include <QDialog>
+#include <QList>
+
+#include "project/Project.h"
+#include "ui/Connectivity.h"
+
+class QCheckBox;
+class QComboBox;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QSpinBox;
+
+namespace basin::app {
+
+class ConnectivityDialog : public QDialog {
+    Q_OBJECT
+public:
+    ConnectivityDialog(const Project& project, int checkpointItem, QWidget* parent = nullptr);
+
+    LmcRequest request() const;
+    bool isValid() const { return problem().isEmpty(); }
+    QString problem() const;
+
+private:
+    QStringList chain() const;
+    void update();
+
+    ProjectItem a_;
+    QComboBox* model_;
+    QListWidget* others_;
+    QLabel* chainLabel_;
+    QComboBox* train_;
+    QComboBox* test_;
+    QSpinBox* points_;
+    QCheckBox* reestimate_;
+    QCheckBox* layerwise_;
+    QCheckBox* secondOrder_;
+    QLineEdit* output_;
+    QLabel* problem_;
+    QDialogButtonBox* buttons_;
+    bool outputEdited_ = false;
+};
+
+}  // namespace basin::app

@@ -1,0 +1,217 @@
+// Linear mode connectivity in the GUI, on the quick demo (two seeds of the
+// MLP): the demo's own path plot between the seeds, then the checkpoint's
+// "Linear mode connectivity…" dialog with BatchNorm re-estimation, layer-wise
+// rows and the second-order prediction, ending in the path plot (with the
+// prediction), the barrier table and the heatmap; the files as project
+// results; the cursor dragged to set a Path probe; views restored from the
+// saved project.
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QFileInfo>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <functional>
+
+#include "BasinGuiTest.h"
+#include "ImageCompare.h"
+#include "connectivity/BarrierTable.h"
+#include "connectivity/LayerwiseHeatmapView.h"
+#include "connectivity/PathPlotView.h"
+#include "jobs/JobHandle.h"
+#include "plot/QCustomPlot.h"
+#include "project/Demo.h"
+#include "project/Session.h"
+#include "ui/Connectivity.h"
+#include "ui/ConnectivityDialog.h"
+#include "ui/MainWindow.h"
+#include "ui/ViewArea.h"
+
+using namespace basin;
+using namespace basin::app;
+
+namespace {
+
+template <class W>
+W* field(QDialog& d, const char* name) {
+    W* w = d.findChild<W*>(QString::fromLatin1(name));
+    if (!w) qFatal("no field %s", name);
+    return w;
+}
+
+void whenDialogOpens(const std::function<void(ConnectivityDialog&)>& fill) {
+    QTimer::singleShot(0, [fill] {
+        auto* dialog = qobject_cast<ConnectivityDialog*>(QApplication::activeModalWidget());
+        if (!dialog) {
+            QTimer::singleShot(20, [fill] { whenDialogOpens(fill); });
+            return;
+        }
+        fill(*dialog);
+        QTest::mouseClick(dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok),
+                          Qt::LeftButton);
+    });
+}
+
+bool isResult(MainWindow& w, const QString& path) {
+    for (const ProjectItem& i : w.session()->project().itemsOfKind(ItemKind::Result))
+        if (i.path == path) return true;
+    return false;
+}
+
+template <class View>
+View* viewOf(MainWindow& w, const QString& file) {
+    for (QWidget* v : w.viewArea()->views()) {
+        const ViewSpec spec = w.viewArea()->specOf(v);
+        const bool shows = spec.settings.value("paths").toArray().contains(file) ||
+                           spec.settings.value("path").toString() == file;
+        if (auto* view = qobject_cast<View*>(v); view && shows) return view;
+    }
+    return nullptr;
+}
+
+int graphsNamed(QCustomPlot* plot, const QString& part) {
+    int n = 0;
+    for (int i = 0; i < plot->graphCount(); ++i)
+        n += plot->graph(i)->name().contains(part);
+    return n;
+}
+
+}  // namespace
+
+class TestConnectivity : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void lmcFromTheDialogEndsInItsViews() {
+        QTemporaryDir dir;
+        DemoOptions options = quickDemoOptions();
+        DemoJob demo(dir.path(), options);
+        JobHandle handle(demo.title());
+        QCOMPARE(runJob(demo, handle).state, JobState::Succeeded);
+        const QString demoPath = demoLmcPath(demo.manifest());
+        QVERIFY(QFileInfo::exists(demoPath));
+        const QString projectFile = dir.path() + "/lmc.basin";
+        demoProject(demo.manifest()).save(projectFile);
+
+        MainWindow w;
+        w.setConfirmDiscard(false);
+        QVERIFY(w.openProject(projectFile));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        // The demo shows the path between its two seeds.
+        QVERIFY(isResult(w, demoPath));
+        auto* demoPlot = viewOf<widgets::PathPlotView>(w, demoPath);
+        QVERIFY(demoPlot);
+        QCOMPARE(demoPlot->paths().size(), std::size_t(1));
+        QCOMPARE(demoPlot->paths()[0].samples.missingCount(SurfaceMetric::TrainLoss),
+                 std::size_t(0));
+        QCOMPARE(graphsNamed(demoPlot->plot(), "train"), 2);  // loss and accuracy
+
+        // A: the first seed's last checkpoint; B ticked by default: the other seed's.
+        const Project& p = w.session()->project();
+        int a = -1;
+        for (int i = 0; i < p.items.size(); ++i)
+            if (p.items[i].kind == ItemKind::Checkpoint &&
+                p.items[i].name.startsWith("mlp_spirals_seed0"))
+                a = i;
+        QVERIFY(a >= 0);
+        QString pathFile;
+        whenDialogOpens([&](ConnectivityDialog& d) {
+            const auto* others = field<QListWidget>(d, "otherCheckpoints");
+            int ticked = 0;
+            for (int i = 0; i < others->count(); ++i)
+                if (others->item(i)->checkState() == Qt::Checked) {
+                    ++ticked;
+                    QVERIFY(others->item(i)->text().startsWith("mlp_spirals_seed1"));
+                }
+            QCOMPARE(ticked, 1);
+            QVERIFY(d.request().trainData.endsWith("spirals_train.npz"));
+            QVERIFY(d.request().testData.endsWith("spirals_test.npz"));
+            field<QSpinBox>(d, "points")->setValue(9);
+            field<QCheckBox>(d, "reestimateBatchNorm")->setChecked(true);
+            field<QCheckBox>(d, "layerwise")->setChecked(true);
+            field<QCheckBox>(d, "secondOrder")->setChecked(true);
+            pathFile = d.request().pathFile;
+        });
+        linearModeConnectivityForItem(&w, a);
+        QVERIFY2(pathFile.endsWith("-bn.path.h5"), qPrintable(pathFile));
+        // The views are there at once.
+        auto* plot = viewOf<widgets::PathPlotView>(w, pathFile);
+        auto* table = viewOf<widgets::BarrierTable>(w, pathFile);
+        QVERIFY(plot && table);
+        const QString layerwise = lmcLayerwiseFile(pathFile);
+        QVERIFY(QTest::qWaitFor([&] { return isResult(w, layerwise); }, 240000));
+        QVERIFY(isResult(w, pathFile));
+        QVERIFY(isResult(w, lmcSecondOrderFile(pathFile)));
+
+        // The path with the second-order prediction beside it.
+        QCOMPARE(plot->paths()[0].samples.nt(), std::size_t(9));
+        QCOMPARE(plot->paths()[0].samples.missingCount(SurfaceMetric::TestLoss), std::size_t(0));
+        QVERIFY(plot->paths()[0].samples.batchNormReestimated);
+        QCOMPARE(plot->paths()[0].prediction.size(), std::size_t(9));
+        QCOMPARE(graphsNamed(plot->plot(), "second-order prediction"), 1);
+        QVERIFY(plot->paths()[0].name.contains("BN re-estimated"));
+        // Train, test and the prediction's barrier.
+        QCOMPARE(table->table()->rowCount(), 3);
+        QCOMPARE(table->rows()[2].split, QStringLiteral("second order (train)"));
+        QVERIFY(std::isfinite(table->rows()[0].barrier.linear));
+        auto* heatmap = viewOf<widgets::LayerwiseHeatmapView>(w, layerwise);
+        QVERIFY(heatmap);
+        QVERIFY(heatmap->layers().size() >= 2);
+        QVERIFY(std::isfinite(heatmap->cellValue(0, 4)));
+
+        // Dragging the cursor sets a Path probe on this file when released.
+        w.viewArea()->addView(lmcPathSpec({pathFile}));
+        plot = qobject_cast<widgets::PathPlotView*>(w.viewArea()->currentView());
+        QVERIFY(plot);
+        QTest::qWait(50);
+        const double y = plot->lossRect()->axis(QCPAxis::atLeft)->range().center();
+        QTest::mousePress(plot->plot(), Qt::LeftButton, {}, plot->pixelOf(0.2, y).toPoint());
+        QTest::mouseMove(plot->plot(), plot->pixelOf(0.5, y).toPoint());
+        QCOMPARE(w.session()->project().probe.kind, Probe::Kind::Checkpoint);  // not yet
+        QTest::mouseRelease(plot->plot(), Qt::LeftButton, {}, plot->pixelOf(0.6, y).toPoint());
+        const Probe probe = w.session()->project().probe;
+        QCOMPARE(probe.kind, Probe::Kind::Path);
+        QCOMPARE(probe.result, QFileInfo(pathFile).fileName());
+        QVERIFY(std::abs(probe.t - 0.6) < 0.01);
+        // Every path plot of the file follows it; the demo's does not.
+        QVERIFY(viewOf<widgets::PathPlotView>(w, pathFile)->hasProbe());
+        QVERIFY(!demoPlot->hasProbe());
+        QVERIFY(plot->grab().save(basin::test::testOutputDir() + "/lmc_path_view.png"));
+        // Both paths in one plot, named by what differs.
+        auto* both = qobject_cast<widgets::PathPlotView*>(
+            w.viewArea()->addView(lmcPathSpec({demoPath, pathFile})));
+        QVERIFY(both);
+        QCOMPARE(both->paths().size(), std::size_t(2));
+        QCOMPARE(both->paths()[0].name, QStringLiteral("linear"));
+        QCOMPARE(both->paths()[1].name, QStringLiteral("linear, BN re-estimated"));
+        QCOMPARE(graphsNamed(both->plot(), "second"), 2);  // the curve, its legend entry
+        QVERIFY(both->hasProbe());
+        QTest::qWait(50);
+        QVERIFY(both->grab().save(basin::test::testOutputDir() + "/lmc_two_paths.png"));
+        QVERIFY(table->grab().save(basin::test::testOutputDir() + "/lmc_barrier_view.png"));
+        QVERIFY(heatmap->grab().save(basin::test::testOutputDir() + "/lmc_layerwise_view.png"));
+
+        // Saved with the project and restored.
+        w.saveProject(projectFile);
+        MainWindow again;
+        again.setConfirmDiscard(false);
+        QVERIFY(again.openProject(projectFile));
+        auto* restored = viewOf<widgets::PathPlotView>(again, pathFile);
+        QVERIFY(restored);
+        QVERIFY(restored->hasProbe());
+        QVERIFY(std::abs(restored->probeT() - 0.6) < 0.01);
+        QVERIFY(viewOf<widgets::BarrierTable>(again, pathFile));
+        QVERIFY(viewOf<widgets::LayerwiseHeatmapView>(again, layerwise));
+        QCOMPARE(pathFileKind(pathFile), QStringLiteral("linear path"));
+        QCOMPARE(pathFileKind(layerwise), QStringLiteral("layer-wise"));
+    }
+};
+
+BASIN_GUI_TEST_MAIN(TestConnectivity)
+#include "test_connectivity.moc"
