@@ -1,6 +1,7 @@
 #include "curvature/HessianVectorProduct.h"
 
 #include <ATen/Parallel.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -210,6 +211,11 @@ torch::Tensor HessianVectorProduct::Impl::batchLoss(std::int64_t start, std::int
     const torch::Tensor yb = y.narrow(0, start, length);
     torch::Tensor z;
     try {
+        // Unoptimised: the graph executor's optimised plan for an autograd
+        // forward (differentiable subgraphs) is kept with the method, which
+        // clones share, and a later evaluate() under InferenceMode then
+        // fails with "Inference tensors cannot be saved for backward".
+        torch::jit::GraphOptimizerEnabledGuard plain(false);
         z = detail::firstTensor(module.forward({xb}));
     } catch (const std::exception& e) {  // c10::Error, or the interpreter's JITException
         throw std::runtime_error(where() + ": the model cannot run on inputs " +

@@ -269,6 +269,16 @@ private Q_SLOTS:
         options.lanczos.k = 1;
         computeHessianReport(model, data, options);
         QCOMPARE(evaluate(model, data).loss, before.loss);
+        // Clones share the compiled method: enough products on a clone for
+        // the graph executor to optimise, then inference on both.
+        Model copy = model.clone();
+        {
+            HessianVectorProduct hvp(copy, data);
+            for (std::uint64_t seed = 5; seed < 10; ++seed)
+                hvp.apply(randomUnit(hvp.dimension(), seed));
+        }
+        QCOMPARE(evaluate(copy, data).loss, before.loss);
+        QCOMPARE(evaluate(model, data).loss, before.loss);
     }
 
     void topEigenvaluesMatchDenseHessian() {
