@@ -103,7 +103,7 @@ private Q_SLOTS:
         QStringList menus;
         for (QAction* a : w.menuBar()->actions())
             menus << a->text();
-        QCOMPARE(menus, (QStringList{"&File", "&View", "&Help"}));
+        QCOMPARE(menus, (QStringList{"&File", "&View", "&Probe", "&Help"}));
         QCOMPARE(findAction(w, "&Open project…")->shortcut(), QKeySequence(QKeySequence::Open));
         QCOMPARE(findAction(w, "&Save project")->shortcut(), QKeySequence(QKeySequence::Save));
         QCOMPARE(findAction(w, "Split &right")->shortcut(), QKeySequence("Ctrl+\\"));

@@ -9,6 +9,7 @@
 
 #include "connectivity/ConnectivityCsv.h"
 #include "plot/PlotFigure.h"
+#include "plot/PlotRanges.h"
 #include "plot/QCustomPlot.h"
 
 namespace basin::widgets {
@@ -23,35 +24,6 @@ constexpr double kPad = 0.02;  // of the t range either side, so the end points 
 
 QColor colourOf(std::size_t path) {
     return kPalette[path % (sizeof(kPalette) / sizeof(kPalette[0]))];
-}
-
-// −1 (not computed) becomes NaN, which QCustomPlot draws as a gap.
-double shownValue(double v) {
-    return v < 0 ? std::numeric_limits<double>::quiet_NaN() : v;
-}
-
-bool anyComputed(const std::vector<double>& values) {
-    return std::any_of(values.begin(), values.end(), [](double v) { return v >= 0; });
-}
-
-std::size_t nearestIndex(const std::vector<double>& xs, double v) {
-    std::size_t best = 0;
-    for (std::size_t i = 1; i < xs.size(); ++i)
-        if (std::abs(xs[i] - v) < std::abs(xs[best] - v)) best = i;
-    return best;
-}
-
-// The finite range of some values, padded by 8% (a flat curve gets ±0.5).
-QCPRange paddedRange(const std::vector<double>& values) {
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    for (double v : values) {
-        if (!std::isfinite(v)) continue;
-        lo = std::min(lo, v);
-        hi = std::max(hi, v);
-    }
-    if (!std::isfinite(lo)) return QCPRange(0, 1);
-    const double pad = hi > lo ? 0.08 * (hi - lo) : 0.5;
-    return QCPRange(lo - pad, hi + pad);
 }
 
 QCPAxis* tAxis(QCPAxisRect* rect) {
@@ -285,8 +257,8 @@ void PathPlotView::rebuild() {
         if (anyPrediction) legendOnly(tr("second-order prediction"), QPen(grey, 1.6, Qt::DotLine));
     }
     plot_->legend->setVisible(plot_->graphCount() > 0);
-    valueAxis(lossRect_)->setRange(paddedRange(losses));
-    valueAxis(accuracyRect_)->setRange(paddedRange(accuracies));
+    valueAxis(lossRect_)->setRange(paddedRange(losses, 0.08));
+    valueAxis(accuracyRect_)->setRange(paddedRange(accuracies, 0.08));
 
     // Checkpoints of every path (paths usually share them), labelled once.
     std::vector<std::pair<double, QString>> knots;

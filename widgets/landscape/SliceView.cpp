@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "plot/PlotFigure.h"
+#include "plot/PlotRanges.h"
 #include "plot/QCustomPlot.h"
 
 namespace basin::widgets {
@@ -27,37 +28,6 @@ QPen penOf(SurfaceMetric m) {
     QPen pen(isAccuracy(m) ? QColor(255, 127, 14) : QColor(31, 119, 180), 2);
     if (isTest(m)) pen.setStyle(Qt::DashLine);
     return pen;
-}
-
-// −1 (not computed) becomes NaN, which QCustomPlot draws as a gap.
-double shownValue(double v) {
-    return v < 0 ? std::numeric_limits<double>::quiet_NaN() : v;
-}
-
-bool anyComputed(const std::vector<double>& values) {
-    return std::any_of(values.begin(), values.end(),
-                       [](double v) { return std::isfinite(shownValue(v)); });
-}
-
-std::size_t nearestIndex(const std::vector<double>& xs, double v) {
-    std::size_t best = 0;
-    for (std::size_t i = 1; i < xs.size(); ++i) {
-        if (std::abs(xs[i] - v) < std::abs(xs[best] - v)) best = i;
-    }
-    return best;
-}
-
-// The finite range of some values, padded by 5% (a flat curve gets ±0.5).
-QCPRange paddedRange(const std::vector<double>& values) {
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    for (double v : values) {
-        if (!std::isfinite(v)) continue;
-        lo = std::min(lo, v);
-        hi = std::max(hi, v);
-    }
-    if (!std::isfinite(lo)) return QCPRange(0, 1);
-    const double pad = hi > lo ? 0.05 * (hi - lo) : 0.5;
-    return QCPRange(lo - pad, hi + pad);
 }
 
 }  // namespace
@@ -209,8 +179,8 @@ void SliceView::rebuild() {
     plot_->yAxis2->setLabelColor(QColor(255, 127, 14));
     plot_->legend->setVisible(plot_->graphCount() > 0);
     if (!slice_.x.empty()) plot_->xAxis->setRange(slice_.x.front(), slice_.x.back());
-    plot_->yAxis->setRange(paddedRange(losses));
-    plot_->yAxis2->setRange(paddedRange(accuracies));
+    plot_->yAxis->setRange(paddedRange(losses, 0.05));
+    plot_->yAxis2->setRange(paddedRange(accuracies, 0.05));
 
     // Checkpoints: a dotted vertical line each, labelled at the top.
     double halfStep = std::numeric_limits<double>::infinity();
