@@ -7,19 +7,13 @@
 #include <QJsonObject>
 #include <cstdio>
 
+#include "cli/CheckpointAlignment.h"
 #include "cli/Subcommand.h"
 #include "cli/TerminalProgress.h"
-#include "connectivity/WeightMatching.h"
 #include "data/DatasetFiles.h"
-#include "model/StateDictFile.h"
 
 namespace basin::app {
 namespace {
-
-std::vector<NamedTensor> checkpointState(const QString& path, const QString& root) {
-    const Checkpoint c = loadCheckpoint(path.toStdString());
-    return root.isEmpty() ? c.stateDict() : c.stateDict(root.toStdString());
-}
 
 void printReport(const AlignmentResult& r, const QString& out) {
     std::printf("%-32s %8s %8s %8s\n", "permutation group", "units", "moved", "fraction");
@@ -35,23 +29,14 @@ void printReport(const AlignmentResult& r, const QString& out) {
 }
 
 void printJson(const AlignmentResult& r, const QCommandLineParser& p, const QString& method) {
-    QJsonArray groups, fixed;
-    for (const GroupMatch& g : r.groups)
-        groups.append(QJsonObject{{"name", QString::fromStdString(g.name)},
-                                  {"units", double(g.size)},
-                                  {"moved", double(g.moved)},
-                                  {"movedFraction", g.movedFraction()}});
-    for (const FixedUnits& f : r.spec.fixed)
-        fixed.append(QJsonObject{{"name", QString::fromStdString(f.name)},
-                                 {"reason", QString::fromStdString(f.reason)}});
     const QStringList files = p.positionalArguments();
     QJsonObject out{{"model", p.value(QStringLiteral("model"))},
                     {"a", files.value(0)},
                     {"b", files.value(1)},
                     {"out", p.value(QStringLiteral("out"))},
                     {"method", method},
-                    {"groups", groups},
-                    {"fixed", fixed},
+                    {"groups", alignmentGroupsJson(r)},
+                    {"fixed", alignmentFixedJson(r)},
                     {"distanceBefore", r.distanceBefore},
                     {"distanceAfter", r.distanceAfter}};
     if (r.passes > 0) out["passes"] = r.passes;
@@ -65,12 +50,13 @@ int runAlign(const QCommandLineParser& p) {
         std::fprintf(stderr, "basin align: A, B, --model and --out are required (see --help)\n");
         return 2;
     }
-    if (method != QLatin1String("weights") && method != QLatin1String("activations")) {
+    const std::optional<AlignmentMethod> alignment = alignmentMethodFromName(method);
+    if (!alignment) {
         std::fprintf(stderr, "basin align: --method is weights or activations, not '%s'\n",
                      qPrintable(method));
         return 2;
     }
-    const bool activations = method == QLatin1String("activations");
+    const bool activations = *alignment == AlignmentMethod::Activations;
     if (activations && !p.isSet(QStringLiteral("data"))) {
         std::fprintf(stderr, "basin align: --method activations needs --data\n");
         return 2;
@@ -82,23 +68,19 @@ int runAlign(const QCommandLineParser& p) {
         std::fprintf(stderr, "basin align: --seed and --samples take non-negative numbers\n");
         return 2;
     }
-    const QString root = p.value(QStringLiteral("root"));
     Dataset data;
     if (activations) {
         DatasetFileOptions o;
         o.inputsKey = p.value(QStringLiteral("inputs")).toStdString();
         data = loadDatasetFile(p.value(QStringLiteral("data")).toStdString(), o);
     }
-    AlignmentJob job(Model::load(p.value(QStringLiteral("model")).toStdString()),
-                     checkpointState(files[0], root), checkpointState(files[1], root),
-                     activations ? AlignmentMethod::Activations : AlignmentMethod::Weights,
-                     std::move(data));
+    const QString out = p.value(QStringLiteral("out"));
+    CheckpointAlignmentJob job(p.value(QStringLiteral("model")), files[0], files[1], *alignment,
+                               out, std::move(data), p.value(QStringLiteral("root")));
     job.weightOptions.seed = seed;
     job.activationOptions.maxSamples = samples;
     const JobStatus status = runJobInTerminal(job);
     if (status.state != JobState::Succeeded) return 1;  // the error is printed
-    const QString out = p.value(QStringLiteral("out"));
-    saveStateDict(out.toStdString(), job.result().alignedB);
     if (p.isSet(QStringLiteral("json")))
         printJson(job.result(), p, method);
     else

@@ -16,6 +16,7 @@
 #include <optional>
 #include <tuple>
 
+#include "cli/CheckpointAlignment.h"
 #include "cli/Subcommand.h"
 #include "cli/TerminalProgress.h"
 #include "connectivity/Barrier.h"
@@ -25,13 +26,12 @@
 #include "connectivity/InterpolationPath.h"
 #include "connectivity/LayerwiseLmc.h"
 #include "connectivity/PathJob.h"
+#include "connectivity/PathPlotView.h"
 #include "connectivity/SecondOrderBarrier.h"
 #include "data/DatasetFiles.h"
 #include "landscape/DirectionsFile.h"
 #include "landscape/LandscapeJob.h"
-#include "landscape/SliceView.h"
 #include "plot/PlotFigure.h"
-#include "plot/QCustomPlot.h"
 
 namespace basin::app {
 namespace {
@@ -68,21 +68,6 @@ Barrier segmentBarrier(const PathSamples& s, SurfaceMetric loss, std::size_t k) 
     return measureBarrier(t, l, a);
 }
 
-// Short names of the checkpoints: file names without extension, with their
-// folder when two would read the same (two seeds' epoch_010.pt).
-std::vector<QString> shortNames(const std::vector<std::string>& paths) {
-    std::vector<QString> names;
-    for (const std::string& p : paths)
-        names.push_back(QFileInfo(QString::fromStdString(p)).completeBaseName());
-    const std::vector<QString> plain = names;
-    for (std::size_t i = 0; i < names.size(); ++i)
-        if (std::count(plain.begin(), plain.end(), plain[i]) > 1) {
-            const QFileInfo f(QString::fromStdString(paths[i]));
-            names[i] = f.dir().dirName() + QLatin1Char('/') + f.completeBaseName();
-        }
-    return names;
-}
-
 void printBarrier(const char* split, const Barrier& b) {
     std::printf(
         "  %-5s loss %.4g → %.4g   barrier %.4g at t = %.3g   max − mean of ends %.4g   "
@@ -93,18 +78,13 @@ void printBarrier(const char* split, const Barrier& b) {
     std::printf("\n");
 }
 
-// Loss and accuracy against t with the checkpoints marked, by the figure's
-// extension (the slice view's export: PNG/SVG/PDF with the CSV beside it).
-void writeFigure(const PathSamples& s, const QString& path, QSize size) {
-    widgets::SliceView view;
+// Loss and accuracy against t of every path (the line, the aligned line, the
+// curve), by the figure's extension: the GUI's path plot and its export
+// (PNG/SVG/PDF with the CSV beside it).
+void writeFigure(std::vector<widgets::PathCurve> paths, const QString& path, QSize size) {
+    widgets::PathPlotView view;
     view.resize(size);
-    view.setSurface(s.rowSurface(0));
-    std::vector<widgets::SliceView::Marker> markers;
-    const std::vector<QString> names = shortNames(s.checkpoints);
-    for (std::size_t k = 0; k < s.knots.size() && k < names.size(); ++k)
-        markers.push_back({s.knots[k], 0.0, names[k]});
-    view.setMarkers(markers);
-    view.plot()->xAxis->setLabel(QStringLiteral("t"));
+    view.setPaths(std::move(paths));
     QString error;
     if (!view.exportFigure(path, size, &error)) throw std::runtime_error(error.toStdString());
 }
@@ -200,6 +180,90 @@ bool runCurve(const QCommandLineParser& p, const LmcRecipe& recipe, const Datase
     return true;
 }
 
+// --align: B aligned to A (OUT/B_aligned.pt, a checkpoint computing B's
+// function) and the straight path A → aligned B (OUT/path_aligned.h5, same
+// points and options as the line). Returns false when a job stopped.
+struct AlignedResult {
+    AlignmentMethod method = AlignmentMethod::Weights;
+    AlignmentResult alignment;
+    std::string file, pathFile;
+    PathSamples samples;
+    std::size_t pointsComputed = 0;
+    Barrier train;
+    std::optional<Barrier> test;
+};
+
+bool runAligned(AlignmentMethod method, const LmcRecipe& recipe, const Dataset& train,
+                const std::optional<Dataset>& test, const QString& out, AlignedResult* result) {
+    result->method = method;
+    const QString file = QDir(out).filePath(QStringLiteral("B_aligned.pt"));
+    result->file = file.toStdString();
+    CheckpointAlignmentJob align(QString::fromStdString(recipe.modelPath),
+                                 QString::fromStdString(recipe.checkpoints[0]),
+                                 QString::fromStdString(recipe.checkpoints[1]), method, file, train,
+                                 QString::fromStdString(recipe.weightRoot));
+    if (runJobInTerminal(align).state != JobState::Succeeded) return false;
+    result->alignment = align.result();
+    LmcRecipe aligned = recipe;
+    aligned.checkpoints[1] = result->file;
+    aligned.outPath = QDir(out).filePath(QStringLiteral("path_aligned.h5")).toStdString();
+    result->pathFile = aligned.outPath;
+    std::error_code ignored;
+    if (align.changedFile()) std::filesystem::remove(aligned.outPath, ignored);  // stale
+    PathJob path(aligned, train, test);
+    if (runJobInTerminal(path).state != JobState::Succeeded) return false;
+    result->samples = path.samples();
+    result->pointsComputed = path.pointsComputed();
+    result->train = segmentBarrier(result->samples, SurfaceMetric::TrainLoss, 0);
+    if (test) result->test = segmentBarrier(result->samples, SurfaceMetric::TestLoss, 0);
+    return true;
+}
+
+QJsonObject alignedJson(const AlignedResult& a, const Barrier& trainBefore,
+                        const std::optional<Barrier>& testBefore) {
+    const AlignmentResult& r = a.alignment;
+    QJsonObject before{{"train", barrierJson(trainBefore)}};
+    if (testBefore) before["test"] = barrierJson(*testBefore);
+    QJsonObject after{{"train", barrierJson(a.train)}};
+    if (a.test) after["test"] = barrierJson(*a.test);
+    QJsonObject json{{"method", QLatin1String(alignmentMethodName(a.method))},
+                     {"file", QString::fromStdString(a.file)},
+                     {"path_file", QString::fromStdString(a.pathFile)},
+                     {"groups", alignmentGroupsJson(r)},
+                     {"fixed", alignmentFixedJson(r)},
+                     {"distance_before", number(r.distanceBefore)},
+                     {"distance_after", number(r.distanceAfter)},
+                     {"before", before},
+                     {"after", after},
+                     {"t", numbers(a.samples.t)}};
+    if (r.passes > 0) json["passes"] = r.passes;
+    for (SurfaceMetric m : {SurfaceMetric::TrainLoss, SurfaceMetric::TrainAccuracy,
+                            SurfaceMetric::TestLoss, SurfaceMetric::TestAccuracy})
+        if (a.samples.has(m))
+            json[QLatin1String(surfaceMetricName(m))] = numbers(a.samples.row(m, 0));
+    return json;
+}
+
+void printAligned(const AlignedResult& a, const Barrier& trainBefore,
+                  const std::optional<Barrier>& testBefore) {
+    const AlignmentResult& r = a.alignment;
+    std::printf("aligned B (%s matching): %s\n",
+                a.method == AlignmentMethod::Weights ? "weight" : "activation", a.file.c_str());
+    for (const GroupMatch& g : r.groups)
+        std::printf("  %-30s %lld of %lld units moved\n", g.name.c_str(),
+                    static_cast<long long>(g.moved), static_cast<long long>(g.size));
+    std::printf("  ‖θ_A − θ_B‖ %.6g before, %.6g after\n", r.distanceBefore, r.distanceAfter);
+    std::printf("%s  (%zu points computed now, %zu in all)\n", a.pathFile.c_str(), a.pointsComputed,
+                a.samples.nt());
+    std::printf("barrier (i), max_t [L(t) - chord]  %10s %10s\n", "before", "after");
+    std::printf("  %-32s %10.4g %10.4g\n", "train loss", trainBefore.linear, a.train.linear);
+    if (testBefore && a.test)
+        std::printf("  %-32s %10.4g %10.4g\n", "test loss", testBefore->linear, a.test->linear);
+    std::printf("A → aligned B\n");
+    printBarrier("train", a.train);
+    if (a.test) printBarrier("test", *a.test);
+}
+
 int runLmc(const QCommandLineParser& p) {
     const QStringList checkpoints = p.positionalArguments();
     if (checkpoints.size() < 2) {
@@ -238,6 +302,20 @@ int runLmc(const QCommandLineParser& p) {
     if (p.isSet(QStringLiteral("curve")) && checkpoints.size() != 2) {
         std::fprintf(stderr, "basin lmc: --curve connects two checkpoints\n");
         return 2;
+    }
+    std::optional<AlignmentMethod> alignment;
+    if (p.isSet(QStringLiteral("align"))) {
+        alignment = alignmentMethodFromName(p.value(QStringLiteral("align")));
+        if (!alignment) {
+            std::fprintf(stderr, "basin lmc: --align is weights or activations, not '%s'\n",
+                         qPrintable(p.value(QStringLiteral("align"))));
+            return 2;
+        }
+        if (checkpoints.size() != 2) {
+            std::fprintf(stderr,
+                         "basin lmc: --align aligns B to A: give exactly two checkpoints\n");
+            return 2;
+        }
     }
 
     const Dataset train = loadDatasetFile(p.value(QStringLiteral("data")).toStdString());
@@ -342,6 +420,16 @@ int runLmc(const QCommandLineParser& p) {
         summary["curve"] = c;
     }
 
+    std::optional<AlignedResult> aligned;
+    if (alignment) {
+        aligned.emplace();
+        if (!runAligned(*alignment, recipe, train, test, out, &*aligned)) {
+            std::fprintf(stderr, "basin lmc: stopped; run the same command again to resume\n");
+            return 1;
+        }
+        summary["aligned"] = alignedJson(*aligned, measured[0].first, measured[0].second);
+    }
+
     QString error;
     const QString summaryPath = QDir(out).filePath(QStringLiteral("summary.json"));
     if (!widgets::writeFileAtomically(summaryPath, QJsonDocument(summary).toJson(), &error))
@@ -353,7 +441,19 @@ int runLmc(const QCommandLineParser& p) {
             std::fprintf(stderr, "basin lmc: --figure-size must look like 800x600\n");
             return 2;
         }
-        writeFigure(s, p.value(QStringLiteral("figure")), pixels);
+        std::vector<widgets::PathCurve> paths{{QStringLiteral("linear"), s, 0, {}, {}}};
+        if (prediction) {
+            paths[0].predictionT = prediction->t;
+            paths[0].prediction = prediction->loss;
+        }
+        if (aligned) paths.push_back({QStringLiteral("aligned"), aligned->samples, 0, {}, {}});
+        if (curve)
+            paths.push_back({QStringLiteral("curve ") + QString::fromStdString(curve->name),
+                             readPathSamples(curve->pathFile),
+                             0,
+                             {},
+                             {}});
+        writeFigure(std::move(paths), p.value(QStringLiteral("figure")), pixels);
     }
 
     if (p.isSet(QStringLiteral("json"))) {
@@ -362,7 +462,7 @@ int runLmc(const QCommandLineParser& p) {
     }
     std::printf("%s  (%zu points computed now, %zu in all)\n", recipe.outPath.c_str(),
                 pathJob.pointsComputed(), s.nt());
-    const std::vector<QString> names = shortNames(recipe.checkpoints);
+    const std::vector<QString> names = widgets::checkpointShortNames(recipe.checkpoints);
     for (std::size_t k = 0; k < measured.size(); ++k) {
         std::printf("%s → %s\n", qPrintable(names[k]), qPrintable(names[k + 1]));
         printBarrier("train", measured[k].first);
@@ -393,6 +493,7 @@ int runLmc(const QCommandLineParser& p) {
         if (!curve->planeFile.empty())
             std::printf("plane through A, B and the middle bend: %s\n", curve->planeFile.c_str());
     }
+    if (aligned) printAligned(*aligned, measured[0].first, measured[0].second);
     std::printf("%s\n", qPrintable(summaryPath));
     if (p.isSet(QStringLiteral("figure")))
         std::printf("%s\n", qPrintable(p.value(QStringLiteral("figure"))));
@@ -428,7 +529,10 @@ Subcommand lmcSubcommand() {
             "(OUT/curve_bezierK.pt, resumed when it exists), evaluates the curve at the same "
             "points (OUT/curve_bezierK.h5, a path file beside the line's) and prints its "
             "barriers; --curve-plane computes the plane through A, B and the middle bend as a "
-            "landscape."));
+            "landscape. --align weights (or activations) permutes B's hidden units to match A "
+            "(as basin align; OUT/B_aligned.pt computes B's function), computes the path A -> "
+            "aligned B with the same options (OUT/path_aligned.h5) and prints the barrier "
+            "before and after; the figure draws both paths."));
         addOption(p, "model", "TorchScript model.", "MODEL");
         addOption(p, "data", "Training data (.npz/.npy/.pt).", "DATA");
         addOption(p, "test-data", "Test data, for test_loss/test_acc.", "DATA");
@@ -454,6 +558,11 @@ Subcommand lmcSubcommand() {
                   "Also the loss on the plane through A, B and the curve's middle bend "
                   "(OUT/curve_plane.h5, the curve projected on it).");
         addOption(p, "curve-plane-points", "Grid points per axis of the plane.", "N", "21");
+        addOption(p, "align",
+                  "Also align B to A first (weights: weight matching, activations: activation "
+                  "matching on --data), write OUT/B_aligned.pt and the path A -> aligned B "
+                  "(OUT/path_aligned.h5); two checkpoints.",
+                  "METHOD");
         addOption(p, "out", "Folder for path.h5, layerwise.h5, the curve files and summary.json.",
                   "DIR", "lmc");
         addOption(p, "json", "Print the summary as JSON instead of a table.");
