@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -10,6 +11,7 @@
 #include <QPointer>
 #include <memory>
 
+#include "cli/CheckpointAlignment.h"
 #include "connectivity/BarrierTable.h"
 #include "connectivity/LayerwiseHeatmapView.h"
 #include "connectivity/PathJob.h"
@@ -21,6 +23,7 @@
 #include "project/Session.h"
 #include "ui/ConnectivityDialog.h"
 #include "ui/MainWindow.h"
+#include "ui/ProjectReactions.h"
 
 namespace basin::app {
 namespace {
@@ -81,6 +84,13 @@ QString pathName(const PathSamples& s, bool withCheckpoints) {
     return name;
 }
 
+// The aligned path of a dialog's run or of `basin lmc --align`'s folder.
+bool isAlignedPathFile(const QString& file) {
+    const QString name = QFileInfo(file).fileName();
+    return name == QLatin1String("path_aligned.h5") ||
+           name.endsWith(QLatin1String(".aligned.path.h5"));
+}
+
 // The curves of the path files (the live samples of `liveFile` instead of its
 // file), with their predictions; a file not written yet is an empty curve.
 std::vector<widgets::PathCurve> pathCurves(const QStringList& files, const QString& liveFile = {},
@@ -100,11 +110,20 @@ std::vector<widgets::PathCurve> pathCurves(const QStringList& files, const QStri
         }
         curves.push_back(std::move(c));
     }
+    // Aligned paths are named so; the checkpoints name the others when they differ.
     bool sameCheckpoints = true;
-    for (const widgets::PathCurve& c : curves)
-        sameCheckpoints = sameCheckpoints && c.samples.checkpoints == curves[0].samples.checkpoints;
-    for (widgets::PathCurve& c : curves)
-        c.name = pathName(c.samples, !sameCheckpoints);
+    const std::vector<std::string>* first = nullptr;
+    for (std::size_t i = 0; i < curves.size(); ++i) {
+        if (isAlignedPathFile(files[int(i)])) continue;
+        if (!first) first = &curves[i].samples.checkpoints;
+        sameCheckpoints = sameCheckpoints && curves[i].samples.checkpoints == *first;
+    }
+    for (std::size_t i = 0; i < curves.size(); ++i) {
+        widgets::PathCurve& c = curves[i];
+        const bool aligned = isAlignedPathFile(files[int(i)]);
+        c.name = pathName(c.samples, !sameCheckpoints && !aligned);
+        if (aligned) c.name.replace(0, QObject::tr("linear").size(), QObject::tr("aligned"));
+    }
     // Two paths of the same checkpoints and options: their file names tell them apart.
     for (std::size_t i = 0; i < curves.size(); ++i)
         for (std::size_t j = i + 1; j < curves.size(); ++j)
@@ -317,6 +336,72 @@ void continueAfterPath(MainWindow* window, const LmcRequest& r, const Dataset& t
     }
 }
 
+// The aligned B added to the project as a checkpoint of the model (written
+// again: its fingerprint is redone).
+void addAlignedCheckpoint(MainWindow* window, const LmcRequest& r, const QString& file) {
+    Session* session = window->session();
+    const QList<ProjectItem>& items = session->project().items;
+    for (int i = 0; i < items.size(); ++i) {
+        if (items[i].kind == ItemKind::Checkpoint && items[i].path == file) {
+            fingerprintItems(window, {i});
+            return;
+        }
+    }
+    ProjectItem item;
+    item.kind = ItemKind::Checkpoint;
+    item.path = file;
+    item.name = QFileInfo(file).completeBaseName();
+    item.extra[QStringLiteral("model")] = r.model;
+    item.extra[QStringLiteral("weights")] =
+        QObject::tr("%1 aligned to %2 (%3 matching)")
+            .arg(QFileInfo(r.checkpoints[1]).completeBaseName(),
+                 QFileInfo(r.checkpoints[0]).completeBaseName(),
+                 r.alignment == QLatin1String("weights") ? QObject::tr("weight")
+                                                         : QObject::tr("activation"));
+    session->addItem(item);
+    fingerprintItems(window, {int(session->project().items.size()) - 1});
+}
+
+// The path A → aligned B, after the alignment.
+void startAlignedPath(MainWindow* window, const LmcRequest& r, const Dataset& train,
+                      const std::optional<Dataset>& test, bool stale) {
+    const QString file = lmcAlignedPathFile(r.pathFile);
+    if (stale) QFile::remove(file);  // computed from another aligned B
+    LmcRecipe recipe;
+    recipe.modelPath = r.model.toStdString();
+    recipe.checkpoints = {r.checkpoints[0].toStdString(),
+                          lmcAlignedCheckpointFile(r.pathFile).toStdString()};
+    recipe.points = std::size_t(r.points);
+    recipe.outPath = file.toStdString();
+    recipe.options.reestimateBatchNorm = r.reestimateBatchNorm;
+    auto job = std::make_shared<PathJob>(recipe, train, test);
+    fillViewsLive(*job, window, file);
+    QPointer<MainWindow> guard(window);
+    const QString name = QObject::tr("LMC %1, aligned").arg(pathTitle(r));
+    window->jobs()->submit(job, [guard, job, file, name](const JobStatus& status) {
+        if (!guard || status.state != JobState::Succeeded) return;
+        addResult(guard.data(), file, name);
+        refreshViews(guard.data(), file, &job->samples());
+    });
+}
+
+// "Align B to A first": the alignment as a job, its file a project
+// checkpoint, then the aligned path.
+void startAlignment(MainWindow* window, const LmcRequest& r, const Dataset& train,
+                    const std::optional<Dataset>& test) {
+    const std::optional<AlignmentMethod> method = alignmentMethodFromName(r.alignment);
+    if (!method || r.checkpoints.size() != 2) return;
+    const QString file = lmcAlignedCheckpointFile(r.pathFile);
+    auto job = std::make_shared<CheckpointAlignmentJob>(r.model, r.checkpoints[0], r.checkpoints[1],
+                                                        *method, file, train);
+    QPointer<MainWindow> guard(window);
+    window->jobs()->submit(job, [guard, job, r, train, test, file](const JobStatus& status) {
+        if (!guard || status.state != JobState::Succeeded) return;
+        addAlignedCheckpoint(guard.data(), r, file);
+        startAlignedPath(guard.data(), r, train, test, job->changedFile());
+    });
+}
+
 }  // namespace
 
 QString lmcPathFileFor(const QStringList& checkpoints, bool reestimateBatchNorm) {
@@ -338,6 +423,15 @@ QString lmcLayerwiseFile(const QString& pathFile) {
 QString lmcSecondOrderFile(const QString& pathFile) {
     return besidePathFile(pathFile, QStringLiteral("second_order.json"),
                           QStringLiteral(".second_order.json"));
+}
+
+QString lmcAlignedCheckpointFile(const QString& pathFile) {
+    return besidePathFile(pathFile, QStringLiteral("B_aligned.pt"), QStringLiteral(".aligned.pt"));
+}
+
+QString lmcAlignedPathFile(const QString& pathFile) {
+    return besidePathFile(pathFile, QStringLiteral("path_aligned.h5"),
+                          QStringLiteral(".aligned.path.h5"));
 }
 
 bool readSecondOrderBeside(const QString& pathFile, SecondOrderCurve* out) {
@@ -433,11 +527,14 @@ void startLinearModeConnectivity(MainWindow* window, const LmcRequest& r) {
     recipe.outPath = r.pathFile.toStdString();
     recipe.options.reestimateBatchNorm = r.reestimateBatchNorm;
     auto job = std::make_shared<PathJob>(recipe, train, test);
-    // The views are there at once and fill in as the job computes.
-    if (!viewShows(window, kPathPlot, r.pathFile))
-        window->viewArea()->addView(lmcPathSpec({r.pathFile}));
-    if (!viewShows(window, kBarriers, r.pathFile))
-        window->viewArea()->addView(lmcBarrierSpec({r.pathFile}));
+    // The views are there at once and fill in as the job computes; with
+    // alignment they show the aligned path too.
+    QStringList files{r.pathFile};
+    if (!r.alignment.isEmpty()) files << lmcAlignedPathFile(r.pathFile);
+    if (!viewShows(window, kPathPlot, files.back()))
+        window->viewArea()->addView(lmcPathSpec(files));
+    if (!viewShows(window, kBarriers, files.back()))
+        window->viewArea()->addView(lmcBarrierSpec(files));
     fillViewsLive(*job, window, r.pathFile);
     QPointer<MainWindow> guard(window);
     window->jobs()->submit(job, [guard, job, r, train, test](const JobStatus& status) {
@@ -445,6 +542,7 @@ void startLinearModeConnectivity(MainWindow* window, const LmcRequest& r) {
         addResult(guard.data(), r.pathFile, QObject::tr("LMC %1").arg(pathTitle(r)));
         refreshViews(guard.data(), r.pathFile, &job->samples());
         continueAfterPath(guard.data(), r, train, test, job->samples());
+        if (!r.alignment.isEmpty()) startAlignment(guard.data(), r, train, test);
     });
 }
 

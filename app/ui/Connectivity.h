@@ -17,7 +17,9 @@
 //
 // Files: "<A's folder>/lmc/<A>--<B>[-bn].path.h5" (named uniquely because
 // the probe and the project find a result by its file name), and beside it
-// ".layerwise.h5" and ".second_order.json" — {"t": [...], "second_order":
+// ".layerwise.h5", ".second_order.json", and with alignment ".aligned.pt"
+// (B aligned to A) and ".aligned.path.h5" (the path to it, named "aligned"
+// in the views) — {"t": [...], "second_order":
 // {...}} with the keys of `basin lmc`'s summary.json. The views read a CLI
 // output folder as well: DIR/path.h5, DIR/layerwise.h5, DIR/summary.json.
 
@@ -43,6 +45,10 @@ struct LmcRequest {
     bool layerwise = false;    // two checkpoints only
     bool secondOrder = false;  // two checkpoints only
     QString pathFile;          // the path file; the others are named after it
+    // Two checkpoints only: "weights" or "activations" aligns B to A first
+    // (the aligned B becomes a checkpoint of the project) and computes the
+    // path A → aligned B as well; empty: no alignment.
+    QString alignment;
 };
 
 // "<A's folder>/lmc/<A>--<B>[--C…][-bn].path.h5".
@@ -50,10 +56,15 @@ QString lmcPathFileFor(const QStringList& checkpoints, bool reestimateBatchNorm)
 // The layer-wise file and the second-order prediction beside a path file.
 QString lmcLayerwiseFile(const QString& pathFile);
 QString lmcSecondOrderFile(const QString& pathFile);
+// The aligned B ("<…>.aligned.pt", `basin lmc --align`'s B_aligned.pt) and
+// the path to it ("<…>.aligned.path.h5", path_aligned.h5) beside a path file.
+QString lmcAlignedCheckpointFile(const QString& pathFile);
+QString lmcAlignedPathFile(const QString& pathFile);
 
 // Opens the dialog for the checkpoint item (A) and starts what it describes.
 void linearModeConnectivityForItem(MainWindow* window, int checkpointItem);
-// Runs the path job (then the second-order and layer-wise jobs when asked);
+// Runs the path job (then the second-order and layer-wise jobs, and the
+// alignment with the aligned path, when asked);
 // opens the path plot and barrier table at once (and the heatmap with the
 // layer-wise job) unless views of these files are open; they fill in as
 // points arrive. Each finished file becomes a project result.

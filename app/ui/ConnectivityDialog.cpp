@@ -107,6 +107,16 @@ ConnectivityDialog::ConnectivityDialog(const Project& project, int checkpointIte
     layerwise_->setObjectName(QStringLiteral("layerwise"));
     secondOrder_ = new QCheckBox(tr("second-order prediction from the curvature along the path"));
     secondOrder_->setObjectName(QStringLiteral("secondOrder"));
+    alignment_ = new QComboBox;
+    alignment_->setObjectName(QStringLiteral("alignment"));
+    alignment_->addItem(tr("none"), QString());
+    alignment_->addItem(tr("weight matching"), QStringLiteral("weights"));
+    alignment_->addItem(tr("activation matching (on the training data)"),
+                        QStringLiteral("activations"));
+    alignment_->setToolTip(
+        tr("Permute B's hidden units to line up with A's (Git Re-Basin), save the aligned B "
+           "beside the path file as a checkpoint of the project, and compute the path A → "
+           "aligned B too: the plot and the barrier table show both."));
     output_ = new QLineEdit;
     output_->setObjectName(QStringLiteral("output"));
     problem_ = new QLabel;
@@ -125,6 +135,7 @@ ConnectivityDialog::ConnectivityDialog(const Project& project, int checkpointIte
     form->addRow(tr("BatchNorm:"), reestimate_);
     form->addRow(tr("Also:"), layerwise_);
     form->addRow(QString(), secondOrder_);
+    form->addRow(tr("Align B to A first:"), alignment_);
     form->addRow(tr("Path file:"), output_);
     form->addRow(problem_);
     buttons_ = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
@@ -163,6 +174,8 @@ void ConnectivityDialog::update() {
         box->setEnabled(two);
         if (!two) box->setChecked(false);
     }
+    alignment_->setEnabled(two);
+    if (!two) alignment_->setCurrentIndex(0);
     if (!outputEdited_ && paths.size() >= 2)
         output_->setText(lmcPathFileFor(paths, reestimate_->isChecked()));
     problem_->setText(problem());
@@ -189,6 +202,7 @@ LmcRequest ConnectivityDialog::request() const {
     r.layerwise = layerwise_->isChecked();
     r.secondOrder = secondOrder_->isChecked();
     r.pathFile = output_->text().trimmed();
+    r.alignment = alignment_->currentData().toString();
     return r;
 }
 

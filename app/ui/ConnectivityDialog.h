@@ -5,7 +5,8 @@
 // seed's checkpoint of the same epoch is ticked by default — the model, the
 // training and optional test data, the number of points, BatchNorm
 // re-estimation, and for two checkpoints the layer-wise rows and the
-// second-order prediction; the path file is suggested beside A. OK stays
+// second-order prediction and "Align B to A first" (none, weight or activation
+// matching); the path file is suggested beside A. OK stays
 // disabled, with the reason shown, until the request is complete.
 //
 // A plain widget: tests set its fields (found by object name) and read
@@ -50,6 +51,7 @@ private:
     QCheckBox* reestimate_;
     QCheckBox* layerwise_;
     QCheckBox* secondOrder_;
+    QComboBox* alignment_;
     QLineEdit* output_;
     QLabel* problem_;
     QDialogButtonBox* buttons_;

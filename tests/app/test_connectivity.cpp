@@ -8,6 +8,7 @@
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileInfo>
 #include <QLineEdit>
@@ -82,6 +83,16 @@ int graphsNamed(QCustomPlot* plot, const QString& part) {
     return n;
 }
 
+// The first seed's last checkpoint (the dialog's A); −1 when there is none.
+int seed0Checkpoint(const Project& p) {
+    int a = -1;
+    for (int i = 0; i < p.items.size(); ++i)
+        if (p.items[i].kind == ItemKind::Checkpoint &&
+            p.items[i].name.startsWith("mlp_spirals_seed0"))
+            a = i;
+    return a;
+}
+
 }  // namespace
 
 class TestConnectivity : public QObject {
@@ -113,12 +124,7 @@ private Q_SLOTS:
         QCOMPARE(graphsNamed(demoPlot->plot(), "train"), 2);  // loss and accuracy
 
         // A: the first seed's last checkpoint; B ticked by default: the other seed's.
-        const Project& p = w.session()->project();
-        int a = -1;
-        for (int i = 0; i < p.items.size(); ++i)
-            if (p.items[i].kind == ItemKind::Checkpoint &&
-                p.items[i].name.startsWith("mlp_spirals_seed0"))
-                a = i;
+        const int a = seed0Checkpoint(w.session()->project());
         QVERIFY(a >= 0);
         QString pathFile;
         whenDialogOpens([&](ConnectivityDialog& d) {
@@ -210,6 +216,68 @@ private Q_SLOTS:
         QVERIFY(viewOf<widgets::LayerwiseHeatmapView>(again, layerwise));
         QCOMPARE(pathFileKind(pathFile), QStringLiteral("linear path"));
         QCOMPARE(pathFileKind(layerwise), QStringLiteral("layer-wise"));
+    }
+
+    // "Align B to A first": the alignment in the jobs panel, the aligned B a
+    // checkpoint of the project linked to the model, and the plot and table
+    // showing the line and the aligned path together, the aligned lower.
+    void alignmentFromTheDialogAddsTheAlignedPath() {
+        QTemporaryDir dir;
+        DemoJob demo(dir.path(), quickDemoOptions());
+        JobHandle handle(demo.title());
+        QCOMPARE(runJob(demo, handle).state, JobState::Succeeded);
+        const QString projectFile = dir.path() + "/align.basin";
+        demoProject(demo.manifest()).save(projectFile);
+        MainWindow w;
+        w.setConfirmDiscard(false);
+        QVERIFY(w.openProject(projectFile));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        const int a = seed0Checkpoint(w.session()->project());
+        QVERIFY(a >= 0);
+        LmcRequest request;
+        whenDialogOpens([&](ConnectivityDialog& d) {
+            field<QSpinBox>(d, "points")->setValue(9);
+            auto* alignment = field<QComboBox>(d, "alignment");
+            QVERIFY(alignment->isEnabled());
+            alignment->setCurrentIndex(alignment->findData(QStringLiteral("weights")));
+            // Not the demo's own path file (25 points).
+            QString output = d.request().pathFile;
+            output.replace(".path.h5", "-nine.path.h5");
+            field<QLineEdit>(d, "output")->setText(output);
+            request = d.request();
+        });
+        linearModeConnectivityForItem(&w, a);
+        QCOMPARE(request.alignment, QStringLiteral("weights"));
+        const QString alignedPath = lmcAlignedPathFile(request.pathFile);
+        const QString alignedB = lmcAlignedCheckpointFile(request.pathFile);
+        QVERIFY2(alignedB.endsWith(".aligned.pt"), qPrintable(alignedB));
+        auto* plot = viewOf<widgets::PathPlotView>(w, alignedPath);
+        auto* table = viewOf<widgets::BarrierTable>(w, alignedPath);
+        QVERIFY(plot && table);
+        QVERIFY(QTest::qWaitFor([&] { return isResult(w, alignedPath); }, 120000));
+        QVERIFY(isResult(w, request.pathFile));
+
+        // The aligned B: a checkpoint item of the model.
+        bool added = false;
+        for (const ProjectItem& c : w.session()->project().itemsOfKind(ItemKind::Checkpoint))
+            added =
+                added || (c.path == alignedB && c.extra.value("model").toString() == request.model);
+        QVERIFY(added);
+
+        QCOMPARE(plot->paths().size(), std::size_t(2));
+        QCOMPARE(plot->paths()[0].name, QStringLiteral("linear"));
+        QCOMPARE(plot->paths()[1].name, QStringLiteral("aligned"));
+        QCOMPARE(plot->paths()[1].samples.missingCount(SurfaceMetric::TrainLoss), std::size_t(0));
+        // Its legend entry, then train and test of loss and accuracy.
+        QCOMPARE(graphsNamed(plot->plot(), "aligned"), 5);
+        QCOMPARE(table->table()->rowCount(), 4);  // train and test of each path
+        QCOMPARE(table->rows()[2].path, QStringLiteral("aligned"));
+        qInfo("train-loss barrier (i): linear %.4f, aligned %.4f", table->rows()[0].barrier.linear,
+              table->rows()[2].barrier.linear);
+        QVERIFY(table->rows()[2].barrier.linear < 0.5 * table->rows()[0].barrier.linear);
+        QTest::qWait(50);
+        QVERIFY(plot->grab().save(basin::test::testOutputDir() + "/lmc_aligned_paths.png"));
     }
 };
 
