@@ -12,6 +12,7 @@
 #include <torch/script.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -71,5 +72,32 @@ int main(int argc, char** argv) {
     std::printf("power iteration: lambda_max = %.6g, %lld products, %.0f ms (%.1f ms/product)\n",
                 power.eigenvalues[0], (long long)power.products, powerMs,
                 powerMs / double(power.products));
+
+    // Both stop when their estimate changes by less than the tolerance, but
+    // that says little about how close they are: against λ* (Lanczos run to
+    // 1e-10), how many products does Lanczos need for power iteration's final
+    // accuracy, and for a relative error within the tolerance?
+    LanczosOptions exact = lo;
+    exact.tolerance = 1e-10;
+    exact.maxIterations = 80;
+    const double lambda = lanczosEigenvalues(op, exact).eigenvalues[0];
+    const double powerError = std::abs(power.eigenvalues[0] - lambda) / lambda;
+    std::printf("lambda* = %.8g; power iteration stopped at relative error %.2e\n", lambda,
+                powerError);
+    int forPowerAccuracy = 0, forTolerance = 0;
+    for (int m = 2; m <= 40 && (!forPowerAccuracy || !forTolerance); ++m) {
+        LanczosOptions fixed = lo;
+        fixed.tolerance = 0.0;  // exactly m products
+        fixed.maxIterations = m;
+        const double error =
+            std::abs(lanczosEigenvalues(op, fixed).eigenvalues[0] - lambda) / lambda;
+        if (!forPowerAccuracy && error <= powerError) forPowerAccuracy = m;
+        if (!forTolerance && error <= tolerance) forTolerance = m;
+    }
+    std::printf(
+        "Lanczos reaches power iteration's final accuracy after %d products (%.0f%% of "
+        "its %lld), a relative error <= %g after %d\n",
+        forPowerAccuracy, 100.0 * forPowerAccuracy / double(power.products),
+        (long long)power.products, tolerance, forTolerance);
     return 0;
 }

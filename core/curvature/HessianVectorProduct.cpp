@@ -1,7 +1,6 @@
 #include "curvature/HessianVectorProduct.h"
 
 #include <ATen/Parallel.h>
-#include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 #include <stdexcept>
 
 #include "model/detail/ModelImpl.h"
+#include "model/detail/ScriptGraph.h"
 #include "model/detail/TorchTensor.h"
 
 namespace basin {
@@ -142,7 +142,9 @@ HessianVectorProduct::Impl::Impl(Model m, Dataset d, HessianOptions o)
         model = model.clone();
         convertToFloat64(model.impl().module);
     }
-    module = model.impl().module;
+    // The model's tensors with methods of its own (detail::withOwnMethods):
+    // inference on the model afterwards is not disturbed by these passes.
+    module = detail::withOwnMethods(model.impl().module);
     wasTraining = module.is_training();
     module.train(false);
 
@@ -211,11 +213,6 @@ torch::Tensor HessianVectorProduct::Impl::batchLoss(std::int64_t start, std::int
     const torch::Tensor yb = y.narrow(0, start, length);
     torch::Tensor z;
     try {
-        // Unoptimised: the graph executor's optimised plan for an autograd
-        // forward (differentiable subgraphs) is kept with the method, which
-        // clones share, and a later evaluate() under InferenceMode then
-        // fails with "Inference tensors cannot be saved for backward".
-        torch::jit::GraphOptimizerEnabledGuard plain(false);
         z = detail::firstTensor(module.forward({xb}));
     } catch (const std::exception& e) {  // c10::Error, or the interpreter's JITException
         throw std::runtime_error(where() + ": the model cannot run on inputs " +

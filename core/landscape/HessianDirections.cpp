@@ -40,16 +40,6 @@ WeightVector inLayout(const WeightVector& v, const WeightVector& layout) {
     return out;
 }
 
-// A copy of the model whose TorchScript methods (and so their graph
-// executors) are its own: jit::Module::clone gives the copy a new class type
-// with cloned methods.
-Model separateMethods(const Model& model) {
-    auto impl = std::make_shared<Model::Impl>();
-    impl->name = model.impl().name;
-    impl->module = model.impl().module.clone();
-    return Model(std::move(impl));
-}
-
 }  // namespace
 
 Dataset randomSubset(const Dataset& dataset, std::int64_t count, std::uint64_t seed) {
@@ -87,13 +77,7 @@ Directions hessianDirections(Model& model, const Dataset& train, const WeightVec
     // Top two, or the top one and the bottom one.
     job.lanczos.k = options.twoDimensional && !options.bottom ? 2 : 1;
     job.lanczos.bottom = options.twoDimensional && options.bottom;
-    // On a copy with its own compiled methods: once a TorchScript method has
-    // run with autograd recording, its executor's optimized plan (with
-    // differentiable subgraphs) also runs under c10::InferenceMode and fails
-    // in evaluate() with "Inference tensors cannot be saved for backward".
-    // Model::clone (jit deepcopy) shares the methods; jit clone does not.
-    Model copy = separateMethods(model);
-    const HessianReport report = computeHessianReport(copy, data, job, context);
+    const HessianReport report = computeHessianReport(model, data, job, context);
 
     const std::size_t wanted = std::size_t(job.lanczos.k);
     if (report.eigenvectors.size() < wanted)

@@ -1,7 +1,6 @@
 #include "zoo/Training.h"
 
 #include <ATen/Parallel.h>
-#include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/csrc/jit/serialization/pickle.h>
 #include <torch/script.h>
 
@@ -371,9 +370,6 @@ void TrainingJob::run(JobContext& context) {
                 p.tensor.mutable_grad() = torch::Tensor();
             torch::Tensor logits, loss;
             try {
-                // Unoptimised, so no autograd plan stays with the method for
-                // later inference-mode evaluations (see HessianVectorProduct).
-                torch::jit::GraphOptimizerEnabledGuard plain(false);
                 logits = module.forward({x}).toTensor();
                 loss = torch::cross_entropy_loss(logits, y);
                 loss.backward();

@@ -40,4 +40,20 @@ std::optional<c10::IValue> attributeValue(const torch::jit::Module& module,
     return owner->toObjectRef().getAttr(n->s(c10::attr::name));
 }
 
+torch::jit::Module withOwnMethods(const torch::jit::Module& module) {
+    torch::jit::Module copy = module.clone();  // a new class type, methods cloned
+    auto share = [&](const std::string& path, const torch::Tensor& tensor) {
+        torch::jit::Module owner = copy;
+        std::size_t begin = 0;
+        for (std::size_t dot; (dot = path.find('.', begin)) != std::string::npos; begin = dot + 1)
+            owner = owner.attr(path.substr(begin, dot - begin)).toModule();
+        owner._ivalue()->setAttr(path.substr(begin), tensor);
+    };
+    for (const auto& p : module.named_parameters(true))
+        share(p.name, p.value);
+    for (const auto& b : module.named_buffers(true))
+        share(b.name, b.value);
+    return copy;
+}
+
 }  // namespace basin::detail

@@ -27,4 +27,13 @@ std::optional<c10::IValue> attributeValue(const torch::jit::Module& module,
                                           const torch::jit::Value* v,
                                           const torch::jit::Value* self);
 
+// A module that shares `module`'s parameter and buffer tensors (the same
+// storage: weights set on either are seen by both) but has its own compiled
+// methods. Autograd passes run on it leave the original's graph executors
+// alone: once a method has run with autograd recording, its executor's
+// optimised plan (differentiable subgraphs) is also used under
+// c10::InferenceMode and fails there with "Inference tensors cannot be saved
+// for backward" — and Model::clone (a deep copy) shares the methods.
+torch::jit::Module withOwnMethods(const torch::jit::Module& module);
+
 }  // namespace basin::detail
