@@ -8,14 +8,16 @@ then times, per grid point (a, b) on a small grid around the weights:
   reference: the loss-landscape tool's semantics (Li et al. 2018): every
              parameter replaced by a new tensor w + a*dx + b*dy (its set_weights
              for dir_type=weights), then its eval_loss: eval mode, no_grad,
-             batches of 128 (its default loader batch size; here collated
-             before timing, which only favours it), loss.item() * batch
+             batches of 128 (its default loader batch size) from a
+             DataLoader as the tool has it (timed on 3 points), and collated
+             before timing (which only favours it), loss.item() * batch
              summed, argmax accuracy.
   tight:     the fastest plain PyTorch loop we know: weights updated in place,
              inference_mode, one forward of all samples for the MLP, batches
              of 250 in channels_last for the CNN, summed cross-entropy.
 
-Prints "name value" lines: reference_ms, tight_ms (per point, median of the
+Prints "name value" lines: reference_ms (collated), reference_loader_ms,
+tight_ms (per point, median of the
 points), centre_loss (the loss at a = b = 0 by the tight loop, which Basin's
 surface must match), gflop_per_point.
 """
@@ -87,11 +89,15 @@ def grid(points):
     return [(float(a), float(b)) for a in coords for b in coords][:points]
 
 
-def reference(net, x, y, weights, dx, dy, points):
-    # What its DataLoader (batch 128, no shuffling) yields, collated up front:
-    # the per-sample indexing and collation it also pays are left out, which
-    # only favours it.
-    loader = list(zip(torch.split(x, 128), torch.split(y, 128)))
+def reference(net, x, y, weights, dx, dy, points, collated=True):
+    # Its DataLoader (batch 128, no shuffling, no worker processes); or what
+    # that loader yields, collated up front, leaving out the per-sample
+    # indexing and collation it pays (which only favours it).
+    if collated:
+        loader = list(zip(torch.split(x, 128), torch.split(y, 128)))
+    else:
+        loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y),
+                                             batch_size=128, shuffle=False)
     criterion = torch.nn.CrossEntropyLoss()
     times = []
     for a, b in points:
@@ -151,11 +157,13 @@ def main():
     # The centre first, then the grid, so every loop sees (0, 0).
     pts = [(0.0, 0.0)] + grid(points)[: points - 1]
     ref = reference(net, x, y, weights, dx, dy, pts)
+    loader = reference(net, x, y, weights, dx, dy, pts[:3], collated=False)
     with torch.no_grad():
         for p, w in zip(net.parameters(), weights):
             p.data = w.clone()
     fast, centre = tight(net, x, y, weights, dx, dy, pts, kind)
     print("reference_ms", float(np.median(ref)))
+    print("reference_loader_ms", float(np.median(loader)))
     print("tight_ms", float(np.median(fast)))
     print("centre_loss", centre)
     print("gflop_per_point", gflop)
