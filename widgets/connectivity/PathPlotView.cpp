@@ -260,26 +260,38 @@ void PathPlotView::rebuild() {
     valueAxis(lossRect_)->setRange(paddedRange(losses, 0.08));
     valueAxis(accuracyRect_)->setRange(paddedRange(accuracies, 0.08));
 
-    // Checkpoints of every path (paths usually share them), labelled once.
-    std::vector<std::pair<double, QString>> knots;
+    // Checkpoints of every path (paths usually share them), one label per t:
+    // different checkpoints at the same t (B and the aligned B) share it.
+    struct Knot {
+        double t;
+        QString label;
+        std::vector<std::string> files;
+    };
+    std::vector<Knot> knots;
     for (const PathCurve& p : paths_) {
         const std::vector<QString> names = checkpointShortNames(p.samples.checkpoints);
         for (std::size_t i = 0; i < p.samples.knots.size(); ++i) {
             const double t = p.samples.knots[i];
             const QString name = i < names.size() ? names[i] : QString();
-            auto same = [&](const std::pair<double, QString>& k) {
-                return std::abs(k.first - t) < 1e-9 && k.second == name;
-            };
-            if (std::none_of(knots.begin(), knots.end(), same)) knots.emplace_back(t, name);
+            const std::string file =
+                i < p.samples.checkpoints.size() ? p.samples.checkpoints[i] : std::string();
+            auto at = std::find_if(knots.begin(), knots.end(),
+                                   [&](const Knot& k) { return std::abs(k.t - t) < 1e-9; });
+            if (at == knots.end()) {
+                knots.push_back({t, name, {file}});
+            } else if (std::find(at->files.begin(), at->files.end(), file) == at->files.end()) {
+                at->files.push_back(file);
+                if (!name.isEmpty()) at->label += QStringLiteral(" | ") + name;
+            }
         }
     }
     std::stable_sort(knots.begin(), knots.end(),
-                     [](const auto& x, const auto& y) { return x.first < y.first; });
+                     [](const Knot& x, const Knot& y) { return x.t < y.t; });
     const QPen knotPen(QColor(90, 90, 90), 1.2, Qt::DotLine);
-    for (const auto& [t, name] : knots) {
-        verticalLine(plot_, lossRect_, t, knotPen);
-        if (accuracyShown()) verticalLine(plot_, accuracyRect_, t, knotPen);
-        labels_ << labelAt(plot_, lossRect_, t, 0.0, name, QColor(60, 60, 60));
+    for (const Knot& k : knots) {
+        verticalLine(plot_, lossRect_, k.t, knotPen);
+        if (accuracyShown()) verticalLine(plot_, accuracyRect_, k.t, knotPen);
+        labels_ << labelAt(plot_, lossRect_, k.t, 0.0, k.label, QColor(60, 60, 60));
     }
     placeProbe();
     plot_->replot();

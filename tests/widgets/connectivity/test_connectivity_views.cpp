@@ -144,6 +144,17 @@ private Q_SLOTS:
         // Two paths of the same checkpoints: the two labels once.
         QCOMPARE(view.checkpointLabels().size(), 2);
         QCOMPARE(view.checkpointLabels().last()->text(), QStringLiteral("seed1/epoch_010"));
+        // A path to an aligned B: one label at t = 1 naming both ends.
+        view.setPaths(
+            {{"linear", bumpPath(5, 0.2, false), 0, {}, {}},
+             {"aligned",
+              bumpPath(5, 0.05, false, {}, {"/runs/seed0/epoch_010.pt", "/runs/seed1/aligned.pt"}),
+              0,
+              {},
+              {}}});
+        QCOMPARE(view.checkpointLabels().size(), 2);
+        QCOMPARE(view.checkpointLabels().last()->text(),
+                 QStringLiteral("seed1/epoch_010 | aligned"));
 
         // Without accuracies the loss panel is alone and carries the t axis.
         PathSamples lossOnly = bumpPath(5, 0.2, false);
