@@ -11,6 +11,7 @@
 #include "connectivity/LayerwiseLmc.h"
 #include "jobs/SubtaskContext.h"
 #include "landscape/LandscapeJob.h"
+#include "model/ModelStateGuard.h"
 
 namespace basin {
 namespace {
@@ -131,18 +132,7 @@ void PathJob::run(JobContext& context) {
     }
 
     WeightVector theta = WeightVector::fromModel(model, true);
-    const std::vector<NamedTensor> original = model.stateDict();
-    struct Restore {
-        Model& model;
-        const std::vector<NamedTensor>& state;
-        ~Restore() {
-            try {
-                model.applyStateDict(state);
-            } catch (...) {
-                // The weights stay on the path; nothing better to do in a destructor.
-            }
-        }
-    } restore{model, original};
+    const ModelStateGuard restore(model);
 
     // A straight path of one row is the 1-D plane θ(0) + t·d, d = θ(1) − θ(0).
     Directions line;

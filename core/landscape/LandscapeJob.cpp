@@ -12,6 +12,7 @@
 #include "landscape/DirectionsFile.h"
 #include "landscape/DistributedGrid.h"
 #include "model/CheckpointWeights.h"
+#include "model/ModelStateGuard.h"
 #include "model/WeightVector.h"
 
 namespace basin {
@@ -248,24 +249,13 @@ void LandscapeJob::computeGrid(JobContext& context) {
     const std::size_t n = todo.size();
 
     // θ₀ with the directions' layout, a work vector for θ(a, b), and the
-    // model's complete state for the restore.
+    // model's complete state, restored when the grid ends.
     const WeightVector& dx = directions_.x.vector;
     const WeightVector* dy = directions_.y ? &directions_.y->vector : nullptr;
     WeightVector theta0 = WeightVector::zerosLike(dx);
     theta0.readFrom(model);
     WeightVector theta = theta0;
-    const std::vector<NamedTensor> original = model.stateDict();
-    struct Restore {
-        Model& model;
-        const std::vector<NamedTensor>& state;
-        ~Restore() {
-            try {
-                model.applyStateDict(state);
-            } catch (...) {
-                // The weights stay perturbed; nothing better to do in a destructor.
-            }
-        }
-    } restore{model, original};
+    const ModelStateGuard restore(model);
 
     std::vector<const Dataset*> datasets{&train_};
     if (test_) datasets.push_back(&*test_);
