@@ -61,7 +61,9 @@ PlaneEvaluator::PlaneEvaluator(Model& model, const Directions& directions,
 
 PlaneEvaluator::~PlaneEvaluator() = default;
 
-void PlaneEvaluator::moved() { frozenCopy_.reset(); }
+void PlaneEvaluator::moved() {
+    frozenCopy_.reset();
+}
 
 EvalResult PlaneEvaluator::evaluate(std::size_t which, double a, double b, JobContext* context) {
     const Dataset& data = *datasets_.at(which);
