@@ -9,6 +9,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QPointer>
+#include <algorithm>
 #include <memory>
 
 #include "cli/CheckpointAlignment.h"
@@ -413,6 +414,32 @@ QString lmcPathFileFor(const QStringList& checkpoints, bool reestimateBatchNorm)
     return folder.filePath(names.join(QStringLiteral("--")) +
                            (reestimateBatchNorm ? QStringLiteral("-bn") : QString()) +
                            QStringLiteral(".path.h5"));
+}
+
+QString lmcPathFileToUse(const QStringList& checkpoints, bool reestimateBatchNorm, int points) {
+    const QString suggested = lmcPathFileFor(checkpoints, reestimateBatchNorm);
+    if (suggested.isEmpty()) return {};
+    // The path job's t: raised so that every checkpoint is a point.
+    const int segments = std::max<int>(int(checkpoints.size()) - 1, 1);
+    const int intervals = std::max(points, 2) - 1;
+    const std::size_t nt = std::size_t((intervals + segments - 1) / segments * segments + 1);
+    const std::vector<std::string> chain = stdStrings(checkpoints);
+    auto usable = [&](const QString& file) {
+        if (!QFileInfo::exists(file)) return true;
+        try {
+            const PathSamples s = readPathSamples(file.toStdString());
+            return s.kind == "linear path" && s.checkpoints == chain && s.nt() == nt &&
+                   s.batchNormReestimated == reestimateBatchNorm;
+        } catch (const std::exception&) {
+            return false;  // not a path file: never overwritten
+        }
+    };
+    QString stem = suggested;
+    stem.chop(int(qstrlen(".path.h5")));
+    QString candidate = suggested;
+    for (int n = 2; !usable(candidate); ++n)
+        candidate = stem + QStringLiteral("-%1.path.h5").arg(n);
+    return candidate;
 }
 
 QString lmcLayerwiseFile(const QString& pathFile) {

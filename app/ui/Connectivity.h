@@ -15,8 +15,9 @@
 //   lmc-layerwise  the layer-wise result as a layers × t heatmap with the
 //                  per-layer barriers (LayerwiseHeatmapView); settings: path.
 //
-// Files: "<A's folder>/lmc/<A>--<B>[-bn].path.h5" (named uniquely because
-// the probe and the project find a result by its file name), and beside it
+// Files: "<A's folder>/lmc/<A>--<B>[-bn][-2…].path.h5" (named uniquely because
+// the probe and the project find a result by its file name; "-2" … when the
+// name holds another path already), and beside it
 // ".layerwise.h5", ".second_order.json", and with alignment ".aligned.pt"
 // (B aligned to A) and ".aligned.path.h5" (the path to it, named "aligned"
 // in the views) — {"t": [...], "second_order":
@@ -53,6 +54,11 @@ struct LmcRequest {
 
 // "<A's folder>/lmc/<A>--<B>[--C…][-bn].path.h5".
 QString lmcPathFileFor(const QStringList& checkpoints, bool reestimateBatchNorm);
+// The path file the dialog suggests: lmcPathFileFor's when it does not exist
+// or holds this very path (same checkpoints, number of points and BatchNorm
+// option: the job resumes it); else the first "<…>-2.path.h5", "-3" … that is
+// free or holds it (a job asked for another number of points would fail on it).
+QString lmcPathFileToUse(const QStringList& checkpoints, bool reestimateBatchNorm, int points);
 // The layer-wise file and the second-order prediction beside a path file.
 QString lmcLayerwiseFile(const QString& pathFile);
 QString lmcSecondOrderFile(const QString& pathFile);

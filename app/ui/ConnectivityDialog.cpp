@@ -144,6 +144,7 @@ ConnectivityDialog::ConnectivityDialog(const Project& project, int checkpointIte
     connect(buttons_, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(others_, &QListWidget::itemChanged, this, [this] { update(); });
     connect(reestimate_, &QCheckBox::toggled, this, [this] { update(); });
+    connect(points_, &QSpinBox::valueChanged, this, [this] { update(); });
     connect(model_, &QComboBox::currentIndexChanged, this, [this] { update(); });
     connect(train_, &QComboBox::currentIndexChanged, this, [this] { update(); });
     connect(output_, &QLineEdit::textEdited, this, [this] {
@@ -177,7 +178,7 @@ void ConnectivityDialog::update() {
     alignment_->setEnabled(two);
     if (!two) alignment_->setCurrentIndex(0);
     if (!outputEdited_ && paths.size() >= 2)
-        output_->setText(lmcPathFileFor(paths, reestimate_->isChecked()));
+        output_->setText(lmcPathFileToUse(paths, reestimate_->isChecked(), points_->value()));
     problem_->setText(problem());
     buttons_->button(QDialogButtonBox::Ok)->setEnabled(isValid());
 }

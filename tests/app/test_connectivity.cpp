@@ -10,6 +10,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QFile>
 #include <QFileInfo>
 #include <QLineEdit>
 #include <QListWidget>
@@ -216,6 +217,40 @@ private Q_SLOTS:
         QVERIFY(viewOf<widgets::LayerwiseHeatmapView>(again, layerwise));
         QCOMPARE(pathFileKind(pathFile), QStringLiteral("linear path"));
         QCOMPARE(pathFileKind(layerwise), QStringLiteral("layer-wise"));
+    }
+
+    // The suggested path file is the demo's own when it holds the same path
+    // (the job resumes it) and "<…>-2.path.h5" when it holds another number of
+    // points, on which the path job would fail.
+    void suggestedPathFileNeverClashes() {
+        QTemporaryDir dir;
+        DemoJob demo(dir.path(), quickDemoOptions());
+        JobHandle handle(demo.title());
+        QCOMPARE(runJob(demo, handle).state, JobState::Succeeded);
+        const QString demoPath = demoLmcPath(demo.manifest());
+        const PathSamples demoSamples = readPathSamples(demoPath.toStdString());
+        const Project project = demoProject(demo.manifest());
+        ConnectivityDialog d(project, seed0Checkpoint(project));
+        auto* points = field<QSpinBox>(d, "points");
+        points->setValue(int(demoSamples.nt()));
+        QCOMPARE(d.request().pathFile, demoPath);
+        points->setValue(9);
+        QString second = demoPath;
+        second.replace(".path.h5", "-2.path.h5");
+        QCOMPARE(d.request().pathFile, second);
+        QVERIFY(d.isValid());
+        // Another file in the way of "-2": "-3".
+        QFile other(second);
+        QVERIFY(other.open(QIODevice::WriteOnly));
+        other.write("not a path file");
+        other.close();
+        points->setValue(10);
+        QString third = demoPath;
+        third.replace(".path.h5", "-3.path.h5");
+        QCOMPARE(d.request().pathFile, third);
+        // BatchNorm re-estimation has its own name.
+        field<QCheckBox>(d, "reestimateBatchNorm")->setChecked(true);
+        QVERIFY(d.request().pathFile.endsWith("-bn.path.h5"));
     }
 
     // "Align B to A first": the alignment in the jobs panel, the aligned B a
