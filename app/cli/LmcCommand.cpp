@@ -122,16 +122,13 @@ bool runCurve(const QCommandLineParser& p, const LmcRecipe& recipe, const Datase
             "--curve-epochs, --curve-lr, --curve-batch and --curve-wd take numbers");
 
     Model model = Model::load(recipe.modelPath);
-    const InterpolationPath ends =
-        InterpolationPath::load(model, recipe.checkpoints, recipe.weightRoot);
-    Curve start = Curve::onLine(spec.kind, spec.bends, ends.checkpoint(0), ends.checkpoint(1));
-    start.labelA = recipe.checkpoints[0];
-    start.labelB = recipe.checkpoints[1];
+    const Curve start = curveOnLineBetween(model, spec, recipe.checkpoints[0],
+                                           recipe.checkpoints[1], recipe.weightRoot);
     result->name = curveName(start);
     const QString base =
         QStringLiteral("curve_%1%2").arg(QLatin1String(curveKindName(spec.kind))).arg(spec.bends);
-    result->file = QDir(out).filePath(base + QStringLiteral(".pt")).toStdString();
     result->pathFile = QDir(out).filePath(base + QStringLiteral(".h5")).toStdString();
+    result->file = curveFileOfPath(result->pathFile);
     CurveTrainingJob training(model, start, train, result->file, options, recipe.modelPath);
     if (runJobInTerminal(training).state != JobState::Succeeded) return false;
     const CurveFile& trained = training.result();
@@ -161,23 +158,61 @@ bool runCurve(const QCommandLineParser& p, const LmcRecipe& recipe, const Datase
         const std::size_t n = p.value(QStringLiteral("curve-plane-points")).toULongLong();
         if (n < 2 || n > 1001)
             throw std::invalid_argument("--curve-plane-points must be 2 to 1001");
-        LandscapeRecipe plane;
-        plane.modelPath = recipe.modelPath;
-        plane.checkpoint = recipe.checkpoints[0];
-        plane.weightRoot = recipe.weightRoot;
-        plane.directions = DirectionKind::Loaded;
-        plane.directionsFile = planeFile + ".directions.h5";
-        plane.surfacePath = planeFile;
-        plane.options.eval = recipe.options.eval;
-        plane.options.reestimateBatchNorm = recipe.options.reestimateBatchNorm;
-        const Directions d = curvePlane(*curve, WeightVector::fromModel(model, false));
-        if (!std::filesystem::exists(plane.directionsFile)) saveDirections(d, plane.directionsFile);
-        std::tie(plane.x, plane.y) = curvePlaneGrid(d, n);
+        const LandscapeRecipe plane = curvePlaneRecipe(*curve, model, recipe.modelPath, planeFile,
+                                                       n, recipe.options, recipe.weightRoot);
         LandscapeJob job(plane, train, test);
         if (runJobInTerminal(job).state != JobState::Succeeded) return false;
         result->planeFile = planeFile;
     }
     return true;
+}
+
+// --repair: the same path with every point REPAIRed (Repair.h), into `file`.
+struct RepairedPath {
+    std::string file;
+    PathSamples samples;
+    std::vector<std::pair<Barrier, std::optional<Barrier>>> segments;  // train, test
+};
+
+bool runRepaired(LmcRecipe recipe, const std::string& file, const Dataset& train,
+                 const std::optional<Dataset>& test, bool stale, RepairedPath* result) {
+    recipe.options.repair = true;
+    recipe.outPath = file;
+    result->file = file;
+    std::error_code ignored;
+    if (stale) std::filesystem::remove(file, ignored);
+    PathJob path(recipe, train, test);
+    if (runJobInTerminal(path).state != JobState::Succeeded) return false;
+    result->samples = path.samples();
+    for (std::size_t k = 0; k + 1 < result->samples.knots.size(); ++k)
+        result->segments.emplace_back(segmentBarrier(result->samples, SurfaceMetric::TrainLoss, k),
+                                      test ? std::optional<Barrier>(segmentBarrier(
+                                                 result->samples, SurfaceMetric::TestLoss, k))
+                                           : std::nullopt);
+    return true;
+}
+
+QJsonObject repairedJson(const RepairedPath& r) {
+    QJsonArray segments;
+    for (const auto& [train, test] : r.segments) {
+        QJsonObject segment{{"train", barrierJson(train)}};
+        if (test) segment["test"] = barrierJson(*test);
+        segments.append(segment);
+    }
+    QJsonObject json{{"file", QString::fromStdString(r.file)}, {"segments", segments}};
+    for (SurfaceMetric m : {SurfaceMetric::TrainLoss, SurfaceMetric::TrainAccuracy,
+                            SurfaceMetric::TestLoss, SurfaceMetric::TestAccuracy})
+        if (r.samples.has(m))
+            json[QLatin1String(surfaceMetricName(m))] = numbers(r.samples.row(m, 0));
+    return json;
+}
+
+void printRepaired(const char* what, const RepairedPath& r) {
+    std::printf("%s, REPAIRed: %s\n", what, r.file.c_str());
+    for (const auto& [train, test] : r.segments) {
+        printBarrier("train", train);
+        if (test) printBarrier("test", *test);
+    }
 }
 
 // --align: B aligned to A (OUT/B_aligned.pt, a checkpoint computing B's
@@ -191,10 +226,12 @@ struct AlignedResult {
     std::size_t pointsComputed = 0;
     Barrier train;
     std::optional<Barrier> test;
+    std::optional<RepairedPath> repaired;  // --repair: OUT/path_aligned_repaired.h5
 };
 
 bool runAligned(AlignmentMethod method, const LmcRecipe& recipe, const Dataset& train,
-                const std::optional<Dataset>& test, const QString& out, AlignedResult* result) {
+                const std::optional<Dataset>& test, const QString& out, bool repair,
+                AlignedResult* result) {
     result->method = method;
     const QString file = QDir(out).filePath(QStringLiteral("B_aligned.pt"));
     result->file = file.toStdString();
@@ -216,6 +253,12 @@ bool runAligned(AlignmentMethod method, const LmcRecipe& recipe, const Dataset& 
     result->pointsComputed = path.pointsComputed();
     result->train = segmentBarrier(result->samples, SurfaceMetric::TrainLoss, 0);
     if (test) result->test = segmentBarrier(result->samples, SurfaceMetric::TestLoss, 0);
+    if (repair) {
+        result->repaired.emplace();
+        return runRepaired(
+            aligned, QDir(out).filePath(QStringLiteral("path_aligned_repaired.h5")).toStdString(),
+            train, test, align.changedFile(), &*result->repaired);
+    }
     return true;
 }
 
@@ -237,6 +280,7 @@ QJsonObject alignedJson(const AlignedResult& a, const Barrier& trainBefore,
                      {"after", after},
                      {"t", numbers(a.samples.t)}};
     if (r.passes > 0) json["passes"] = r.passes;
+    if (a.repaired) json["repaired"] = repairedJson(*a.repaired);
     for (SurfaceMetric m : {SurfaceMetric::TrainLoss, SurfaceMetric::TrainAccuracy,
                             SurfaceMetric::TestLoss, SurfaceMetric::TestAccuracy})
         if (a.samples.has(m))
@@ -262,6 +306,7 @@ void printAligned(const AlignedResult& a, const Barrier& trainBefore,
     std::printf("A → aligned B\n");
     printBarrier("train", a.train);
     if (a.test) printBarrier("test", *a.test);
+    if (a.repaired) printRepaired("A → aligned B", *a.repaired);
 }
 
 int runLmc(const QCommandLineParser& p) {
@@ -294,6 +339,15 @@ int runLmc(const QCommandLineParser& p) {
     recipe.options.eval.batchSize = p.value(QStringLiteral("batch")).toLongLong();
     recipe.outPath = QDir(out).filePath(QStringLiteral("path.h5")).toStdString();
     const bool layerwise = p.isSet(QStringLiteral("layerwise"));
+    const bool repair = p.isSet(QStringLiteral("repair"));
+    if (repair) {
+        recipe.options.repairOptions.samples =
+            p.value(QStringLiteral("repair-samples")).toLongLong(&ok);
+        if (!ok || recipe.options.repairOptions.samples < 1) {
+            std::fprintf(stderr, "basin lmc: --repair-samples must be a positive number\n");
+            return 2;
+        }
+    }
     const bool secondOrder = p.isSet(QStringLiteral("second-order"));
     if ((layerwise || secondOrder) && checkpoints.size() != 2) {
         std::fprintf(stderr, "basin lmc: --layerwise and --second-order compare two checkpoints\n");
@@ -364,6 +418,18 @@ int runLmc(const QCommandLineParser& p) {
     }
     summary["segments"] = segments;
 
+    std::optional<RepairedPath> repaired;
+    if (repair) {
+        repaired.emplace();
+        const std::string file =
+            QDir(out).filePath(QStringLiteral("path_repaired.h5")).toStdString();
+        if (!runRepaired(recipe, file, train, test, false, &*repaired)) {
+            std::fprintf(stderr, "basin lmc: stopped; run the same command again to resume\n");
+            return 1;
+        }
+        summary["repaired"] = repairedJson(*repaired);
+    }
+
     std::vector<LayerBarrier> layers;
     if (layerwise) {
         LmcRecipe lw = recipe;
@@ -423,7 +489,7 @@ int runLmc(const QCommandLineParser& p) {
     std::optional<AlignedResult> aligned;
     if (alignment) {
         aligned.emplace();
-        if (!runAligned(*alignment, recipe, train, test, out, &*aligned)) {
+        if (!runAligned(*alignment, recipe, train, test, out, repair, &*aligned)) {
             std::fprintf(stderr, "basin lmc: stopped; run the same command again to resume\n");
             return 1;
         }
@@ -446,7 +512,11 @@ int runLmc(const QCommandLineParser& p) {
             paths[0].predictionT = prediction->t;
             paths[0].prediction = prediction->loss;
         }
+        if (repaired) paths.push_back({QStringLiteral("REPAIRed"), repaired->samples, 0, {}, {}});
         if (aligned) paths.push_back({QStringLiteral("aligned"), aligned->samples, 0, {}, {}});
+        if (aligned && aligned->repaired)
+            paths.push_back(
+                {QStringLiteral("aligned, REPAIRed"), aligned->repaired->samples, 0, {}, {}});
         if (curve)
             paths.push_back({QStringLiteral("curve ") + QString::fromStdString(curve->name),
                              readPathSamples(curve->pathFile),
@@ -468,6 +538,7 @@ int runLmc(const QCommandLineParser& p) {
         printBarrier("train", measured[k].first);
         if (measured[k].second) printBarrier("test", *measured[k].second);
     }
+    if (repaired) printRepaired("A → B", *repaired);
     if (!layers.empty()) {
         std::printf("layer-wise barriers (train loss, definition (i)):\n  %-24s %10s %10s %10s\n",
                     "layer", "at A", "at B", "first k");
@@ -532,7 +603,11 @@ Subcommand lmcSubcommand() {
             "landscape. --align weights (or activations) permutes B's hidden units to match A "
             "(as basin align; OUT/B_aligned.pt computes B's function), computes the path A -> "
             "aligned B with the same options (OUT/path_aligned.h5) and prints the barrier "
-            "before and after; the figure draws both paths."));
+            "before and after; the figure draws both paths. --repair also evaluates the path "
+            "with REPAIR (Jordan et al. 2023): at every point each hidden unit's mean and "
+            "standard deviation on --repair-samples training samples are reset to the ones "
+            "interpolated from the checkpoints, folded into the layer's weight and bias "
+            "(OUT/path_repaired.h5, with --align also OUT/path_aligned_repaired.h5)."));
         addOption(p, "model", "TorchScript model.", "MODEL");
         addOption(p, "data", "Training data (.npz/.npy/.pt).", "DATA");
         addOption(p, "test-data", "Test data, for test_loss/test_acc.", "DATA");
@@ -563,6 +638,11 @@ Subcommand lmcSubcommand() {
                   "matching on --data), write OUT/B_aligned.pt and the path A -> aligned B "
                   "(OUT/path_aligned.h5); two checkpoints.",
                   "METHOD");
+        addOption(p, "repair",
+                  "Also the path with every point REPAIRed (OUT/path_repaired.h5; with --align "
+                  "also OUT/path_aligned_repaired.h5).");
+        addOption(p, "repair-samples", "Training samples REPAIR measures statistics on.", "N",
+                  "1000");
         addOption(p, "out", "Folder for path.h5, layerwise.h5, the curve files and summary.json.",
                   "DIR", "lmc");
         addOption(p, "json", "Print the summary as JSON instead of a table.");

@@ -88,6 +88,41 @@ void PathJob::prepareFromRecipe(JobContext& context) {
     model_ = std::move(model);
 }
 
+PathJob::WeightsAt PathJob::repairedPath(const Model& model, const WeightVector& layout,
+                                         JobContext& context) const {
+    if (samples_.rows.size() != 1)
+        throw std::invalid_argument("REPAIR corrects a path of one row, not " +
+                                    std::to_string(samples_.rows.size()) +
+                                    " rows (layer-wise LMC)");
+    std::vector<double> knots = samples_.knots;
+    if (knots.size() < 2) knots = {samples_.t.front(), samples_.t.back()};
+    // The checkpoints' statistics, once per path.
+    auto scratch = std::make_shared<Model>(model.clone());
+    auto stats = std::make_shared<std::vector<UnitStatistics>>();
+    WeightVector w = WeightVector::zerosLike(layout);
+    for (std::size_t j = 0; j < knots.size(); ++j) {
+        context.throwIfCancelled();
+        context.report(0.0, "REPAIR: statistics of checkpoint " + std::to_string(j + 1) + " of " +
+                                std::to_string(knots.size()));
+        weightsAt_(0, knots[j], w);
+        w.applyTo(*scratch);
+        stats->push_back(unitStatistics(*scratch, train_, options_.repairOptions));
+    }
+    return [base = weightsAt_, knots, stats, scratch, train = train_,
+            options = options_.repairOptions](std::size_t row, double t, WeightVector& out) {
+        base(row, t, out);
+        std::size_t j = 0;
+        while (j + 2 < knots.size() && t > knots[j + 1])
+            ++j;
+        const double span = knots[j + 1] - knots[j];
+        const double local = span > 0 ? (t - knots[j]) / span : 0.0;
+        out.applyTo(*scratch);
+        const UnitStatistics target =
+            interpolateStatistics((*stats)[j], (*stats)[j + 1], std::clamp(local, 0.0, 1.0));
+        out = WeightVector::fromStateDict(repairedWeights(*scratch, target, train, options), out);
+    };
+}
+
 void PathJob::run(JobContext& context) {
     pointsComputed_ = 0;
     if (recipe_) prepareFromRecipe(context);
@@ -133,19 +168,21 @@ void PathJob::run(JobContext& context) {
 
     WeightVector theta = WeightVector::fromModel(model, true);
     const ModelStateGuard restore(model);
+    WeightsAt weightsAt = weightsAt_;
+    if (options_.repair) weightsAt = repairedPath(model, theta, context);
 
     // A straight path of one row is the 1-D plane θ(0) + t·d, d = θ(1) − θ(0).
     Directions line;
-    bool straight = samples_.rows.size() == 1;
+    bool straight = samples_.rows.size() == 1 && !options_.repair;
     if (straight) {
         WeightVector end = WeightVector::zerosLike(theta);
-        weightsAt_(0, 0.0, theta);
-        weightsAt_(0, 1.0, end);
+        weightsAt(0, 0.0, theta);
+        weightsAt(0, 1.0, end);
         line.x.vector = end;
         line.x.vector -= theta;
         line.includeBuffers = true;
         for (double t : {1.0 / 3.0, 0.5, 0.8}) {
-            weightsAt_(0, t, end);
+            weightsAt(0, t, end);
             WeightVector off = theta;
             off.axpy(t, line.x.vector);
             off -= end;
@@ -179,7 +216,7 @@ void PathJob::run(JobContext& context) {
             const std::string label = "point " + std::to_string(k + 1) + " of " +
                                       std::to_string(n) + " (t = " + std::to_string(t) +
                                       (manyRows ? ", " + samples_.rows[r] : std::string()) + ")";
-            weightsAt_(r, t, theta);
+            weightsAt(r, t, theta);
             theta.applyTo(model);
             const int parts = 1 + (test_ ? 1 : 0) + (options_.reestimateBatchNorm ? 1 : 0);
             int part = 0;

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "connectivity/PathSamples.h"
+#include "connectivity/Repair.h"
 #include "data/Dataset.h"
 #include "eval/Evaluation.h"
 #include "jobs/Job.h"
@@ -46,6 +47,12 @@ struct PathOptions {
     // networks show false barriers).
     bool reestimateBatchNorm = false;
     std::int64_t batchNormBatchSize = 1000;
+    // REPAIR (Repair.h) every point of a path of one row: each hidden unit
+    // gets the mean and standard deviation interpolated from the checkpoints
+    // on either side, measured on the training data. The repaired path is no
+    // longer straight, so its first layer is not factored.
+    bool repair = false;
+    RepairOptions repairOptions;
     double writeIntervalSeconds = 1.0;
     // How points are evaluated fast (landscape/PlaneEvaluator.h): a straight
     // path of one row is a 1-D plane θ(0) + t·(θ(1) − θ(0)) whose first layer
@@ -97,6 +104,9 @@ public:
 
 private:
     void prepareFromRecipe(JobContext& context);
+    // weightsAt_ followed by REPAIR (PathOptions::repair).
+    WeightsAt repairedPath(const Model& model, const WeightVector& layout,
+                           JobContext& context) const;
 
     std::optional<LmcRecipe> recipe_;
     std::optional<Model> model_;

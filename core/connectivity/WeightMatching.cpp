@@ -2,7 +2,6 @@
 
 #include <torch/csrc/jit/api/function_impl.h>
 #include <torch/csrc/jit/ir/ir.h>
-#include <torch/csrc/jit/passes/dead_code_elimination.h>
 
 #include <algorithm>
 #include <cmath>
@@ -206,16 +205,8 @@ HiddenActivations exposeActivations(detail::HiddenUnitGraph traced) {
             values.push_back(a.value);
             h.slots.push_back({g, a.dim});
         }
-    torch::jit::Graph& graph = *traced.graph;
-    while (!graph.outputs().empty())
-        graph.eraseOutput(0);
-    {
-        torch::jit::WithInsertPoint end(graph.return_node());
-        graph.registerOutput(graph.insertNode(graph.createTuple(values))->output());
-    }
-    torch::jit::EliminateDeadCode(traced.graph);
-    h.function = std::make_unique<torch::jit::GraphFunction>("basin_hidden_activations",
-                                                             traced.graph, nullptr);
+    h.function =
+        detail::functionReturning(std::move(traced.graph), values, "basin_hidden_activations");
     return h;
 }
 

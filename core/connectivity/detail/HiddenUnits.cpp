@@ -7,6 +7,9 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include <torch/csrc/jit/ir/ir.h>
+#include <torch/csrc/jit/passes/dead_code_elimination.h>
+
 #include "model/detail/ScriptGraph.h"
 
 namespace basin::detail {
@@ -354,6 +357,7 @@ private:
         const int g = newGroup(*weight, w.shape.at(0));
         addAxis(g, *weight, 0, false, n, 1);
         if (bias) addAxis(g, *bias, 0, false, n, 2);
+        layers_.push_back({*weight, bias.value_or(std::string()), n->output(), g});
         Hidden out;
         out.group = g;
         if (linear) {
@@ -368,9 +372,12 @@ private:
             out.dim = 1;
         }
         setHidden(n->output(), out);
+        layers_.back().dim = out.dim;
     }
 
     void batchNorm(Node* n, const Hidden& h) {
+        for (LayerOut& l : layers_)
+            if (l.value == n->input(0)) l.batchNorm = true;
         for (std::size_t i = 1; i < n->inputs().size(); ++i)
             if (hiddenOf(n->input(i))) unsupported(n, h, "as BatchNorm's parameters");
         if (!h.fromFront() || *h.fromFront() != 1)
@@ -574,8 +581,23 @@ private:
             if (it != indexOf.end() && !h.flattened && result.activations[it->second].empty())
                 result.activations[it->second].push_back({v, h.dim});
         }
+        for (const LayerOut& l : layers_) {
+            const auto it = indexOf.find(find(l.group));
+            if (it == indexOf.end()) continue;  // the network's output
+            result.layers.push_back(
+                {layerName(l.weight), l.weight, l.bias, l.value, l.dim, it->second, l.batchNorm});
+        }
         return result;
     }
+
+    // A linear or convolution layer's output, in the order of the graph.
+    struct LayerOut {
+        std::string weight, bias;
+        Value* value = nullptr;
+        int group = -1;
+        int dim = 1;
+        bool batchNorm = false;
+    };
 
     const torch::jit::Module& module_;
     std::string name_;
@@ -594,12 +616,26 @@ private:
     std::vector<Value*> order_;
     std::vector<std::pair<Value*, Hidden>> readAt_;
     std::set<std::pair<const Node*, std::size_t>> handledUses_;
+    std::vector<LayerOut> layers_;
 };
 
 }  // namespace
 
 HiddenUnitGraph traceHiddenUnits(const torch::jit::Module& module, const std::string& modelName) {
     return Tracer(module, modelName).run();
+}
+
+std::unique_ptr<torch::jit::GraphFunction> functionReturning(
+    std::shared_ptr<torch::jit::Graph> graph, const std::vector<torch::jit::Value*>& values,
+    const std::string& name) {
+    while (!graph->outputs().empty())
+        graph->eraseOutput(0);
+    {
+        torch::jit::WithInsertPoint end(graph->return_node());
+        graph->registerOutput(graph->insertNode(graph->createTuple(values))->output());
+    }
+    torch::jit::EliminateDeadCode(graph);
+    return std::make_unique<torch::jit::GraphFunction>(name, std::move(graph), nullptr);
 }
 
 }  // namespace basin::detail
