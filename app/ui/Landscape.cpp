@@ -231,7 +231,9 @@ QWidget* createLandscapeView(const ViewSpec& spec, Session* session) {
             const Surface now = readSurface(path.toStdString());
             const std::vector<SurfaceMetric> metrics = metricsOf(now);
             if (index < 0 || index >= int(metrics.size())) return;
-            view->setProperty("metric", QString::fromLatin1(surfaceMetricName(metrics[index])));
+            const QString name = QString::fromLatin1(surfaceMetricName(metrics[index]));
+            view->setProperty("metric", name);
+            view->setProperty(ViewArea::kSettingsProperty, QVariantMap{{"metric", name}});
             showOnContour(view, now);
         } catch (const std::exception&) {
             // Not written yet: the job's next update shows the choice.

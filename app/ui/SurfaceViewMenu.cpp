@@ -1,5 +1,7 @@
 #include "ui/SurfaceViewMenu.h"
 
+#include "ui/ViewArea.h"
+
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -29,6 +31,11 @@ void changeOptions(SurfaceView* view, Change change) {
     SurfaceScene::Options options = scene->options();
     change(options);
     scene->setGrid(scene->grid(), options, false);
+    // Kept in the view's spec (ViewArea), so the project remembers them.
+    view->setProperty(ViewArea::kSettingsProperty,
+                      QVariantMap{{"logScale", options.logScale},
+                                  {"contours", options.contours},
+                                  {"zmax", std::isnan(options.zMax) ? QVariant() : options.zMax}});
 }
 
 // Asks for the figure's size and DPI. A PNG defaults to the view's picture at

@@ -1,5 +1,7 @@
 #include "ui/ViewArea.h"
 
+#include <QEvent>
+
 #include <QApplication>
 #include <QJsonArray>
 #include <QSplitter>
@@ -119,6 +121,23 @@ QWidget* ViewArea::createView(const ViewSpec& spec) {
 
 void ViewArea::watchView(QWidget* view) {
     connect(view, &QObject::destroyed, this, [this, view] { specs_.remove(view); });
+    view->installEventFilter(this);
+}
+
+bool ViewArea::eventFilter(QObject* watched, QEvent* event) {
+    if (event->type() == QEvent::DynamicPropertyChange &&
+        static_cast<QDynamicPropertyChangeEvent*>(event)->propertyName() == kSettingsProperty) {
+        auto* view = static_cast<QWidget*>(watched);
+        auto it = specs_.find(view);
+        if (it != specs_.end()) {
+            const QJsonObject changed =
+                QJsonObject::fromVariantMap(view->property(kSettingsProperty).toMap());
+            for (auto c = changed.begin(); c != changed.end(); ++c)
+                it->settings.insert(c.key(), c.value());
+            notifyLayoutChanged();
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 QWidget* ViewArea::addView(const ViewSpec& spec) {

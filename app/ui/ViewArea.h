@@ -47,6 +47,12 @@ public:
     // Moves the current view into the next pane (cycling).
     void moveCurrentViewToNextPane();
 
+    // A view changes its saved settings (a metric, a log scale chosen in the
+    // view) by setting this dynamic property on itself to a QVariantMap: the
+    // keys are merged into its spec's settings and the layout changes, so the
+    // project keeps the choice.
+    static constexpr const char* kSettingsProperty = "viewSettings";
+
     QJsonObject saveLayout() const;
     // Replaces every view; unknown view types are skipped and reported.
     // Loading is not a change: layoutChanged is not emitted.
@@ -56,6 +62,9 @@ Q_SIGNALS:
     void currentViewChanged(QWidget* view);
     // Views were added, removed, moved or resized.
     void layoutChanged();
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     QTabWidget* newPane();

@@ -390,6 +390,9 @@ private Q_SLOTS:
         metric->setCurrentIndex(2);
         Q_EMIT metric->activated(2);
         QCOMPARE(contour->grid().name, std::string("test_loss"));
+        // The choice is kept in the view's spec, so the project remembers it.
+        QCOMPARE(w.viewArea()->specOf(contour).settings.value("metric").toString(),
+                 QStringLiteral("test_loss"));
         QVERIFY(contour->grab().save(basin::test::testOutputDir() + "/landscape_pca_contour.png"));
         w.session()->setProbe(Probe{Probe::Kind::Plane, {}, 0.5, 0.5, QFileInfo(plane).fileName()});
         Q_EMIT contour->sliceRequested(true, 0.5);
