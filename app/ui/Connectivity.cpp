@@ -10,19 +10,25 @@
 #include <QLabel>
 #include <QPointer>
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 
 #include "cli/CheckpointAlignment.h"
 #include "connectivity/BarrierTable.h"
+#include "connectivity/CurvePath.h"
+#include "connectivity/CurvePlane.h"
+#include "connectivity/CurveTraining.h"
 #include "connectivity/LayerwiseHeatmapView.h"
 #include "connectivity/PathJob.h"
 #include "connectivity/PathPlotView.h"
 #include "connectivity/SecondOrderBarrier.h"
 #include "data/DatasetFiles.h"
 #include "jobs/JobsPanel.h"
+#include "landscape/LandscapeJob.h"
 #include "plot/PlotFigure.h"
 #include "project/Session.h"
 #include "ui/ConnectivityDialog.h"
+#include "ui/Landscape.h"
 #include "ui/MainWindow.h"
 #include "ui/ProjectReactions.h"
 
@@ -92,6 +98,13 @@ bool isAlignedPathFile(const QString& file) {
            name.endsWith(QLatin1String(".aligned.path.h5"));
 }
 
+// A trained curve's path (CurvePath.h), also before its file is written.
+bool isCurvePathFile(const QString& file, const PathSamples& samples) {
+    const QString name = QFileInfo(file).fileName();
+    return samples.kind == "curve" || name.contains(QLatin1String(".curve-")) ||
+           name.startsWith(QLatin1String("curve_"));
+}
+
 // The curves of the path files (the live samples of `liveFile` instead of its
 // file), with their predictions; a file not written yet is an empty curve.
 std::vector<widgets::PathCurve> pathCurves(const QStringList& files, const QString& liveFile = {},
@@ -115,15 +128,24 @@ std::vector<widgets::PathCurve> pathCurves(const QStringList& files, const QStri
     bool sameCheckpoints = true;
     const std::vector<std::string>* first = nullptr;
     for (std::size_t i = 0; i < curves.size(); ++i) {
-        if (isAlignedPathFile(files[int(i)])) continue;
+        if (isAlignedPathFile(files[int(i)]) || isCurvePathFile(files[int(i)], curves[i].samples))
+            continue;
         if (!first) first = &curves[i].samples.checkpoints;
         sameCheckpoints = sameCheckpoints && curves[i].samples.checkpoints == *first;
     }
     for (std::size_t i = 0; i < curves.size(); ++i) {
         widgets::PathCurve& c = curves[i];
         const bool aligned = isAlignedPathFile(files[int(i)]);
-        c.name = pathName(c.samples, !sameCheckpoints && !aligned);
+        const bool curve = isCurvePathFile(files[int(i)], c.samples);
+        c.name = pathName(c.samples, !sameCheckpoints && !aligned && !curve);
         if (aligned) c.name.replace(0, QObject::tr("linear").size(), QObject::tr("aligned"));
+        if (curve)  // "curve bezier:1", as `basin lmc --figure` names it
+            c.name.replace(
+                0, QObject::tr("linear").size(),
+                QObject::tr("curve") +
+                    (c.samples.rows.empty() || c.samples.nt() == 0
+                         ? QString()
+                         : QLatin1Char(' ') + QString::fromStdString(c.samples.rows[0])));
     }
     // Two paths of the same checkpoints and options: their file names tell them apart.
     for (std::size_t i = 0; i < curves.size(); ++i)
@@ -363,9 +385,12 @@ void addAlignedCheckpoint(MainWindow* window, const LmcRequest& r, const QString
     fingerprintItems(window, {int(session->project().items.size()) - 1});
 }
 
-// The path A → aligned B, after the alignment.
+void startCurve(MainWindow* window, const LmcRequest& r, const Dataset& train,
+                const std::optional<Dataset>& test);
+
+// The path A → aligned B, after the alignment (then the curve, when asked).
 void startAlignedPath(MainWindow* window, const LmcRequest& r, const Dataset& train,
-                      const std::optional<Dataset>& test, bool stale) {
+                      const std::optional<Dataset>& test, bool stale, bool thenCurve) {
     const QString file = lmcAlignedPathFile(r.pathFile);
     if (stale) QFile::remove(file);  // computed from another aligned B
     LmcRecipe recipe;
@@ -379,10 +404,122 @@ void startAlignedPath(MainWindow* window, const LmcRequest& r, const Dataset& tr
     fillViewsLive(*job, window, file);
     QPointer<MainWindow> guard(window);
     const QString name = QObject::tr("LMC %1, aligned").arg(pathTitle(r));
-    window->jobs()->submit(job, [guard, job, file, name](const JobStatus& status) {
+    window->jobs()->submit(
+        job, [guard, job, file, name, r, train, test, thenCurve](const JobStatus& status) {
+            if (!guard || status.state != JobState::Succeeded) return;
+            addResult(guard.data(), file, name);
+            refreshViews(guard.data(), file, &job->samples());
+            if (thenCurve) startCurve(guard.data(), r, train, test);
+        });
+}
+
+// The curve's B: the aligned B when aligning (the curve then joins the
+// minima the literature joins), else B.
+QString curveB(const LmcRequest& r) {
+    return r.alignment.isEmpty() ? r.checkpoints[1] : lmcAlignedCheckpointFile(r.pathFile);
+}
+
+QString curvePathFileOf(const LmcRequest& r) {
+    return lmcCurvePathFile(r.pathFile, r.curveKind, r.curveBends);
+}
+
+// Curve training as `basin lmc --curve` runs it, with the model and the
+// starting curve loaded in the job's thread; the curve file is resumed (a
+// rerun after a cancel continues it).
+class CurveFileJob : public Job {
+public:
+    CurveFileJob(const LmcRequest& r, Dataset train)
+        : modelPath_(r.model.toStdString()),
+          a_(r.checkpoints[0].toStdString()),
+          b_(curveB(r).toStdString()),
+          file_(lmcCurveFile(curvePathFileOf(r)).toStdString()),
+          spec_(parseCurveSpec(r.curveKind.toStdString() + ":" + std::to_string(r.curveBends))),
+          train_(std::move(train)) {
+        TrainingOptions& o = options_.training;
+        o.optimizer = r.curveOptimizer == QLatin1String("sgd") ? TrainingOptions::Optimizer::Sgd
+                                                               : TrainingOptions::Optimizer::Adam;
+        o.epochs = r.curveEpochs;
+        o.learningRate = r.curveLearningRate;
+        o.batchSize = 64;  // basin lmc's --curve-batch
+        o.weightDecay = 0.0;
+    }
+    std::string title() const override {
+        return std::string("Train ") + curveKindName(spec_.kind) + " curve " +
+               std::filesystem::path(file_).filename().string();
+    }
+    void run(JobContext& context) override {
+        context.report(0.0, "loading " + modelPath_);
+        model_ = Model::load(modelPath_);
+        CurveTrainingJob training(*model_, curveOnLineBetween(*model_, spec_, a_, b_), train_,
+                                  file_, options_, modelPath_);
+        training.run(context);
+        curve_ = std::make_shared<const Curve>(training.result().curve);
+        moved_ = training.epochsTrained() > 0;
+    }
+
+    // After run(): the model, the trained curve, and whether it moved (its
+    // path and plane are then stale).
+    Model& model() { return *model_; }
+    std::shared_ptr<const Curve> curve() const { return curve_; }
+    bool moved() const { return moved_; }
+
+private:
+    std::string modelPath_, a_, b_, file_;
+    CurveSpec spec_;
+    Dataset train_;
+    CurveTrainingOptions options_;
+    std::optional<Model> model_;
+    std::shared_ptr<const Curve> curve_;
+    bool moved_ = false;
+};
+
+// The plane through the curve's ends and middle bend, as `basin lmc
+// --curve-plane` computes it, in a contour view that fills in.
+void startCurvePlane(MainWindow* window, const LmcRequest& r, const Curve& curve, Model& model) {
+    const QString plane = lmcCurvePlaneFile(curvePathFileOf(r));
+    PathOptions options;
+    options.reestimateBatchNorm = r.reestimateBatchNorm;
+    LandscapeRecipe recipe;
+    try {
+        recipe = curvePlaneRecipe(curve, model, r.model.toStdString(), plane.toStdString(),
+                                  std::size_t(r.curvePlanePoints), options);
+    } catch (const std::exception& e) {
+        window->showError(QString::fromStdString(e.what()));
+        return;
+    }
+    window->viewArea()->addView(landscapeContourSpec(plane));
+    startLandscape(window, recipe, r.trainData, r.testData);
+}
+
+// The low-loss curve: its training, then its path (the views fill in), the
+// curve and path files project results, then the plane when asked.
+void startCurve(MainWindow* window, const LmcRequest& r, const Dataset& train,
+                const std::optional<Dataset>& test) {
+    auto job = std::make_shared<CurveFileJob>(r, train);
+    QPointer<MainWindow> guard(window);
+    window->jobs()->submit(job, [guard, job, r, train, test](const JobStatus& status) {
         if (!guard || status.state != JobState::Succeeded) return;
-        addResult(guard.data(), file, name);
-        refreshViews(guard.data(), file, &job->samples());
+        const QString file = curvePathFileOf(r);
+        const QString plane = lmcCurvePlaneFile(file);
+        if (job->moved())  // earlier results of this curve are stale
+            for (const QString& f : {file, plane, plane + QStringLiteral(".directions.h5")})
+                QFile::remove(f);
+        const QString name =
+            QObject::tr("LMC %1, curve %2")
+                .arg(pathTitle(r), QString::fromStdString(curveName(*job->curve())));
+        addResult(guard.data(), lmcCurveFile(file), name);
+        PathOptions options;
+        options.reestimateBatchNorm = r.reestimateBatchNorm;
+        std::shared_ptr<PathJob> along =
+            makeCurvePathJob(job->model(), job->curve(), std::size_t(r.points),
+                             r.model.toStdString(), file.toStdString(), train, test, options);
+        fillViewsLive(*along, guard.data(), file);
+        guard->jobs()->submit(along, [guard, job, along, r, file, name](const JobStatus& done) {
+            if (!guard || done.state != JobState::Succeeded) return;
+            addResult(guard.data(), file, name + QObject::tr(" (path)"));
+            refreshViews(guard.data(), file, &along->samples());
+            if (r.curvePlane) startCurvePlane(guard.data(), r, *job->curve(), job->model());
+        });
     });
 }
 
@@ -399,7 +536,9 @@ void startAlignment(MainWindow* window, const LmcRequest& r, const Dataset& trai
     window->jobs()->submit(job, [guard, job, r, train, test, file](const JobStatus& status) {
         if (!guard || status.state != JobState::Succeeded) return;
         addAlignedCheckpoint(guard.data(), r, file);
-        startAlignedPath(guard.data(), r, train, test, job->changedFile());
+        // A curve to another aligned B than its file's starts again.
+        if (r.curve && job->changedFile()) QFile::remove(lmcCurveFile(curvePathFileOf(r)));
+        startAlignedPath(guard.data(), r, train, test, job->changedFile(), r.curve);
     });
 }
 
@@ -459,6 +598,21 @@ QString lmcAlignedCheckpointFile(const QString& pathFile) {
 QString lmcAlignedPathFile(const QString& pathFile) {
     return besidePathFile(pathFile, QStringLiteral("path_aligned.h5"),
                           QStringLiteral(".aligned.path.h5"));
+}
+
+QString lmcCurvePathFile(const QString& pathFile, const QString& kind, int bends) {
+    const QString name = kind + QString::number(bends);
+    return besidePathFile(pathFile, QStringLiteral("curve_%1.h5").arg(name),
+                          QStringLiteral(".curve-%1.path.h5").arg(name));
+}
+
+QString lmcCurveFile(const QString& curvePathFile) {
+    return QString::fromStdString(curveFileOfPath(curvePathFile.toStdString()));
+}
+
+QString lmcCurvePlaneFile(const QString& curvePathFile) {
+    return besidePathFile(curvePathFile, QStringLiteral("curve_plane.h5"),
+                          QStringLiteral(".plane.h5"));
 }
 
 bool readSecondOrderBeside(const QString& pathFile, SecondOrderCurve* out) {
@@ -558,6 +712,7 @@ void startLinearModeConnectivity(MainWindow* window, const LmcRequest& r) {
     // alignment they show the aligned path too.
     QStringList files{r.pathFile};
     if (!r.alignment.isEmpty()) files << lmcAlignedPathFile(r.pathFile);
+    if (r.curve) files << curvePathFileOf(r);
     if (!viewShows(window, kPathPlot, files.back()))
         window->viewArea()->addView(lmcPathSpec(files));
     if (!viewShows(window, kBarriers, files.back()))
@@ -569,7 +724,11 @@ void startLinearModeConnectivity(MainWindow* window, const LmcRequest& r) {
         addResult(guard.data(), r.pathFile, QObject::tr("LMC %1").arg(pathTitle(r)));
         refreshViews(guard.data(), r.pathFile, &job->samples());
         continueAfterPath(guard.data(), r, train, test, job->samples());
-        if (!r.alignment.isEmpty()) startAlignment(guard.data(), r, train, test);
+        if (!r.alignment.isEmpty()) {
+            startAlignment(guard.data(), r, train, test);
+        } else if (r.curve) {
+            startCurve(guard.data(), r, train, test);
+        }
     });
 }
 

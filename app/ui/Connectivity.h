@@ -20,7 +20,9 @@
 // name holds another path already), and beside it
 // ".layerwise.h5", ".second_order.json", and with alignment ".aligned.pt"
 // (B aligned to A) and ".aligned.path.h5" (the path to it, named "aligned"
-// in the views) — {"t": [...], "second_order":
+// in the views), with a curve ".curve-bezier1.path.h5" (its path, "curve"
+// in the views), ".curve-bezier1.pt" (the curve) and ".curve-bezier1.plane.h5"
+// (the plane through its ends and middle bend) — {"t": [...], "second_order":
 // {...}} with the keys of `basin lmc`'s summary.json. The views read a CLI
 // output folder as well: DIR/path.h5, DIR/layerwise.h5, DIR/summary.json.
 
@@ -50,6 +52,19 @@ struct LmcRequest {
     // (the aligned B becomes a checkpoint of the project) and computes the
     // path A → aligned B as well; empty: no alignment.
     QString alignment;
+    // Two checkpoints only: also train a low-loss curve (Garipov et al. 2018,
+    // CurveTraining.h) between A and B — the aligned B when aligning — as
+    // `basin lmc --curve` does, then its path at the same points ("curve" in
+    // the views); with curvePlane, the plane through A, B and its middle bend
+    // as a landscape with the curve drawn on it. Defaults are the CLI's.
+    bool curve = false;
+    QString curveKind = QStringLiteral("bezier");  // or "polychain"
+    int curveBends = 1;
+    int curveEpochs = 20;
+    double curveLearningRate = 0.01;
+    QString curveOptimizer = QStringLiteral("adam");  // or "sgd" (momentum 0.9)
+    bool curvePlane = false;
+    int curvePlanePoints = 21;  // per axis
 };
 
 // "<A's folder>/lmc/<A>--<B>[--C…][-bn].path.h5".
@@ -66,6 +81,13 @@ QString lmcSecondOrderFile(const QString& pathFile);
 // the path to it ("<…>.aligned.path.h5", path_aligned.h5) beside a path file.
 QString lmcAlignedCheckpointFile(const QString& pathFile);
 QString lmcAlignedPathFile(const QString& pathFile);
+// The curve's path beside a path file ("<…>.curve-bezier1.path.h5"; in a
+// `basin lmc` folder "curve_bezier1.h5"), its curve file (curveFileOfPath:
+// "<…>.curve-bezier1.pt") and the plane through its ends and middle bend
+// ("<…>.curve-bezier1.plane.h5").
+QString lmcCurvePathFile(const QString& pathFile, const QString& kind, int bends);
+QString lmcCurveFile(const QString& curvePathFile);
+QString lmcCurvePlaneFile(const QString& curvePathFile);
 
 // Opens the dialog for the checkpoint item (A) and starts what it describes.
 void linearModeConnectivityForItem(MainWindow* window, int checkpointItem);

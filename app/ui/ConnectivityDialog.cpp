@@ -3,8 +3,10 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -117,6 +119,48 @@ ConnectivityDialog::ConnectivityDialog(const Project& project, int checkpointIte
         tr("Permute B's hidden units to line up with A's (Git Re-Basin), save the aligned B "
            "beside the path file as a checkpoint of the project, and compute the path A → "
            "aligned B too: the plot and the barrier table show both."));
+    // The curve, with `basin lmc --curve`'s defaults (LmcRequest).
+    const LmcRequest defaults;
+    curve_ = new QCheckBox(tr("Also find a low-loss curve"));
+    curve_->setObjectName(QStringLiteral("curve"));
+    curve_->setToolTip(
+        tr("Train the bends of a curve between A and B (the aligned B when aligning) so that the "
+           "whole curve has low loss (Garipov et al. 2018), then compute the loss along it: the "
+           "plot and the barrier table show it as \"curve\"."));
+    curveKind_ = new QComboBox;
+    curveKind_->setObjectName(QStringLiteral("curveKind"));
+    curveKind_->addItem(tr("Bezier"), QStringLiteral("bezier"));
+    curveKind_->addItem(tr("polygonal chain"), QStringLiteral("polychain"));
+    curveBends_ = new QSpinBox;
+    curveBends_->setObjectName(QStringLiteral("curveBends"));
+    curveBends_->setRange(1, 16);
+    curveBends_->setValue(defaults.curveBends);
+    curveBends_->setSuffix(tr(" bends"));
+    curveEpochs_ = new QSpinBox;
+    curveEpochs_->setObjectName(QStringLiteral("curveEpochs"));
+    curveEpochs_->setRange(1, 10000);
+    curveEpochs_->setValue(defaults.curveEpochs);
+    curveEpochs_->setSuffix(tr(" epochs"));
+    curveLearningRate_ = new QDoubleSpinBox;
+    curveLearningRate_->setObjectName(QStringLiteral("curveLearningRate"));
+    curveLearningRate_->setDecimals(5);
+    curveLearningRate_->setRange(1e-5, 10.0);
+    curveLearningRate_->setSingleStep(0.001);
+    curveLearningRate_->setValue(defaults.curveLearningRate);
+    curveLearningRate_->setPrefix(tr("lr "));
+    curveOptimizer_ = new QComboBox;
+    curveOptimizer_->setObjectName(QStringLiteral("curveOptimizer"));
+    curveOptimizer_->addItem(tr("Adam"), QStringLiteral("adam"));
+    curveOptimizer_->addItem(tr("SGD (momentum 0.9)"), QStringLiteral("sgd"));
+    curvePlane_ = new QCheckBox(tr("the plane through A, B and the middle bend as a landscape"));
+    curvePlane_->setObjectName(QStringLiteral("curvePlane"));
+    auto* curveOptions = new QWidget;
+    auto* curveRow = new QHBoxLayout(curveOptions);
+    curveRow->setContentsMargins(0, 0, 0, 0);
+    for (QWidget* w : std::initializer_list<QWidget*>{curveKind_, curveBends_, curveEpochs_,
+                                                      curveLearningRate_, curveOptimizer_})
+        curveRow->addWidget(w);
+
     output_ = new QLineEdit;
     output_->setObjectName(QStringLiteral("output"));
     problem_ = new QLabel;
@@ -136,6 +180,9 @@ ConnectivityDialog::ConnectivityDialog(const Project& project, int checkpointIte
     form->addRow(tr("Also:"), layerwise_);
     form->addRow(QString(), secondOrder_);
     form->addRow(tr("Align B to A first:"), alignment_);
+    form->addRow(tr("Curve:"), curve_);
+    form->addRow(QString(), curveOptions);
+    form->addRow(QString(), curvePlane_);
     form->addRow(tr("Path file:"), output_);
     form->addRow(problem_);
     buttons_ = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
@@ -144,6 +191,7 @@ ConnectivityDialog::ConnectivityDialog(const Project& project, int checkpointIte
     connect(buttons_, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(others_, &QListWidget::itemChanged, this, [this] { update(); });
     connect(reestimate_, &QCheckBox::toggled, this, [this] { update(); });
+    connect(curve_, &QCheckBox::toggled, this, [this] { update(); });
     connect(points_, &QSpinBox::valueChanged, this, [this] { update(); });
     connect(model_, &QComboBox::currentIndexChanged, this, [this] { update(); });
     connect(train_, &QComboBox::currentIndexChanged, this, [this] { update(); });
@@ -177,6 +225,12 @@ void ConnectivityDialog::update() {
     }
     alignment_->setEnabled(two);
     if (!two) alignment_->setCurrentIndex(0);
+    curve_->setEnabled(two);
+    if (!two) curve_->setChecked(false);
+    for (QWidget* w :
+         std::initializer_list<QWidget*>{curveKind_, curveBends_, curveEpochs_, curveLearningRate_,
+                                         curveOptimizer_, curvePlane_})
+        w->setEnabled(curve_->isChecked());
     if (!outputEdited_ && paths.size() >= 2)
         output_->setText(lmcPathFileToUse(paths, reestimate_->isChecked(), points_->value()));
     problem_->setText(problem());
@@ -204,6 +258,13 @@ LmcRequest ConnectivityDialog::request() const {
     r.secondOrder = secondOrder_->isChecked();
     r.pathFile = output_->text().trimmed();
     r.alignment = alignment_->currentData().toString();
+    r.curve = curve_->isChecked();
+    r.curveKind = curveKind_->currentData().toString();
+    r.curveBends = curveBends_->value();
+    r.curveEpochs = curveEpochs_->value();
+    r.curveLearningRate = curveLearningRate_->value();
+    r.curveOptimizer = curveOptimizer_->currentData().toString();
+    r.curvePlane = r.curve && curvePlane_->isChecked();
     return r;
 }
 

@@ -6,7 +6,9 @@
 // training and optional test data, the number of points, BatchNorm
 // re-estimation, and for two checkpoints the layer-wise rows and the
 // second-order prediction and "Align B to A first" (none, weight or activation
-// matching); the path file is suggested beside A. OK stays
+// matching) and "Also find a low-loss curve" (Bezier or polygonal chain,
+// bends, epochs, learning rate, optimizer, and the plane through its ends and
+// middle bend); the path file is suggested beside A. OK stays
 // disabled, with the reason shown, until the request is complete.
 //
 // A plain widget: tests set its fields (found by object name) and read
@@ -20,6 +22,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QDoubleSpinBox;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
@@ -52,6 +55,13 @@ private:
     QCheckBox* layerwise_;
     QCheckBox* secondOrder_;
     QComboBox* alignment_;
+    QCheckBox* curve_;
+    QComboBox* curveKind_;
+    QSpinBox* curveBends_;
+    QSpinBox* curveEpochs_;
+    QDoubleSpinBox* curveLearningRate_;
+    QComboBox* curveOptimizer_;
+    QCheckBox* curvePlane_;
     QLineEdit* output_;
     QLabel* problem_;
     QDialogButtonBox* buttons_;

@@ -8,6 +8,17 @@ std::string curveName(const Curve& curve) {
     return std::string(curveKindName(curve.kind())) + ":" + std::to_string(curve.bendCount());
 }
 
+std::string curveFileOfPath(const std::string& pathFile) {
+    std::string stem = pathFile;
+    for (const std::string suffix : {".path.h5", ".h5"})
+        if (stem.size() > suffix.size() &&
+            stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            stem.resize(stem.size() - suffix.size());
+            break;
+        }
+    return stem + ".pt";
+}
+
 PathSamples curvePathSamples(const Curve& curve, std::size_t points, const std::string& modelPath) {
     std::size_t n = std::max<std::size_t>(points, 2);
     if (curve.kind() == CurveKind::PolygonalChain) {

@@ -23,6 +23,12 @@ namespace basin {
 // "bezier:3"
 std::string curveName(const Curve& curve);
 
+// The curve file (saveCurve) of a curve path file: beside it, ".pt" for its
+// ".h5" or ".path.h5" — `basin lmc --curve`'s curve_bezier3.h5 →
+// curve_bezier3.pt, the LMC dialog's <A>--<B>.curve-bezier3.path.h5 →
+// <A>--<B>.curve-bezier3.pt.
+std::string curveFileOfPath(const std::string& pathFile);
+
 // t, row and metadata of the path file for `curve` at `points` t (at least 2;
 // raised so that a polygonal chain's bends are points).
 PathSamples curvePathSamples(const Curve& curve, std::size_t points, const std::string& modelPath);

@@ -1,7 +1,13 @@
 #include "connectivity/CurvePlane.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <stdexcept>
+#include <tuple>
+
+#include "connectivity/PathJob.h"
+#include "landscape/DirectionsFile.h"
+#include "landscape/LandscapeJob.h"
 
 namespace basin {
 
@@ -54,6 +60,25 @@ std::pair<GridRange, GridRange> curvePlaneGrid(const Directions& plane, std::siz
     const double extent = std::max(a1 - a0, b1 - b0);
     const double m = margin * extent;
     return {GridRange{a0 - m, a1 + m, num}, GridRange{b0 - m, b1 + m, num}};
+}
+
+LandscapeRecipe curvePlaneRecipe(const Curve& curve, const Model& model,
+                                 const std::string& modelPath, const std::string& surfacePath,
+                                 std::size_t points, const PathOptions& options,
+                                 const std::string& weightRoot) {
+    LandscapeRecipe plane;
+    plane.modelPath = modelPath;
+    plane.checkpoint = curve.labelA;
+    plane.weightRoot = weightRoot;
+    plane.directions = DirectionKind::Loaded;
+    plane.directionsFile = surfacePath + ".directions.h5";
+    plane.surfacePath = surfacePath;
+    plane.options.eval = options.eval;
+    plane.options.reestimateBatchNorm = options.reestimateBatchNorm;
+    const Directions d = curvePlane(curve, WeightVector::fromModel(model, false));
+    if (!std::filesystem::exists(plane.directionsFile)) saveDirections(d, plane.directionsFile);
+    std::tie(plane.x, plane.y) = curvePlaneGrid(d, points);
+    return plane;
 }
 
 }  // namespace basin

@@ -23,6 +23,10 @@
 
 namespace basin {
 
+struct LandscapeRecipe;
+struct PathOptions;
+class Model;
+
 // Directions over `layout` (its tensors, with or without BatchNorm buffers;
 // the curve's control points are matched to it by name). Throws when the bend
 // lies on the line through the ends (an untrained curve spans no plane).
@@ -33,5 +37,15 @@ Directions curvePlane(const Curve& curve, const WeightVector& layout, std::size_
 // distance on both axes (Garipov et al.'s plane.py uses 0.2).
 std::pair<GridRange, GridRange> curvePlaneGrid(const Directions& plane, std::size_t num,
                                                double margin = 0.2);
+
+// The plane as a LandscapeJob computes it (`basin lmc --curve-plane`, the LMC
+// dialog): centred on checkpoint A (curve.labelA), the directions
+// curvePlane(curve, model's parameters) saved as surfacePath +
+// ".directions.h5" unless that file exists (a resumed run keeps its plane),
+// `points` per axis by curvePlaneGrid, evaluated as the path was (`options`).
+LandscapeRecipe curvePlaneRecipe(const Curve& curve, const Model& model,
+                                 const std::string& modelPath, const std::string& surfacePath,
+                                 std::size_t points, const PathOptions& options,
+                                 const std::string& weightRoot = {});
 
 }  // namespace basin

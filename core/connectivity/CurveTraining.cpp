@@ -11,6 +11,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "connectivity/InterpolationPath.h"
 #include "eval/detail/BatchEvaluation.h"
 #include "model/detail/ModelImpl.h"
 #include "model/detail/TorchTensor.h"
@@ -254,6 +255,15 @@ void validate(const TrainingOptions& o) {
 }
 
 }  // namespace
+
+Curve curveOnLineBetween(const Model& model, const CurveSpec& spec, const std::string& a,
+                         const std::string& b, const std::string& weightRoot) {
+    const InterpolationPath ends = InterpolationPath::load(model, {a, b}, weightRoot);
+    Curve curve = Curve::onLine(spec.kind, spec.bends, ends.checkpoint(0), ends.checkpoint(1));
+    curve.labelA = a;
+    curve.labelB = b;
+    return curve;
+}
 
 CurveTrainingJob::CurveTrainingJob(Model model, Curve curve, Dataset train, std::string path,
                                    CurveTrainingOptions options, std::string modelPath)

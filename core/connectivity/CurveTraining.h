@@ -56,6 +56,13 @@ struct CurveTrainingOptions {
     LossKind loss = LossKind::Auto;
 };
 
+// Where training starts between the checkpoint files `a` and `b` of `model`:
+// the spec's bends on the straight line (Curve::onLine), laid out as the path
+// evaluation's (parameters and buffers), the ends labelled by the files.
+// `basin lmc --curve` and the LMC dialog start from it.
+Curve curveOnLineBetween(const Model& model, const CurveSpec& spec, const std::string& a,
+                         const std::string& b, const std::string& weightRoot = {});
+
 class CurveTrainingJob : public Job {
 public:
     // `curve` (laid out as WeightVector::fromModel(model, true) or without

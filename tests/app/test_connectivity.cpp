@@ -4,7 +4,10 @@
 // rows and the second-order prediction, ending in the path plot (with the
 // prediction), the barrier table and the heatmap; the files as project
 // results; the cursor dragged to set a Path probe; views restored from the
-// saved project.
+// saved project. The suggested path file never clashes with the demo's. With
+// "Also find a low-loss curve", the curve's training and path in the jobs
+// panel, "curve" beside "linear" in the plot and the table, and the plane
+// through its ends and middle bend as a landscape.
 
 #include <QApplication>
 #include <QCheckBox>
@@ -92,6 +95,21 @@ int seed0Checkpoint(const Project& p) {
             p.items[i].name.startsWith("mlp_spirals_seed0"))
             a = i;
     return a;
+}
+
+// Writes the quick demo into `dir`, saves its project and opens it in `w`
+// (shown); A, the first seed's last checkpoint, or −1 when a step failed.
+int openQuickDemo(const QString& dir, MainWindow& w) {
+    DemoJob demo(dir, quickDemoOptions());
+    JobHandle handle(demo.title());
+    if (runJob(demo, handle).state != JobState::Succeeded) return -1;
+    const QString projectFile = dir + "/demo.basin";
+    demoProject(demo.manifest()).save(projectFile);
+    w.setConfirmDiscard(false);
+    if (!w.openProject(projectFile)) return -1;
+    w.show();
+    if (!QTest::qWaitForWindowExposed(&w)) return -1;
+    return seed0Checkpoint(w.session()->project());
 }
 
 }  // namespace
@@ -258,17 +276,8 @@ private Q_SLOTS:
     // showing the line and the aligned path together, the aligned lower.
     void alignmentFromTheDialogAddsTheAlignedPath() {
         QTemporaryDir dir;
-        DemoJob demo(dir.path(), quickDemoOptions());
-        JobHandle handle(demo.title());
-        QCOMPARE(runJob(demo, handle).state, JobState::Succeeded);
-        const QString projectFile = dir.path() + "/align.basin";
-        demoProject(demo.manifest()).save(projectFile);
         MainWindow w;
-        w.setConfirmDiscard(false);
-        QVERIFY(w.openProject(projectFile));
-        w.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&w));
-        const int a = seed0Checkpoint(w.session()->project());
+        const int a = openQuickDemo(dir.path(), w);
         QVERIFY(a >= 0);
         LmcRequest request;
         whenDialogOpens([&](ConnectivityDialog& d) {
@@ -313,6 +322,70 @@ private Q_SLOTS:
         QVERIFY(table->rows()[2].barrier.linear < 0.5 * table->rows()[0].barrier.linear);
         QTest::qWait(50);
         QVERIFY(plot->grab().save(basin::test::testOutputDir() + "/lmc_aligned_paths.png"));
+    }
+
+    // "Also find a low-loss curve" (3 epochs): the curve trained in the jobs
+    // panel, then its path, "curve bezier:1" beside "linear" in the plot and
+    // the table with a lower barrier, the curve and path files project
+    // results, then the plane through its ends and bend in a contour view.
+    void curveFromTheDialogAddsTheCurvePath() {
+        QTemporaryDir dir;
+        MainWindow w;
+        const int a = openQuickDemo(dir.path(), w);
+        QVERIFY(a >= 0);
+        LmcRequest request;
+        whenDialogOpens([&](ConnectivityDialog& d) {
+            field<QSpinBox>(d, "points")->setValue(9);
+            QVERIFY(!field<QSpinBox>(d, "curveEpochs")->isEnabled());
+            field<QCheckBox>(d, "curve")->setChecked(true);
+            QVERIFY(field<QSpinBox>(d, "curveEpochs")->isEnabled());
+            QCOMPARE(field<QSpinBox>(d, "curveEpochs")->value(), 20);  // basin lmc's default
+            field<QSpinBox>(d, "curveEpochs")->setValue(3);
+            field<QCheckBox>(d, "curvePlane")->setChecked(true);
+            request = d.request();
+        });
+        linearModeConnectivityForItem(&w, a);
+        QVERIFY(request.curve && request.curvePlane);
+        QCOMPARE(request.curveKind, QStringLiteral("bezier"));
+        QCOMPARE(request.curveBends, 1);
+        QCOMPARE(request.curveEpochs, 3);
+        const QString curvePath = lmcCurvePathFile(request.pathFile, "bezier", 1);
+        QVERIFY2(curvePath.endsWith(".curve-bezier1.path.h5"), qPrintable(curvePath));
+        auto* plot = viewOf<widgets::PathPlotView>(w, curvePath);
+        auto* table = viewOf<widgets::BarrierTable>(w, curvePath);
+        QVERIFY(plot && table);
+        QVERIFY(QTest::qWaitFor([&] { return isResult(w, curvePath); }, 120000));
+        QVERIFY(isResult(w, request.pathFile));
+        QVERIFY(isResult(w, lmcCurveFile(curvePath)));
+        QVERIFY(QFileInfo::exists(lmcCurveFile(curvePath)));
+
+        QCOMPARE(plot->paths().size(), std::size_t(2));
+        QCOMPARE(plot->paths()[0].name, QStringLiteral("linear"));
+        QCOMPARE(plot->paths()[1].name, QStringLiteral("curve bezier:1"));
+        const PathSamples& line = plot->paths()[0].samples;
+        const PathSamples& curve = plot->paths()[1].samples;
+        QCOMPARE(curve.nt(), std::size_t(9));
+        QCOMPARE(curve.missingCount(SurfaceMetric::TrainLoss), std::size_t(0));
+        QCOMPARE(curve.missingCount(SurfaceMetric::TestLoss), std::size_t(0));
+        // The ends are A and B.
+        for (std::size_t end : {std::size_t(0), std::size_t(8)})
+            QVERIFY(std::abs(curve.row(SurfaceMetric::TrainLoss, 0)[end] -
+                             line.row(SurfaceMetric::TrainLoss, 0)[end]) < 1e-4);
+        QCOMPARE(table->table()->rowCount(), 4);  // train and test of each path
+        QCOMPARE(table->rows()[2].path, QStringLiteral("curve bezier:1"));
+        qInfo("train-loss barrier (i): linear %.4f, curve %.4f", table->rows()[0].barrier.linear,
+              table->rows()[2].barrier.linear);
+        QVERIFY(table->rows()[2].barrier.linear < table->rows()[0].barrier.linear);
+        QTest::qWait(50);
+        QVERIFY(plot->grab().save(basin::test::testOutputDir() + "/lmc_curve_path.png"));
+
+        // The plane through A, B and the bend, in a contour view.
+        const QString plane = lmcCurvePlaneFile(curvePath);
+        QVERIFY(QTest::qWaitFor([&] { return isResult(w, plane); }, 120000));
+        bool shown = false;
+        for (QWidget* v : w.viewArea()->views())
+            shown = shown || w.viewArea()->specOf(v).settings.value("path").toString() == plane;
+        QVERIFY(shown);
     }
 };
 
