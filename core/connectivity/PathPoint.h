@@ -6,7 +6,9 @@
 //
 // rebuilt from the model and the checkpoints the file names (basin_model,
 // basin_checkpoints) with InterpolationPath, as the path job built it:
-// parameters and BatchNorm statistics interpolated together.
+// parameters and BatchNorm statistics interpolated together; or, for a curve
+// path file (connectivity/CurvePath.h), θ(t) of the curve file beside it
+// (curveFileOfPath) between the checkpoints the file names.
 
 #include <string>
 
@@ -14,11 +16,10 @@
 
 namespace basin {
 
-// t in [0, 1] over the whole chain. Only plain paths (kind "linear path"): a
-// layer-wise file's rows are other paths. Names in the file are found as
-// findResultReference says; the integer buffers (num_batches_tracked) are
-// the first checkpoint's. Throws a sentence naming the path file and the
-// file or tensor at fault.
+// t in [0, 1] over the whole chain or the curve. Plain paths (kind "linear
+// path") and curves ("curve"): a layer-wise file's rows are other paths. Names in the file are
+// found as findResultReference says; the integer buffers (num_batches_tracked) are the first
+// checkpoint's. Throws a sentence naming the path file and the file or tensor at fault.
 PointWeights weightsOnPath(const std::string& pathFile, double t);
 
 // Whether an HDF5 file is a path file (it names the checkpoints of its path)

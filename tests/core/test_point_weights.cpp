@@ -8,6 +8,8 @@
 //  - the job's own loss and accuracy at a grid point (evaluate() on them);
 //  - A and B at t = 0 and 1, (1 − t)·θ_A + t·θ_B and the path job's value
 //    between;
+//  - on a trained curve's path file, A at t = 0 and the curve path job's
+//    values at every t (the curve file found beside the path file);
 // and a missing file or a wrong coordinate is a sentence naming the result.
 
 #include <QDir>
@@ -17,6 +19,8 @@
 #include <cmath>
 
 #include "BasinTest.h"
+#include "connectivity/CurvePath.h"
+#include "connectivity/CurveTraining.h"
 #include "connectivity/PathJob.h"
 #include "connectivity/PathPoint.h"
 #include "data/GeneratedDatasets.h"
@@ -67,6 +71,19 @@ double worstDifference(const WeightVector& got, const std::vector<double>& want)
 
 std::vector<double> toDouble(const WeightVector& v) {
     return std::vector<double>(v.data(), v.data() + v.size());
+}
+
+// An MLP for the spirals, mlp.pt, and two seeds of its weights, seed1.pt and
+// seed2.pt, in `dir`.
+void writeTwoSeeds(const QString& dir) {
+    MlpOptions o;
+    o.hidden = {8, 8};
+    makeMlp(o).save((dir + "/mlp.pt").toStdString());
+    for (std::uint64_t seed : {1u, 2u}) {
+        o.seed = seed;
+        saveStateDict((dir + "/seed" + QString::number(seed) + ".pt").toStdString(),
+                      makeMlp(o).stateDict());
+    }
 }
 
 // Random images for a 1×12×12, 3-class CNN.
@@ -241,14 +258,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString d = dir.path();
         const DatasetSplit data = makeTwoSpirals();
-        MlpOptions o;
-        o.hidden = {8, 8};
-        makeMlp(o).save((d + "/mlp.pt").toStdString());
-        for (std::uint64_t seed : {1u, 2u}) {
-            o.seed = seed;
-            saveStateDict((d + "/seed" + QString::number(seed) + ".pt").toStdString(),
-                          makeMlp(o).stateDict());
-        }
+        writeTwoSeeds(d);
         {
             InFolder here(d);
             LmcRecipe r;
@@ -299,6 +309,66 @@ private Q_SLOTS:
         } catch (const std::runtime_error& e) {
             const QString what = QString::fromStdString(e.what());
             QVERIFY2(what.contains("path.h5") && what.contains("checkpoint 'seed2.pt'"), e.what());
+        }
+    }
+
+    void curvePathWeightsAreTheCurves() {
+        QTemporaryDir dir;
+        const QString d = dir.path();
+        const DatasetSplit data = makeTwoSpirals();
+        writeTwoSeeds(d);
+        {
+            InFolder here(d);
+            QVERIFY(QDir(d).mkpath("lmc"));
+            Model model = Model::load("mlp.pt");
+            const Curve start =
+                curveOnLineBetween(model, parseCurveSpec("bezier:2"), "seed1.pt", "seed2.pt");
+            const std::string pathFile = "lmc/curve_bezier2.h5";
+            CurveTrainingOptions options;
+            options.training.epochs = 2;
+            options.training.learningRate = 0.05;
+            CurveTrainingJob training(model, start, data.train, curveFileOfPath(pathFile), options,
+                                      "mlp.pt");
+            QCOMPARE(runToEnd(training).state, JobState::Succeeded);
+            auto curve = std::make_shared<const Curve>(training.result().curve);
+            auto along =
+                makeCurvePathJob(model, curve, 5, "mlp.pt", pathFile, data.train, data.test);
+            QCOMPARE(runToEnd(*along).state, JobState::Succeeded);
+        }
+        const std::string path = (d + "/lmc/curve_bezier2.h5").toStdString();
+        QVERIFY(isPathFile(path));
+        InFolder elsewhere(QDir::rootPath());
+        const WeightVector layout =
+            WeightVector::fromModel(Model::load((d + "/mlp.pt").toStdString()));
+        const WeightVector a = weightsOf((d + "/seed1.pt").toStdString(), layout);
+        QCOMPARE(
+            worstDifference(WeightVector::fromModel(weightsOnPath(path, 0.0).model), toDouble(a)),
+            0.0);
+        const PathSamples samples = readPathSamples(path);
+        QCOMPARE(samples.kind, std::string("curve"));
+        for (std::size_t i = 0; i < samples.nt(); ++i) {
+            PointWeights point = weightsOnPath(path, samples.t[i]);
+            const EvalResult train = evaluate(point.model, data.train);
+            const EvalResult test = evaluate(point.model, data.test);
+            QVERIFY(std::abs(train.loss - samples.row(SurfaceMetric::TrainLoss, 0)[i]) < 1e-5);
+            QVERIFY(std::abs(test.loss - samples.row(SurfaceMetric::TestLoss, 0)[i]) < 1e-5);
+        }
+        // The curve moved off the line: its midpoint is not (θ_A + θ_B)/2.
+        const WeightVector b = weightsOf((d + "/seed2.pt").toStdString(), layout);
+        std::vector<double> middle(std::size_t(a.size()));
+        for (std::size_t i = 0; i < middle.size(); ++i)
+            middle[i] = 0.5 * (a.data()[i] + b.data()[i]);
+        const PointWeights half = weightsOnPath(path, 0.5);
+        QVERIFY(worstDifference(WeightVector::fromModel(half.model), middle) > 1e-4);
+        QVERIFY2(half.description == "the bezier:2 curve of curve_bezier2.pt at t = 0.5",
+                 half.description.c_str());
+
+        QVERIFY(QFile::remove(d + "/lmc/curve_bezier2.pt"));
+        try {
+            weightsOnPath(path, 0.5);
+            QFAIL("a missing curve file was not reported");
+        } catch (const std::runtime_error& e) {
+            QVERIFY2(QString::fromStdString(e.what()).contains("curve_bezier2.pt"), e.what());
         }
     }
 };
