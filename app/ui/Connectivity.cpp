@@ -91,11 +91,22 @@ QString pathName(const PathSamples& s, bool withCheckpoints) {
     return name;
 }
 
-// The aligned path of a dialog's run or of `basin lmc --align`'s folder.
+// The aligned path (also REPAIRed) of a dialog's run or of `basin lmc
+// --align`'s folder.
 bool isAlignedPathFile(const QString& file) {
     const QString name = QFileInfo(file).fileName();
     return name == QLatin1String("path_aligned.h5") ||
-           name.endsWith(QLatin1String(".aligned.path.h5"));
+           name == QLatin1String("path_aligned_repaired.h5") ||
+           name.endsWith(QLatin1String(".aligned.path.h5")) ||
+           name.endsWith(QLatin1String(".aligned.repaired.path.h5"));
+}
+
+// A REPAIRed path of a dialog's run or of `basin lmc --repair`'s folder.
+bool isRepairedPathFile(const QString& file) {
+    const QString name = QFileInfo(file).fileName();
+    return name == QLatin1String("path_repaired.h5") ||
+           name == QLatin1String("path_aligned_repaired.h5") ||
+           name.endsWith(QLatin1String(".repaired.path.h5"));
 }
 
 // A trained curve's path (CurvePath.h), also before its file is written.
@@ -128,7 +139,8 @@ std::vector<widgets::PathCurve> pathCurves(const QStringList& files, const QStri
     bool sameCheckpoints = true;
     const std::vector<std::string>* first = nullptr;
     for (std::size_t i = 0; i < curves.size(); ++i) {
-        if (isAlignedPathFile(files[int(i)]) || isCurvePathFile(files[int(i)], curves[i].samples))
+        if (isAlignedPathFile(files[int(i)]) || isRepairedPathFile(files[int(i)]) ||
+            isCurvePathFile(files[int(i)], curves[i].samples))
             continue;
         if (!first) first = &curves[i].samples.checkpoints;
         sameCheckpoints = sameCheckpoints && curves[i].samples.checkpoints == *first;
@@ -139,6 +151,7 @@ std::vector<widgets::PathCurve> pathCurves(const QStringList& files, const QStri
         const bool curve = isCurvePathFile(files[int(i)], c.samples);
         c.name = pathName(c.samples, !sameCheckpoints && !aligned && !curve);
         if (aligned) c.name.replace(0, QObject::tr("linear").size(), QObject::tr("aligned"));
+        if (isRepairedPathFile(files[int(i)])) c.name += QObject::tr(", REPAIRed");
         if (curve)  // "curve bezier:1", as `basin lmc --figure` names it
             c.name.replace(
                 0, QObject::tr("linear").size(),
@@ -387,6 +400,8 @@ void addAlignedCheckpoint(MainWindow* window, const LmcRequest& r, const QString
 
 void startCurve(MainWindow* window, const LmcRequest& r, const Dataset& train,
                 const std::optional<Dataset>& test);
+void startRepairedPath(MainWindow* window, const LmcRequest& r, const Dataset& train,
+                       const std::optional<Dataset>& test, bool aligned);
 
 // The path A → aligned B, after the alignment (then the curve, when asked).
 void startAlignedPath(MainWindow* window, const LmcRequest& r, const Dataset& train,
@@ -409,8 +424,33 @@ void startAlignedPath(MainWindow* window, const LmcRequest& r, const Dataset& tr
             if (!guard || status.state != JobState::Succeeded) return;
             addResult(guard.data(), file, name);
             refreshViews(guard.data(), file, &job->samples());
+            if (r.repair) startRepairedPath(guard.data(), r, train, test, true);
             if (thenCurve) startCurve(guard.data(), r, train, test);
         });
+}
+
+// A REPAIRed path (A → B, or A → aligned B), after the plain one.
+void startRepairedPath(MainWindow* window, const LmcRequest& r, const Dataset& train,
+                       const std::optional<Dataset>& test, bool aligned) {
+    const QString file = lmcRepairedPathFile(r.pathFile, aligned);
+    LmcRecipe recipe;
+    recipe.modelPath = r.model.toStdString();
+    recipe.checkpoints = stdStrings(r.checkpoints);
+    if (aligned) recipe.checkpoints[1] = lmcAlignedCheckpointFile(r.pathFile).toStdString();
+    recipe.points = std::size_t(r.points);
+    recipe.outPath = file.toStdString();
+    recipe.options.reestimateBatchNorm = r.reestimateBatchNorm;
+    recipe.options.repair = true;
+    auto job = std::make_shared<PathJob>(recipe, train, test);
+    fillViewsLive(*job, window, file);
+    QPointer<MainWindow> guard(window);
+    const QString name = QObject::tr("LMC %1%2, REPAIRed")
+                             .arg(pathTitle(r), aligned ? QObject::tr(", aligned") : QString());
+    window->jobs()->submit(job, [guard, job, file, name](const JobStatus& status) {
+        if (!guard || status.state != JobState::Succeeded) return;
+        addResult(guard.data(), file, name);
+        refreshViews(guard.data(), file, &job->samples());
+    });
 }
 
 // The curve's B: the aligned B when aligning (the curve then joins the
@@ -595,6 +635,13 @@ QString lmcAlignedCheckpointFile(const QString& pathFile) {
     return besidePathFile(pathFile, QStringLiteral("B_aligned.pt"), QStringLiteral(".aligned.pt"));
 }
 
+QString lmcRepairedPathFile(const QString& pathFile, bool aligned) {
+    return aligned ? besidePathFile(pathFile, QStringLiteral("path_aligned_repaired.h5"),
+                                    QStringLiteral(".aligned.repaired.path.h5"))
+                   : besidePathFile(pathFile, QStringLiteral("path_repaired.h5"),
+                                    QStringLiteral(".repaired.path.h5"));
+}
+
 QString lmcAlignedPathFile(const QString& pathFile) {
     return besidePathFile(pathFile, QStringLiteral("path_aligned.h5"),
                           QStringLiteral(".aligned.path.h5"));
@@ -711,7 +758,9 @@ void startLinearModeConnectivity(MainWindow* window, const LmcRequest& r) {
     // The views are there at once and fill in as the job computes; with
     // alignment they show the aligned path too.
     QStringList files{r.pathFile};
+    if (r.repair) files << lmcRepairedPathFile(r.pathFile, false);
     if (!r.alignment.isEmpty()) files << lmcAlignedPathFile(r.pathFile);
+    if (r.repair && !r.alignment.isEmpty()) files << lmcRepairedPathFile(r.pathFile, true);
     if (r.curve) files << curvePathFileOf(r);
     if (!viewShows(window, kPathPlot, files.back()))
         window->viewArea()->addView(lmcPathSpec(files));
@@ -724,6 +773,7 @@ void startLinearModeConnectivity(MainWindow* window, const LmcRequest& r) {
         addResult(guard.data(), r.pathFile, QObject::tr("LMC %1").arg(pathTitle(r)));
         refreshViews(guard.data(), r.pathFile, &job->samples());
         continueAfterPath(guard.data(), r, train, test, job->samples());
+        if (r.repair) startRepairedPath(guard.data(), r, train, test, false);
         if (!r.alignment.isEmpty()) {
             startAlignment(guard.data(), r, train, test);
         } else if (r.curve) {

@@ -52,6 +52,10 @@ struct LmcRequest {
     // (the aligned B becomes a checkpoint of the project) and computes the
     // path A → aligned B as well; empty: no alignment.
     QString alignment;
+    // Also the REPAIRed paths (Jordan et al. 2023, connectivity/Repair.h: each
+    // hidden unit's statistics reset to the interpolation of the ends'), of
+    // A → B and, when aligning, of A → aligned B ("repaired" in the views).
+    bool repair = false;
     // Two checkpoints only: also train a low-loss curve (Garipov et al. 2018,
     // CurveTraining.h) between A and B — the aligned B when aligning — as
     // `basin lmc --curve` does, then its path at the same points ("curve" in
@@ -81,6 +85,8 @@ QString lmcSecondOrderFile(const QString& pathFile);
 // the path to it ("<…>.aligned.path.h5", path_aligned.h5) beside a path file.
 QString lmcAlignedCheckpointFile(const QString& pathFile);
 QString lmcAlignedPathFile(const QString& pathFile);
+// The REPAIRed paths beside a path file (or in `basin lmc --repair`'s folder).
+QString lmcRepairedPathFile(const QString& pathFile, bool aligned);
 // The curve's path beside a path file ("<…>.curve-bezier1.path.h5"; in a
 // `basin lmc` folder "curve_bezier1.h5"), its curve file (curveFileOfPath:
 // "<…>.curve-bezier1.pt") and the plane through its ends and middle bend

@@ -121,6 +121,12 @@ ConnectivityDialog::ConnectivityDialog(const Project& project, int checkpointIte
            "aligned B too: the plot and the barrier table show both."));
     // The curve, with `basin lmc --curve`'s defaults (LmcRequest).
     const LmcRequest defaults;
+    repair_ = new QCheckBox(tr("also the REPAIRed paths (and aligned, when aligning)"));
+    repair_->setObjectName(QStringLiteral("repair"));
+    repair_->setToolTip(
+        tr("REPAIR (Jordan et al. 2023): every hidden unit of the interpolated network gets the "
+           "mean and standard deviation interpolated between A's and B's, measured on the "
+           "training data and folded into the layer's weights"));
     curve_ = new QCheckBox(tr("Also find a low-loss curve"));
     curve_->setObjectName(QStringLiteral("curve"));
     curve_->setToolTip(
@@ -180,6 +186,7 @@ ConnectivityDialog::ConnectivityDialog(const Project& project, int checkpointIte
     form->addRow(tr("Also:"), layerwise_);
     form->addRow(QString(), secondOrder_);
     form->addRow(tr("Align B to A first:"), alignment_);
+    form->addRow(tr("REPAIR:"), repair_);
     form->addRow(tr("Curve:"), curve_);
     form->addRow(QString(), curveOptions);
     form->addRow(QString(), curvePlane_);
@@ -258,6 +265,7 @@ LmcRequest ConnectivityDialog::request() const {
     r.secondOrder = secondOrder_->isChecked();
     r.pathFile = output_->text().trimmed();
     r.alignment = alignment_->currentData().toString();
+    r.repair = repair_->isChecked();
     r.curve = curve_->isChecked();
     r.curveKind = curveKind_->currentData().toString();
     r.curveBends = curveBends_->value();

@@ -55,6 +55,7 @@ private:
     QCheckBox* layerwise_;
     QCheckBox* secondOrder_;
     QComboBox* alignment_;
+    QCheckBox* repair_;
     QCheckBox* curve_;
     QComboBox* curveKind_;
     QSpinBox* curveBends_;

@@ -132,7 +132,9 @@ void ProjectPanel::showContextMenu(const QPoint& pos) {
                                  ? pathFileKind(items[indices[0]].path)
                                  : QString();
     QAction* showPath =
-        pathKind == QLatin1String("linear path") ? menu.addAction(tr("Show path plot")) : nullptr;
+        pathKind == QLatin1String("linear path") || pathKind == QLatin1String("curve")
+            ? menu.addAction(tr("Show path plot"))
+            : nullptr;
     QAction* showLayerwise = pathKind == QLatin1String("layer-wise")
                                  ? menu.addAction(tr("Show layer-wise heatmap"))
                                  : nullptr;

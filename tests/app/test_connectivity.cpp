@@ -324,6 +324,36 @@ private Q_SLOTS:
         QVERIFY(plot->grab().save(basin::test::testOutputDir() + "/lmc_aligned_paths.png"));
     }
 
+    // "REPAIR": the REPAIRed path after the plain one, a project result,
+    // "linear, REPAIRed" in the plot and table with a barrier no higher.
+    void repairFromTheDialogAddsTheRepairedPath() {
+        QTemporaryDir dir;
+        MainWindow w;
+        const int a = openQuickDemo(dir.path(), w);
+        QVERIFY(a >= 0);
+        LmcRequest request;
+        whenDialogOpens([&](ConnectivityDialog& d) {
+            field<QSpinBox>(d, "points")->setValue(9);
+            field<QCheckBox>(d, "repair")->setChecked(true);
+            request = d.request();
+        });
+        linearModeConnectivityForItem(&w, a);
+        QVERIFY(request.repair);
+        const QString repaired = lmcRepairedPathFile(request.pathFile, false);
+        QVERIFY2(repaired.endsWith(".repaired.path.h5"), qPrintable(repaired));
+        auto* plot = viewOf<widgets::PathPlotView>(w, repaired);
+        auto* table = viewOf<widgets::BarrierTable>(w, repaired);
+        QVERIFY(plot && table);
+        QVERIFY(QTest::qWaitFor([&] { return isResult(w, repaired); }, 120000));
+        QCOMPARE(plot->paths().size(), std::size_t(2));
+        QCOMPARE(plot->paths()[1].name, QStringLiteral("linear, REPAIRed"));
+        QCOMPARE(plot->paths()[1].samples.missingCount(SurfaceMetric::TrainLoss), std::size_t(0));
+        QCOMPARE(table->table()->rowCount(), 4);
+        qInfo("train-loss barrier (i): linear %.4f, REPAIRed %.4f", table->rows()[0].barrier.linear,
+              table->rows()[2].barrier.linear);
+        QVERIFY(table->rows()[2].barrier.linear <= table->rows()[0].barrier.linear);
+    }
+
     // "Also find a low-loss curve" (3 epochs): the curve trained in the jobs
     // panel, then its path, "curve bezier:1" beside "linear" in the plot and
     // the table with a lower barrier, the curve and path files project
