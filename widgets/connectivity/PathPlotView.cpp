@@ -261,7 +261,8 @@ void PathPlotView::rebuild() {
     valueAxis(accuracyRect_)->setRange(paddedRange(accuracies, 0.08));
 
     // Checkpoints of every path (paths usually share them), one label per t:
-    // different checkpoints at the same t (B and the aligned B) share it.
+    // different checkpoints at the same t (B and the aligned B) share it, one
+    // line each.
     struct Knot {
         double t;
         QString label;
@@ -281,7 +282,10 @@ void PathPlotView::rebuild() {
                 knots.push_back({t, name, {file}});
             } else if (std::find(at->files.begin(), at->files.end(), file) == at->files.end()) {
                 at->files.push_back(file);
-                if (!name.isEmpty()) at->label += QStringLiteral(" | ") + name;
+                // Another path's own end (the aligned B): named by its path,
+                // on a line of its own, so the label stays narrow.
+                const QString other = p.name.isEmpty() ? name : p.name;
+                if (!other.isEmpty()) at->label += QLatin1Char('\n') + other;
             }
         }
     }

@@ -154,7 +154,7 @@ private Q_SLOTS:
               {}}});
         QCOMPARE(view.checkpointLabels().size(), 2);
         QCOMPARE(view.checkpointLabels().last()->text(),
-                 QStringLiteral("seed1/epoch_010 | aligned"));
+                 QStringLiteral("seed1/epoch_010\naligned"));
 
         // Without accuracies the loss panel is alone and carries the t axis.
         PathSamples lossOnly = bumpPath(5, 0.2, false);
