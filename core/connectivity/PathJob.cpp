@@ -18,20 +18,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-bool sameT(const std::vector<double>& a, const std::vector<double>& b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::abs(a[i] - b[i]) > 1e-9) return false;
-    return true;
-}
-
-// The stride (8, 4, 2 or 1) of the refinement level t index i belongs to.
-std::size_t refinementLevel(std::size_t i) {
-    for (std::size_t stride : {8u, 4u, 2u})
-        if (i % stride == 0) return stride;
-    return 1;
-}
-
 }  // namespace
 
 PathJob::PathJob(LmcRecipe recipe, Dataset train, std::optional<Dataset> test)
@@ -133,7 +119,7 @@ void PathJob::run(JobContext& context) {
     samples_.batchNormReestimated = options_.reestimateBatchNorm;
     if (std::filesystem::exists(path_)) {
         PathSamples existing = readPathSamples(path_);
-        if (!sameT(existing.t, samples_.t) || existing.rows != samples_.rows)
+        if (!sameCoordinates(existing.t, samples_.t) || existing.rows != samples_.rows)
             throw std::runtime_error(
                 "path file '" + path_ + "' has " + std::to_string(existing.nt()) + " points and " +
                 std::to_string(existing.rows.size()) + " rows but this run asks for " +
@@ -251,7 +237,7 @@ void PathJob::run(JobContext& context) {
             // Written when a refinement level is complete (a view of the file
             // then shows the whole coarse path) or the interval has passed.
             const bool levelDone =
-                k + 1 < n && refinementLevel(todo[k + 1].second) != refinementLevel(i);
+                k + 1 < n && refinementLevel(todo[k + 1].second, 1) != refinementLevel(i, 1);
             const double since = std::chrono::duration<double>(Clock::now() - lastWrite).count();
             if (levelDone || since >= options_.writeIntervalSeconds) save();
         }

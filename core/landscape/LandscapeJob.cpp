@@ -20,6 +20,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+std::string describeAxis(const std::vector<double>& v) {
+    if (v.empty()) return "none";
+    return std::to_string(v.size()) + " points from " + std::to_string(v.front()) + " to " +
+           std::to_string(v.back());
+}
+
+}  // namespace
+
 bool sameCoordinates(const std::vector<double>& a, const std::vector<double>& b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i)
@@ -27,21 +35,12 @@ bool sameCoordinates(const std::vector<double>& a, const std::vector<double>& b)
     return true;
 }
 
-std::string describeAxis(const std::vector<double>& v) {
-    if (v.empty()) return "none";
-    return std::to_string(v.size()) + " points from " + std::to_string(v.front()) + " to " +
-           std::to_string(v.back());
-}
-
-// The stride (8, 4, 2 or 1) of the refinement level point k belongs to.
 std::size_t refinementLevel(std::size_t k, std::size_t ny) {
     const std::size_t ix = k / ny, iy = k % ny;
     for (std::size_t stride : {8u, 4u, 2u})
         if (ix % stride == 0 && (ny == 1 || iy % stride == 0)) return stride;
     return 1;
 }
-
-}  // namespace
 
 std::vector<std::size_t> coarseToFineOrder(std::size_t nx, std::size_t ny) {
     std::vector<std::size_t> order;

@@ -45,6 +45,12 @@ class DistributedGrid;
 // on every 8th row and column, then every 4th, 2nd, then all, each level in
 // row order and each point once. ny = 1 for a 1-D grid.
 std::vector<std::size_t> coarseToFineOrder(std::size_t nx, std::size_t ny);
+// The stride (8, 4, 2 or 1) of the refinement level point k of that order
+// belongs to: jobs write their file when a level is complete.
+std::size_t refinementLevel(std::size_t k, std::size_t ny);
+// Whether a file's grid coordinates are the ones asked for (1e-9 relative):
+// a resumed file must hold the same points.
+bool sameCoordinates(const std::vector<double>& a, const std::vector<double>& b);
 
 struct LandscapeOptions {
     EvalOptions eval;
