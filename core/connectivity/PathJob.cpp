@@ -1,7 +1,6 @@
 #include "connectivity/PathJob.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <memory>
@@ -9,17 +8,12 @@
 
 #include "connectivity/InterpolationPath.h"
 #include "connectivity/LayerwiseLmc.h"
+#include "jobs/ResumableWrites.h"
 #include "jobs/SubtaskContext.h"
 #include "landscape/LandscapeJob.h"
 #include "model/ModelStateGuard.h"
 
 namespace basin {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-}  // namespace
-
 PathJob::PathJob(LmcRecipe recipe, Dataset train, std::optional<Dataset> test)
     : recipe_(std::move(recipe)),
       path_(recipe_->outPath),
@@ -187,14 +181,11 @@ void PathJob::run(JobContext& context) {
     if (!straight && options_.speed.factorFirstLayer)
         evaluationPath_ += " (the path is not one straight line)";
 
-    auto lastWrite = Clock::now();
-    auto save = [&] {
-        writePathSamples(samples_, path_);
-        lastWrite = Clock::now();
-    };
+    ResumableWrites writes([&] { writePathSamples(samples_, path_); },
+                           options_.writeIntervalSeconds);
     const std::size_t n = todo.size();
     const bool manyRows = samples_.rows.size() > 1;
-    try {
+    writes.run([&] {
         for (std::size_t k = 0; k < n; ++k) {
             context.throwIfCancelled();
             const auto [r, i] = todo[k];
@@ -234,22 +225,10 @@ void PathJob::run(JobContext& context) {
             evaluationPath_ = evaluator.path();  // decided at the first point
             if (observer_) observer_(r, i, samples_);
             context.report(double(k + 1) / double(n), label + " done");
-            // Written when a refinement level is complete (a view of the file
-            // then shows the whole coarse path) or the interval has passed.
-            const bool levelDone =
-                k + 1 < n && refinementLevel(todo[k + 1].second, 1) != refinementLevel(i, 1);
-            const double since = std::chrono::duration<double>(Clock::now() - lastWrite).count();
-            if (levelDone || since >= options_.writeIntervalSeconds) save();
+            writes.pointDone(k + 1 < n &&
+                             refinementLevel(todo[k + 1].second, 1) != refinementLevel(i, 1));
         }
-        save();
-    } catch (...) {
-        // Keep what was computed: the rerun resumes from it.
-        try {
-            save();
-        } catch (...) {
-        }
-        throw;
-    }
+    });
     context.report(1.0, "computed " + std::to_string(n) + " points");
 }
 

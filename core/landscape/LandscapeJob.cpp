@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <stdexcept>
 
 #include "io/Checkpoint.h"
+#include "jobs/ResumableWrites.h"
 #include "jobs/SubtaskContext.h"
 #include "landscape/DirectionsFile.h"
 #include "landscape/DistributedGrid.h"
@@ -17,8 +17,6 @@
 
 namespace basin {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 std::string describeAxis(const std::vector<double>& v) {
     if (v.empty()) return "none";
@@ -317,11 +315,8 @@ void LandscapeJob::computeGrid(JobContext& context) {
         return;
     }
 
-    auto lastWrite = Clock::now();
-    auto save = [&] {
-        writeSurface(surface_, surfacePath_);
-        lastWrite = Clock::now();
-    };
+    ResumableWrites writes([&] { writeSurface(surface_, surfacePath_); },
+                           options_.writeIntervalSeconds);
     auto keep = [&](std::size_t k, const DistributedGrid::PointValues& v) {
         surface_.metric(SurfaceMetric::TrainLoss)[k] = v[0];
         surface_.metric(SurfaceMetric::TrainAccuracy)[k] = v[1];
@@ -336,7 +331,7 @@ void LandscapeJob::computeGrid(JobContext& context) {
         return "(a = " + std::to_string(surface_.x[k / ny]) +
                (dy ? ", b = " + std::to_string(surface_.y[k % ny]) : std::string()) + ")";
     };
-    try {
+    writes.run([&] {
         if (grid_) {
             // Points arrive from every rank in any order: the file is written
             // when a refinement level has no point left, or the interval passed.
@@ -357,11 +352,8 @@ void LandscapeJob::computeGrid(JobContext& context) {
                                    std::to_string(pointsComputed_) + " of " + std::to_string(n) +
                                        " points done, the last " + describe(k) + " by rank " +
                                        std::to_string(rank));
-                    const bool levelDone =
-                        --levelLeft[refinementLevel(k, ny)] == 0 && pointsComputed_ < n;
-                    const double since =
-                        std::chrono::duration<double>(Clock::now() - lastWrite).count();
-                    if (levelDone || since >= options_.writeIntervalSeconds) save();
+                    writes.pointDone(--levelLeft[refinementLevel(k, ny)] == 0 &&
+                                     pointsComputed_ < n);
                 },
                 context);
         } else {
@@ -373,24 +365,11 @@ void LandscapeJob::computeGrid(JobContext& context) {
                 const double end = double(i + 1) / double(n);
                 keep(k, evaluateAt(k, context, double(i) / double(n), end, label));
                 context.report(end, label + " done " + describe(k));
-                // Written when a refinement level is complete (a view of the file
-                // then shows the whole coarse grid) or the interval has passed.
-                const bool levelDone =
-                    i + 1 < n && refinementLevel(todo[i + 1], ny) != refinementLevel(k, ny);
-                const double since =
-                    std::chrono::duration<double>(Clock::now() - lastWrite).count();
-                if (levelDone || since >= options_.writeIntervalSeconds) save();
+                writes.pointDone(i + 1 < n &&
+                                 refinementLevel(todo[i + 1], ny) != refinementLevel(k, ny));
             }
         }
-        save();
-    } catch (...) {
-        // Keep what was computed: the rerun resumes from it.
-        try {
-            save();
-        } catch (...) {
-        }
-        throw;
-    }
+    });
     context.report(1.0, "computed " + std::to_string(n) + " points");
 }
 
