@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "BasinTest.h"
+#include "SpiralsSeeds.h"
 #include "connectivity/Barrier.h"
 #include "connectivity/Curve.h"
 #include "connectivity/CurvePath.h"
@@ -62,13 +63,6 @@ WeightVector randomLike(const WeightVector& layout, std::uint64_t seed) {
     return v;
 }
 
-double maxDifference(const WeightVector& x, const WeightVector& y) {
-    double m = 0.0;
-    for (std::int64_t i = 0; i < x.size(); ++i)
-        m = std::max(m, std::abs(double(x.data()[i]) - double(y.data()[i])));
-    return m;
-}
-
 Model tinyMlp(std::uint64_t seed) {
     MlpOptions o;
     o.inputs = 2;
@@ -76,15 +70,6 @@ Model tinyMlp(std::uint64_t seed) {
     o.classes = 2;
     o.seed = seed;
     return makeMlp(o);
-}
-
-DatasetSplit spirals() {
-    TwoSpiralsOptions o;
-    o.trainPerClass = 500;
-    o.testPerClass = 500;
-    o.noise = 0.03;
-    o.turns = 1.25;
-    return makeTwoSpirals(o);
 }
 
 // A curve with bends off the line, for the formula and gradient checks.
@@ -124,24 +109,12 @@ class TestCurve : public QObject {
 
 private Q_SLOTS:
     void initTestCase() {
-        data_ = spirals();
+        data_ = test::spirals();
         QTemporaryDir dir;
         for (int seed : {0, 1}) {
-            MlpOptions mlp;
-            mlp.hidden = {64, 64};
-            mlp.seed = std::uint64_t(seed);
-            Model m = makeMlp(mlp);
-            TrainingOptions o;
-            o.optimizer = TrainingOptions::Optimizer::Adam;
-            o.learningRate = 0.01;
-            o.batchSize = 32;
-            o.epochs = 10;
-            o.seed = std::uint64_t(seed);
-            TrainingJob job(m, data_, (dir.path() + "/run" + QString::number(seed)).toStdString(),
-                            o);
-            Context context;
-            job.run(context);
-            QVERIFY(job.records().back().testAccuracy > 0.9);
+            double accuracy = 0.0;
+            Model m = test::trainedSpiralsMlp(data_, seed, dir.path(), &accuracy);
+            QVERIFY(accuracy > 0.9);
             (seed == 0 ? a_ : b_) = WeightVector::fromModel(m, true);
             if (seed == 0) model_ = m;
         }
@@ -154,9 +127,9 @@ private Q_SLOTS:
             for (std::size_t k : {1u, 2u, 3u}) {
                 const Curve c = bentCurve(kind, k, a, b);
                 c.weightsAt(0.0, theta);
-                QVERIFY(maxDifference(theta, a) < 1e-6);
+                QVERIFY(test::maxDifference(theta, a) < 1e-6);
                 c.weightsAt(1.0, theta);
-                QVERIFY(maxDifference(theta, b) < 1e-6);
+                QVERIFY(test::maxDifference(theta, b) < 1e-6);
                 for (double t : {0.0, 0.13, 0.5, 0.77, 1.0}) {
                     const auto coefficients = curveCoefficients(kind, k, t);
                     double sum = 0.0;
@@ -167,8 +140,9 @@ private Q_SLOTS:
                 if (kind == CurveKind::PolygonalChain)
                     for (std::size_t i = 0; i < k; ++i) {
                         c.weightsAt(double(i + 1) / double(k + 1), theta);
-                        QVERIFY2(maxDifference(theta, c.bend(i)) < 1e-5,
-                                 qPrintable(QString::number(maxDifference(theta, c.bend(i)))));
+                        QVERIFY2(
+                            test::maxDifference(theta, c.bend(i)) < 1e-5,
+                            qPrintable(QString::number(test::maxDifference(theta, c.bend(i)))));
                     }
                 // dθ/dt against a central difference (inside a chain's segment).
                 const double t = 0.3, h = 1e-3;
@@ -178,16 +152,16 @@ private Q_SLOTS:
                 c.weightsAt(t - h, back);
                 next -= back;
                 next.scale(1.0 / (2 * h));
-                QVERIFY2(maxDifference(next, derivative) <
+                QVERIFY2(test::maxDifference(next, derivative) <
                              2e-2 * (1 + derivative.norm() / std::sqrt(double(derivative.size()))),
-                         qPrintable(QString::number(maxDifference(next, derivative))));
+                         qPrintable(QString::number(test::maxDifference(next, derivative))));
                 // On the line, both kinds are the line.
                 const Curve line = Curve::onLine(kind, k, a, b);
                 for (double s : {0.2, 0.5, 0.9}) {
                     line.weightsAt(s, theta);
                     WeightVector expected = a;
                     expected.scale(1 - s).axpy(s, b);
-                    QVERIFY(maxDifference(theta, expected) < 1e-5);
+                    QVERIFY(test::maxDifference(theta, expected) < 1e-5);
                 }
             }
         // Quadratic Bezier at ½: ¼A + ½bend + ¼B.
@@ -195,7 +169,7 @@ private Q_SLOTS:
         q.weightsAt(0.5, theta);
         WeightVector expected = a;
         expected.scale(0.25).axpy(0.5, q.bend(0)).axpy(0.25, b);
-        QVERIFY(maxDifference(theta, expected) < 1e-6);
+        QVERIFY(test::maxDifference(theta, expected) < 1e-6);
 
         QCOMPARE(parseCurveSpec("bezier:3").bends, std::size_t(3));
         QVERIFY(parseCurveSpec("polychain").kind == CurveKind::PolygonalChain);
@@ -344,7 +318,7 @@ private Q_SLOTS:
         QVERIFY(g.curve.kind() == CurveKind::PolygonalChain);
         QCOMPARE(g.curve.bendCount(), std::size_t(3));
         for (std::size_t i = 0; i < 3; ++i)
-            QCOMPARE(maxDifference(g.curve.bend(i), c.bend(i)), 0.0);
+            QCOMPARE(test::maxDifference(g.curve.bend(i), c.bend(i)), 0.0);
         QCOMPARE(g.curve.labelA, c.labelA);
         QCOMPARE(g.curve.labelB, c.labelB);
         QCOMPARE(g.model, f.model);
@@ -389,7 +363,7 @@ private Q_SLOTS:
         const CurveFile& y = second.result();
         QCOMPARE(y.epoch, 3);
         QCOMPARE(y.epochLoss, x.epochLoss);
-        QCOMPARE(maxDifference(y.curve.bend(0), x.curve.bend(0)), 0.0);
+        QCOMPARE(test::maxDifference(y.curve.bend(0), x.curve.bend(0)), 0.0);
         // A file of another kind is refused.
         CurveTrainingJob other(model_, Curve::onLine(CurveKind::Bezier, 1, a_, b_), train, parts,
                                curveOptions(4));

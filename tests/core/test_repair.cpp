@@ -11,6 +11,7 @@
 
 #include "BasinTest.h"
 #include "ScriptedModel.h"
+#include "SpiralsSeeds.h"
 #include "connectivity/Barrier.h"
 #include "connectivity/PathJob.h"
 #include "connectivity/Repair.h"
@@ -30,32 +31,6 @@ public:
     bool cancelRequested() const override { return false; }
 };
 
-DatasetSplit spirals() {
-    TwoSpiralsOptions o;
-    o.trainPerClass = 500;
-    o.testPerClass = 500;
-    o.noise = 0.03;
-    o.turns = 1.25;
-    return makeTwoSpirals(o);
-}
-
-Model trainedMlp(const DatasetSplit& data, int seed, const QString& dir) {
-    MlpOptions mlp;
-    mlp.hidden = {64, 64};
-    mlp.seed = std::uint64_t(seed);
-    Model m = makeMlp(mlp);
-    TrainingOptions o;
-    o.optimizer = TrainingOptions::Optimizer::Adam;
-    o.learningRate = 0.01;
-    o.batchSize = 32;
-    o.epochs = 10;
-    o.seed = std::uint64_t(seed);
-    TrainingJob job(m, data, (dir + "/run" + QString::number(seed)).toStdString(), o);
-    Context context;
-    job.run(context);
-    return m;
-}
-
 Model withWeights(const Model& model, const WeightVector& w) {
     Model m = model.clone();
     w.applyTo(m);
@@ -67,13 +42,6 @@ WeightVector mix(const WeightVector& a, const WeightVector& b, double t) {
     w.scale(1.0 - t);
     w.axpy(t, b);
     return w;
-}
-
-double maxDifference(const WeightVector& x, const WeightVector& y) {
-    double m = 0.0;
-    for (std::int64_t i = 0; i < x.size(); ++i)
-        m = std::max(m, std::abs(double(x.data()[i]) - double(y.data()[i])));
-    return m;
 }
 
 // Barrier (i) of the train loss along A → B (optionally REPAIRed).
@@ -106,10 +74,10 @@ class TestRepair : public QObject {
 
 private Q_SLOTS:
     void initTestCase() {
-        data_ = spirals();
+        data_ = test::spirals();
         QTemporaryDir dir;
-        const Model a = trainedMlp(data_, 0, dir.path());
-        const Model b = trainedMlp(data_, 1, dir.path());
+        const Model a = test::trainedSpiralsMlp(data_, 0, dir.path());
+        const Model b = test::trainedSpiralsMlp(data_, 1, dir.path());
         model_ = a.clone();
         a_ = WeightVector::fromModel(a, true);
         b_ = WeightVector::fromModel(b, true);
@@ -123,8 +91,8 @@ private Q_SLOTS:
         for (const auto& [m, w, t] : {std::tuple{&a, &a_, 0.0}, std::tuple{&b, &b_, 1.0}}) {
             const WeightVector repaired = WeightVector::fromStateDict(
                 repairedWeights(*m, interpolateStatistics(sa, sb, t), data_.train), *w);
-            QVERIFY2(maxDifference(repaired, *w) < 1e-5,
-                     qPrintable(QString::number(maxDifference(repaired, *w))));
+            QVERIFY2(test::maxDifference(repaired, *w) < 1e-5,
+                     qPrintable(QString::number(test::maxDifference(repaired, *w))));
         }
     }
 
