@@ -63,6 +63,20 @@ void whenDialogOpens(const std::function<void(ConnectivityDialog&)>& fill) {
     });
 }
 
+// Runs the LMC dialog on checkpoint item `a` with 9 points, `configure`
+// filling in the rest, and returns the request it made.
+LmcRequest runLmcDialog(MainWindow& w, int a,
+                        const std::function<void(ConnectivityDialog&)>& configure) {
+    LmcRequest request;
+    whenDialogOpens([&](ConnectivityDialog& d) {
+        field<QSpinBox>(d, "points")->setValue(9);
+        configure(d);
+        request = d.request();
+    });
+    linearModeConnectivityForItem(&w, a);
+    return request;
+}
+
 bool isResult(MainWindow& w, const QString& path) {
     for (const ProjectItem& i : w.session()->project().itemsOfKind(ItemKind::Result))
         if (i.path == path) return true;
@@ -279,9 +293,7 @@ private Q_SLOTS:
         MainWindow w;
         const int a = openQuickDemo(dir.path(), w);
         QVERIFY(a >= 0);
-        LmcRequest request;
-        whenDialogOpens([&](ConnectivityDialog& d) {
-            field<QSpinBox>(d, "points")->setValue(9);
+        const LmcRequest request = runLmcDialog(w, a, [&](ConnectivityDialog& d) {
             auto* alignment = field<QComboBox>(d, "alignment");
             QVERIFY(alignment->isEnabled());
             alignment->setCurrentIndex(alignment->findData(QStringLiteral("weights")));
@@ -289,9 +301,7 @@ private Q_SLOTS:
             QString output = d.request().pathFile;
             output.replace(".path.h5", "-nine.path.h5");
             field<QLineEdit>(d, "output")->setText(output);
-            request = d.request();
         });
-        linearModeConnectivityForItem(&w, a);
         QCOMPARE(request.alignment, QStringLiteral("weights"));
         const QString alignedPath = lmcAlignedPathFile(request.pathFile);
         const QString alignedB = lmcAlignedCheckpointFile(request.pathFile);
@@ -331,13 +341,8 @@ private Q_SLOTS:
         MainWindow w;
         const int a = openQuickDemo(dir.path(), w);
         QVERIFY(a >= 0);
-        LmcRequest request;
-        whenDialogOpens([&](ConnectivityDialog& d) {
-            field<QSpinBox>(d, "points")->setValue(9);
-            field<QCheckBox>(d, "repair")->setChecked(true);
-            request = d.request();
-        });
-        linearModeConnectivityForItem(&w, a);
+        const LmcRequest request = runLmcDialog(
+            w, a, [&](ConnectivityDialog& d) { field<QCheckBox>(d, "repair")->setChecked(true); });
         QVERIFY(request.repair);
         const QString repaired = lmcRepairedPathFile(request.pathFile, false);
         QVERIFY2(repaired.endsWith(".repaired.path.h5"), qPrintable(repaired));
@@ -363,18 +368,14 @@ private Q_SLOTS:
         MainWindow w;
         const int a = openQuickDemo(dir.path(), w);
         QVERIFY(a >= 0);
-        LmcRequest request;
-        whenDialogOpens([&](ConnectivityDialog& d) {
-            field<QSpinBox>(d, "points")->setValue(9);
+        const LmcRequest request = runLmcDialog(w, a, [&](ConnectivityDialog& d) {
             QVERIFY(!field<QSpinBox>(d, "curveEpochs")->isEnabled());
             field<QCheckBox>(d, "curve")->setChecked(true);
             QVERIFY(field<QSpinBox>(d, "curveEpochs")->isEnabled());
             QCOMPARE(field<QSpinBox>(d, "curveEpochs")->value(), 20);  // basin lmc's default
             field<QSpinBox>(d, "curveEpochs")->setValue(3);
             field<QCheckBox>(d, "curvePlane")->setChecked(true);
-            request = d.request();
         });
-        linearModeConnectivityForItem(&w, a);
         QVERIFY(request.curve && request.curvePlane);
         QCOMPARE(request.curveKind, QStringLiteral("bezier"));
         QCOMPARE(request.curveBends, 1);
