@@ -1,6 +1,5 @@
 #include "connectivity/CurveTraining.h"
 
-#include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/optim.h>
 #include <torch/script.h>
 
@@ -14,6 +13,7 @@
 #include "connectivity/InterpolationPath.h"
 #include "eval/detail/BatchEvaluation.h"
 #include "model/detail/ModelImpl.h"
+#include "model/detail/ScriptGraph.h"
 #include "model/detail/TorchTensor.h"
 #include "util/Pcg32.h"
 
@@ -142,16 +142,8 @@ Batches tensorsOf(const Dataset& data, LossKind loss) {
 
 // The mean loss of the module's current forward on (x, y), with a sentence
 // naming the model and the dataset when they do not fit.
-//
-// The forward runs with the graph executor's optimisation off (for this
-// thread and call): the compiled method is shared by every clone of the
-// module, and an optimised plan profiled here, with parameters requiring
-// grad, would hold differentiable subgraphs that later fail under the
-// inference mode evaluate() uses ("Inference tensors cannot be saved for
-// backward"). Unoptimised, the call neither profiles nor builds that plan.
 torch::Tensor batchLoss(const Model& model, const Dataset& data, torch::jit::Module& module,
                         const torch::Tensor& x, const torch::Tensor& y, LossKind kind) {
-    torch::jit::GraphOptimizerEnabledGuard plain(false);
     const torch::Tensor out =
         detail::guardedForward(model, data, [&] { return module.forward({x}); });
     try {
@@ -308,8 +300,10 @@ void CurveTrainingJob::run(JobContext& context) {
 
     const Batches data = tensorsOf(train_, options_.loss);
     detail::IntraOpThreads threads(o.threads);
+    // A copy with methods of its own (detail::withOwnMethods): the autograd
+    // passes leave the model's compiled methods to inference.
     Model model = model_.clone();
-    torch::jit::Module& module = model.impl().module;
+    torch::jit::Module module = detail::withOwnMethods(model.impl().module);
     detail::TrainingFlag training(module, true);
     CurveModule curved(module, file_.curve);
     const bool adam = o.optimizer == TrainingOptions::Optimizer::Adam;
@@ -383,7 +377,7 @@ CurveGradient curveLossGradient(const Model& model, const Curve& curve, double t
                                 const Dataset& data, LossKind loss) {
     const Batches d = tensorsOf(data, loss);
     Model copy = model.clone();
-    torch::jit::Module& module = copy.impl().module;
+    torch::jit::Module module = detail::withOwnMethods(copy.impl().module);
     detail::TrainingFlag eval(module, false);
     CurveModule curved(module, curve);
     curved.place(t);
