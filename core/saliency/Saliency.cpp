@@ -1,0 +1,257 @@
+// computeSaliency: validates the image, prepares the model (a copy with its
+// own compiled methods sharing the weights, detail::withOwnMethods, in eval
+// mode — the model's own forward and inference mode are left alone), resolves
+// the target class from one forward pass, and hands a detail::SaliencyRun to
+// the method's family (GradientSaliency.cpp, PerturbationSaliency.cpp,
+// CamSaliency.cpp, NormGradSaliency.cpp), then fills what the map explains.
+// topPredictions: softmax of the logits, the k largest.
+// (saliencyLayers and defaultCamLayer are in SaliencyLayers.cpp.)
+
+#include "saliency/Saliency.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+#include "jobs/Job.h"
+#include "model/detail/ModelImpl.h"
+#include "model/detail/ScriptGraph.h"
+#include "model/detail/TorchTensor.h"
+#include "saliency/detail/SaliencyRun.h"
+
+namespace basin {
+namespace {
+
+// Autograd on and inference mode off for one call, whatever the caller had.
+struct GradientScope {
+    c10::InferenceMode noInference{false};
+    torch::AutoGradMode grad{true};
+};
+
+std::string modelPrefix(const Model& model) {
+    return "model '" + model.name() + "'";
+}
+
+// [1, C, H, W] float32, contiguous, a normal (non-inference) tensor of its own.
+torch::Tensor preparedImage(const Model& model, const TensorData& image) {
+    const bool shapeOk =
+        (image.shape.size() == 3 || (image.shape.size() == 4 && image.shape[0] == 1));
+    if (!shapeOk || image.dtype != DType::Float32)
+        throw std::runtime_error(modelPrefix(model) +
+                                 ": saliency needs one float32 image [C, H, W] or [1, C, H, W], "
+                                 "got " +
+                                 std::string(dtypeName(image.dtype)) + " " + image.shapeString());
+    for (std::int64_t s : image.shape)
+        if (s <= 0)
+            throw std::runtime_error(modelPrefix(model) + ": the image " + image.shapeString() +
+                                     " is empty");
+    torch::Tensor x = detail::toTorch(image, "image").clone().contiguous();
+    if (x.dim() == 3) x = x.unsqueeze(0);
+    return x;
+}
+
+std::string classRangeError(const Model& model, const std::string& what, std::int64_t index,
+                            std::int64_t classes) {
+    return modelPrefix(model) + " has " + std::to_string(classes) + " classes (0 to " +
+           std::to_string(classes - 1) + "); the " + what + " " + std::to_string(index) +
+           " is not one of them";
+}
+
+// The run with the module prepared, the target resolved and the target score
+// at the image; `targetScore` receives y_c(x) (or y_c − y_other).
+detail::SaliencyRun prepareRun(const Model& model, const torch::jit::Module& module,
+                               const torch::Tensor& image, const SaliencyOptions& options,
+                               const SaliencyProgress& progress, double& targetScore) {
+    detail::SaliencyRun run;
+    run.module = module;
+    run.modelName = model.name();
+    run.image = image;
+    run.options = &options;
+    run.progress = &progress;
+
+    torch::Tensor logits;
+    {
+        torch::NoGradGuard noGrad;
+        logits = detail::logitsOf(run.module.forward({image}), run.modelName);
+    }
+    if (logits.size(0) != 1)
+        throw std::runtime_error(modelPrefix(model) + " gives " + std::to_string(logits.size(0)) +
+                                 " rows of logits for one image");
+    const std::int64_t classes = logits.size(1);
+    const SaliencyTarget& target = options.target;
+    switch (target.kind) {
+        case SaliencyTarget::Kind::Predicted:
+            run.targetClass = logits.argmax(1).item<std::int64_t>();
+            break;
+        case SaliencyTarget::Kind::Class:
+            if (target.classIndex < 0 || target.classIndex >= classes)
+                throw std::runtime_error(
+                    classRangeError(model, "target class", target.classIndex, classes));
+            run.targetClass = target.classIndex;
+            break;
+        case SaliencyTarget::Kind::Contrast:
+            if (target.classIndex < 0 || target.classIndex >= classes)
+                throw std::runtime_error(
+                    classRangeError(model, "target class", target.classIndex, classes));
+            if (target.otherClass < 0 || target.otherClass >= classes)
+                throw std::runtime_error(
+                    classRangeError(model, "contrast class", target.otherClass, classes));
+            if (target.otherClass == target.classIndex)
+                throw std::runtime_error(modelPrefix(model) +
+                                         ": a contrast needs two different classes, "
+                                         "both are " +
+                                         std::to_string(target.classIndex));
+            run.targetClass = target.classIndex;
+            run.otherClass = target.otherClass;
+            break;
+    }
+    targetScore = run.targetScores(logits).item<double>();
+    return run;
+}
+
+SaliencyMap dispatch(const detail::SaliencyRun& run) {
+    switch (run.options->method) {
+        case SaliencyMethod::Gradient:
+        case SaliencyMethod::GradientTimesInput:
+        case SaliencyMethod::SmoothGrad:
+        case SaliencyMethod::SmoothGradSquared:
+        case SaliencyMethod::IntegratedGradients:
+            return detail::gradientSaliency(run);
+        case SaliencyMethod::Occlusion:
+        case SaliencyMethod::Rise:
+            return detail::perturbationSaliency(run);
+        case SaliencyMethod::GradCam:
+        case SaliencyMethod::GradCamPlusPlus:
+        case SaliencyMethod::SmoothGradCamPlusPlus:
+            return detail::camSaliency(run);
+        case SaliencyMethod::NormGrad:
+        case SaliencyMethod::NormGradSelective:
+        case SaliencyMethod::NormGradMultiLayer:
+            return detail::normGradSaliency(run);
+    }
+    throw std::logic_error("unknown saliency method");
+}
+
+SaliencyMap computeOne(const Model& model, const torch::jit::Module& module,
+                       const torch::Tensor& image, const SaliencyOptions& options,
+                       const SaliencyProgress& progress) {
+    double score = 0.0;
+    const detail::SaliencyRun run = prepareRun(model, module, image, options, progress, score);
+    SaliencyMap map = dispatch(run);
+    map.method = options.method;
+    if (needsLayer(options.method)) {
+        if (map.layer.empty()) map.layer = options.layer;  // the family names the layer it used
+    } else {
+        map.layer.clear();
+    }
+    map.targetClass = run.targetClass;
+    map.otherClass = run.otherClass;
+    map.targetScore = score;
+    map.isSigned = isSignedMethod(options.method);
+    return map;
+}
+
+// Rethrows libtorch's errors as a sentence naming the model and the image.
+template <typename F>
+auto withModelErrors(const Model& model, const std::vector<std::int64_t>& shape, F&& f) {
+    try {
+        return f();
+    } catch (const JobCancelled&) {
+        throw;
+    } catch (const c10::Error& e) {
+        throw std::runtime_error(modelPrefix(model) +
+                                 " cannot compute saliency for an image of shape " +
+                                 shapeString(shape) + ": " + detail::torchReason(e));
+    } catch (const std::runtime_error&) {
+        throw;                           // already a sentence of ours
+    } catch (const std::exception& e) {  // the interpreter's JITException
+        throw std::runtime_error(modelPrefix(model) +
+                                 " cannot compute saliency for an image of shape " +
+                                 shapeString(shape) + ": " + detail::torchReason(e));
+    }
+}
+
+}  // namespace
+
+SaliencyMap computeSaliency(const Model& model, const TensorData& image,
+                            const SaliencyOptions& options, const SaliencyProgress& progress) {
+    GradientScope scope;
+    return withModelErrors(model, image.shape, [&] {
+        const torch::Tensor x = preparedImage(model, image);
+        torch::jit::Module module = detail::withOwnMethods(model.impl().module);
+        module.eval();
+        SaliencyMap map = computeOne(model, module, x, options, progress);
+        if (progress) progress(1.0);
+        return map;
+    });
+}
+
+std::vector<SaliencyMap> computeSaliencyBatch(const Model& model, const TensorData& images,
+                                              const SaliencyOptions& options,
+                                              const SaliencyProgress& progress) {
+    GradientScope scope;
+    return withModelErrors(model, images.shape, [&] {
+        if (images.shape.size() != 4 || images.dtype != DType::Float32)
+            throw std::runtime_error(
+                modelPrefix(model) + ": a saliency batch is float32 images [N, C, H, W], got " +
+                std::string(dtypeName(images.dtype)) + " " + images.shapeString());
+        const torch::Tensor all = detail::toTorch(images, "images");
+        const std::int64_t n = all.size(0);
+        torch::jit::Module module = detail::withOwnMethods(model.impl().module);
+        module.eval();
+        std::vector<SaliencyMap> maps;
+        maps.reserve(std::size_t(n));
+        for (std::int64_t i = 0; i < n; ++i) {
+            const SaliencyProgress perImage = [&](double f) {
+                return !progress || progress((double(i) + f) / double(n));
+            };
+            const torch::Tensor x = all.slice(0, i, i + 1).clone().contiguous();
+            maps.push_back(computeOne(model, module, x, options, perImage));
+        }
+        if (progress) progress(1.0);
+        return maps;
+    });
+}
+
+std::vector<ClassScore> topPredictions(const Model& model, const TensorData& image, int k) {
+    const bool shapeOk =
+        (image.shape.size() == 3 || (image.shape.size() == 4 && image.shape[0] == 1));
+    if (!shapeOk)
+        throw std::runtime_error(
+            modelPrefix(model) +
+            ": top predictions need one image [C, H, W] or [1, C, H, W], got " +
+            image.shapeString());
+    TensorData input = image;
+    if (input.shape.size() == 3) {
+        const std::vector<std::int64_t> strides =
+            input.strides.empty() ? input.contiguousStrides() : input.strides;
+        input.shape.insert(input.shape.begin(), 1);
+        input.strides = strides;
+        input.strides.insert(input.strides.begin(), input.numel());
+    }
+    const std::vector<double> logits = model.forward(input).toDoubles();
+    if (logits.empty()) return {};
+    const double top = *std::max_element(logits.begin(), logits.end());
+    double sum = 0.0;
+    for (double v : logits)
+        sum += std::exp(v - top);
+    std::vector<std::int64_t> order(logits.size());
+    std::iota(order.begin(), order.end(), 0);
+    const std::size_t count = std::min<std::size_t>(std::size_t(std::max(k, 0)), order.size());
+    std::partial_sort(order.begin(), order.begin() + std::ptrdiff_t(count), order.end(),
+                      [&](std::int64_t a, std::int64_t b) {
+                          return logits[std::size_t(a)] > logits[std::size_t(b)] ||
+                                 (logits[std::size_t(a)] == logits[std::size_t(b)] && a < b);
+                      });
+    std::vector<ClassScore> out;
+    for (std::size_t i = 0; i < count; ++i) {
+        const double l = logits[std::size_t(order[i])];
+        out.push_back({order[i], l, std::exp(l - top) / sum});
+    }
+    return out;
+}
+
+}  // namespace basin
