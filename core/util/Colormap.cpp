@@ -29,6 +29,28 @@ constexpr Rgb kCoolwarm[] = {{0.2298f, 0.2987f, 0.7537f},
 
 constexpr Rgb kGreys[] = {{0, 0, 0}, {1, 1, 1}};
 
+constexpr Rgb hex(unsigned v) {
+    return {((v >> 16) & 0xff) / 255.f, ((v >> 8) & 0xff) / 255.f, (v & 0xff) / 255.f};
+}
+
+// Inferno and magma (van der Walt & Smith, matplotlib; the same tables as R's
+// viridisLite) at t = 0, 1/8, ..., 1.
+constexpr Rgb kInferno[] = {hex(0x000004), hex(0x1f0c48), hex(0x550f6d),
+                            hex(0x88226a), hex(0xba3655), hex(0xe35932),
+                            hex(0xf98c0a), hex(0xf9c932), hex(0xfcffa4)};
+constexpr Rgb kMagma[] = {hex(0x000004), hex(0x1d1147), hex(0x51127c), hex(0x822681), hex(0xb63679),
+                          hex(0xe65164), hex(0xfb8861), hex(0xfec287), hex(0xfcfdbf)};
+
+// matplotlib's seismic: dark blue, blue, white, red, dark red.
+constexpr Rgb kSeismic[] = {
+    {0.f, 0.f, 0.3f}, {0.f, 0.f, 1.f}, {1.f, 1.f, 1.f}, {1.f, 0.f, 0.f}, {0.5f, 0.f, 0.f}};
+
+// ColorBrewer's 11-class RdBu (Harrower & Brewer 2003), reversed as
+// matplotlib's RdBu_r so that low values are blue and high values red.
+constexpr Rgb kRdBuReversed[] = {hex(0x053061), hex(0x2166ac), hex(0x4393c3), hex(0x92c5de),
+                                 hex(0xd1e5f0), hex(0xf7f7f7), hex(0xfddbc7), hex(0xf4a582),
+                                 hex(0xd6604d), hex(0xb2182b), hex(0x67001f)};
+
 Anchors anchors(Colormap map) {
     switch (map) {
         case Colormap::Viridis:
@@ -37,6 +59,14 @@ Anchors anchors(Colormap map) {
             return {kCoolwarm, 5};
         case Colormap::Greys:
             return {kGreys, 2};
+        case Colormap::Inferno:
+            return {kInferno, 9};
+        case Colormap::Magma:
+            return {kMagma, 9};
+        case Colormap::Seismic:
+            return {kSeismic, 5};
+        case Colormap::RdBuReversed:
+            return {kRdBuReversed, 11};
     }
     return {kGreys, 2};
 }
@@ -69,8 +99,21 @@ const char* colormapName(Colormap map) {
             return "coolwarm";
         case Colormap::Greys:
             return "greys";
+        case Colormap::Inferno:
+            return "inferno";
+        case Colormap::Magma:
+            return "magma";
+        case Colormap::Seismic:
+            return "seismic";
+        case Colormap::RdBuReversed:
+            return "rdbu_r";
     }
     return "unknown";
+}
+
+std::vector<Colormap> allColormaps() {
+    return {Colormap::Viridis, Colormap::Coolwarm, Colormap::Greys,       Colormap::Inferno,
+            Colormap::Magma,   Colormap::Seismic,  Colormap::RdBuReversed};
 }
 
 }  // namespace basin
