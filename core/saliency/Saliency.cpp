@@ -155,22 +155,25 @@ SaliencyMap computeOne(const Model& model, const torch::jit::Module& module,
 }
 
 // Rethrows libtorch's errors as a sentence naming the model and the image.
+// The TorchScript interpreter reports an operator's failure as a plain
+// std::runtime_error (with a script traceback); Basin's own sentences name
+// the model already and pass through.
 template <typename F>
 auto withModelErrors(const Model& model, const std::vector<std::int64_t>& shape, F&& f) {
+    const auto wrapped = [&](const std::string& reason) {
+        return std::runtime_error(modelPrefix(model) +
+                                  " cannot compute saliency for an image of shape " +
+                                  shapeString(shape) + ": " + reason);
+    };
     try {
         return f();
     } catch (const JobCancelled&) {
         throw;
     } catch (const c10::Error& e) {
-        throw std::runtime_error(modelPrefix(model) +
-                                 " cannot compute saliency for an image of shape " +
-                                 shapeString(shape) + ": " + detail::torchReason(e));
-    } catch (const std::runtime_error&) {
-        throw;                           // already a sentence of ours
-    } catch (const std::exception& e) {  // the interpreter's JITException
-        throw std::runtime_error(modelPrefix(model) +
-                                 " cannot compute saliency for an image of shape " +
-                                 shapeString(shape) + ": " + detail::torchReason(e));
+        throw wrapped(detail::torchReason(e));
+    } catch (const std::exception& e) {
+        if (std::string(e.what()).find(modelPrefix(model)) != std::string::npos) throw;
+        throw wrapped(detail::torchReason(e));
     }
 }
 
