@@ -1,5 +1,7 @@
 #include "saliency/SaliencyView.h"
 
+#include <QAction>
+#include <QActionGroup>
 #include <QComboBox>
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -119,6 +121,31 @@ SaliencyView::SaliencyView(QWidget* parent) : QWidget(parent) {
     alphaSlider_->setMaximumWidth(120);
     alphaSlider_->setToolTip(tr("Opacity of the map"));
 
+    const auto checkable = [this](const QString& text, const char* name) {
+        auto* action = new QAction(text, this);
+        action->setObjectName(QString::fromLatin1(name));
+        action->setCheckable(true);
+        canvas_->addAction(action);
+        return action;
+    };
+    nearest_ = checkable(tr("Nearest upsampling (the layer's cells)"), "saliencyNearest");
+    colourImage_ = checkable(tr("Image in colour"), "saliencyColourImage");
+    fade_ = checkable(tr("Fade low saliency"), "saliencyFade");
+    auto* separator = new QAction(this);
+    separator->setSeparator(true);
+    canvas_->addAction(separator);
+    auto* clipGroup = new QActionGroup(this);
+    for (double p : {99.0, 99.5, 100.0}) {
+        QAction* action = checkable(p < 100 ? tr("Clip outliers above the %1th percentile").arg(p)
+                                            : tr("No outlier clipping"),
+                                    p == 99.0   ? "saliencyClip99"
+                                    : p == 99.5 ? "saliencyClip995"
+                                                : "saliencyClipNone");
+        clipGroup->addAction(action);
+        clipActions_.emplace_back(action, p);
+    }
+    canvas_->setContextMenuPolicy(Qt::ActionsContextMenu);
+
     readout_ = new QLabel(this);
     readout_->setObjectName(QStringLiteral("saliencyReadout"));
     readout_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -166,6 +193,8 @@ SaliencyView::SaliencyView(QWidget* parent) : QWidget(parent) {
     for (QComboBox* box : {signChoice_, colormapChoice_})
         connect(box, &QComboBox::currentIndexChanged, this, [this] { optionsEdited(); });
     connect(alphaSlider_, &QSlider::valueChanged, this, [this] { optionsEdited(); });
+    for (QAction* action : canvas_->actions())
+        connect(action, &QAction::toggled, this, [this] { optionsEdited(); });
 }
 
 void SaliencyView::setImage(const TensorData& image) {
@@ -212,18 +241,32 @@ void SaliencyView::setOptions(const OverlayOptions& options) {
 }
 
 void SaliencyView::syncControls() {
-    const QSignalBlocker a(signChoice_), b(colormapChoice_), c(alphaSlider_);
+    // Not signal blockers: the clip actions' group follows their signals.
+    syncing_ = true;
     signChoice_->setCurrentIndex(signChoice_->findData(int(options_.sign)));
     colormapChoice_->setCurrentIndex(
         colormapChoice_->findData(options_.colormap ? int(*options_.colormap) : -1));
     alphaSlider_->setValue(int(std::lround(options_.alpha * 100)));
+    nearest_->setChecked(options_.upsampling == SaliencyUpsampling::Nearest);
+    colourImage_->setChecked(!options_.image.greyscale);
+    fade_->setChecked(options_.fadeLowSaliency);
+    for (auto& [action, p] : clipActions_)
+        if (std::abs(options_.clipPercentile - p) < 1e-9) action->setChecked(true);
+    syncing_ = false;
 }
 
 void SaliencyView::optionsEdited() {
+    if (syncing_) return;
     options_.sign = SaliencySign(signChoice_->currentData().toInt());
     const int colormap = colormapChoice_->currentData().toInt();
     options_.colormap = colormap < 0 ? std::nullopt : std::optional<Colormap>(Colormap(colormap));
     options_.alpha = alphaSlider_->value() / 100.0;
+    options_.upsampling =
+        nearest_->isChecked() ? SaliencyUpsampling::Nearest : SaliencyUpsampling::Bilinear;
+    options_.image.greyscale = !colourImage_->isChecked();
+    options_.fadeLowSaliency = fade_->isChecked();
+    for (const auto& [action, p] : clipActions_)
+        if (action->isChecked()) options_.clipPercentile = p;
     canvas_->update();
     Q_EMIT settingsChanged();
 }

@@ -4,7 +4,9 @@
 // above them a toolbar with the class picker (the model's top-k predictions,
 // as the caller lists them), the method, the sign mode, the colormap and the
 // opacity, and the "Export figure…" (PNG/SVG/PDF) and "Export map…"
-// (.npy/.csv) buttons. Hovering reads "x, y: value" out below the image.
+// (.npy/.csv) buttons. Hovering reads "x, y: value" out below the image. The
+// image's context menu sets the upsampling, the image in colour or grey,
+// low-saliency fading and the outlier clipping.
 //
 // The view computes nothing: the app listens to classChosen/methodChosen,
 // recomputes the map (core/saliency, in a job) and calls setMap. Display
@@ -18,12 +20,14 @@
 #include <QWidget>
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "io/TensorData.h"
 #include "saliency/SaliencyMap.h"
 #include "saliency/SaliencyOverlay.h"
 
+class QAction;
 class QComboBox;
 class QLabel;
 class QSlider;
@@ -95,6 +99,13 @@ private:
     QComboBox* signChoice_;
     QComboBox* colormapChoice_;
     QSlider* alphaSlider_;
+    // The canvas's context menu: nearest upsampling, the image in colour,
+    // fading, and the clipping percentile (99, 99.5, none).
+    QAction* nearest_;
+    QAction* colourImage_;
+    QAction* fade_;
+    std::vector<std::pair<QAction*, double>> clipActions_;
+    bool syncing_ = false;  // controls being set from options_
     QLabel* readout_;
 };
 

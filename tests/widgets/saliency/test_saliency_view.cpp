@@ -4,8 +4,10 @@
 // (PNG/SVG/PDF figures, .npy read back by NumPy and by core, CSV), with
 // screenshots of a realistic view and 3×4 grid under the test output folder.
 
+#include <QAction>
 #include <QComboBox>
 #include <QFile>
+#include <QPainter>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QSlider>
@@ -225,6 +227,21 @@ private Q_SLOTS:
         QCOMPARE(view.findChild<QComboBox*>(QStringLiteral("saliencyColormap"))->currentText(),
                  QStringLiteral("magma"));
         QCOMPARE(view.settings(), s);
+        QVERIFY(view.findChild<QAction*>(QStringLiteral("saliencyNearest"))->isChecked());
+        QVERIFY(view.findChild<QAction*>(QStringLiteral("saliencyColourImage"))->isChecked());
+
+        // The image's context menu edits the rest of the options.
+        changed.clear();
+        view.findChild<QAction*>(QStringLiteral("saliencyNearest"))->trigger();
+        QCOMPARE(view.options().upsampling, SaliencyUpsampling::Bilinear);
+        view.findChild<QAction*>(QStringLiteral("saliencyClip995"))->trigger();
+        QCOMPARE(view.options().clipPercentile, 99.5);
+        QVERIFY(!view.findChild<QAction*>(QStringLiteral("saliencyClip99"))->isChecked());
+        view.findChild<QAction*>(QStringLiteral("saliencyFade"))->trigger();
+        QVERIFY(!view.options().fadeLowSaliency);
+        QVERIFY(changed.count() >= 3);
+        QCOMPARE(view.settings().value("clipPercentile").toDouble(), 99.5);
+        QCOMPARE(view.settings().value("fade").toBool(), false);
     }
 
     void viewExportsFiguresAndRawMaps() {
@@ -403,6 +420,23 @@ private Q_SLOTS:
             QVERIFY2(grid.exportFigure(stem + ext, QSize(1200, 820), &error), qPrintable(error));
         }
         checkFigures(stem, QSize(1200, 820), 192);
+        // The SVG holds the labels as text and draws the overlays.
+        QFile svgFile(stem + ".svg");
+        QVERIFY(svgFile.open(QIODevice::ReadOnly));
+        const QByteArray svgText = svgFile.readAll();
+        for (const char* label : {"Integrated Gradients", "epoch 50", "not computed"})
+            QVERIFY2(svgText.contains(label), label);
+        QImage fromSvg(1200, 820, QImage::Format_RGB32);
+        fromSvg.fill(Qt::white);
+        {
+            QPainter painter(&fromSvg);
+            QSvgRenderer(stem + ".svg").render(&painter);
+        }
+        QVERIFY(fromSvg.save(basin::test::testOutputDir() + "/saliency_grid_figure_svg.png"));
+        const SaliencyGridLayout svgLayout =
+            saliencyGridLayout(grid.content(), QRectF(0, 0, 1200, 820));
+        QVERIFY(nonWhite(fromSvg, svgLayout.cells[5].toRect()) >
+                int(svgLayout.cells[5].width() * svgLayout.cells[5].height() * 0.9));
         const QImage png(stem + ".png");
         // Labels drawn: ink above the first row and left of the first column.
         const double s = 2.0;  // 192 DPI
