@@ -1,0 +1,55 @@
+#pragma once
+// A pinhole camera for splat rendering, in the convention of the 3D Gaussian
+// Splatting reference code (COLMAP/OpenCV): view space has x right, y down
+// and z forward (depth); pixel (i, j) covers [i, i+1) × [j, j+1) and its
+// centre is (i + ½, j + ½); the principal point is the image centre and
+// pixels are square. The world's up direction is +y.
+
+#include <array>
+
+namespace basin {
+
+using SplatVec3 = std::array<float, 3>;
+
+struct SplatCamera {
+    SplatVec3 position{0.0f, 0.0f, 5.0f};
+    SplatVec3 target{0.0f, 0.0f, 0.0f};
+    SplatVec3 up{0.0f, 1.0f, 0.0f};
+    float fovYDegrees = 50.0f;  // vertical field of view
+    int width = 512;
+    int height = 512;
+
+    // World → view rotation, row-major; its rows are the camera's right,
+    // down and forward axes in world coordinates. When looking along `up`
+    // the right axis falls back to world +x.
+    std::array<float, 9> rotation() const;
+    // The point p in view space: rotation · (p − position).
+    SplatVec3 toView(const SplatVec3& p) const;
+    // The 4×4 world → view matrix, row-major.
+    std::array<float, 16> viewMatrix() const;
+    // The 4×4 view → clip matrix, row-major, as the reference code's
+    // getProjectionMatrix: depth z maps to [0, 1] between near and far,
+    // w = z.
+    std::array<float, 16> projectionMatrix(float near, float far) const;
+
+    float tanHalfFovY() const;
+    float tanHalfFovX() const;  // from the aspect ratio
+    float focalY() const;       // pixels: height / (2 tan(fovY/2))
+    float focalX() const;       // equal to focalY (square pixels)
+
+    // A camera on a sphere around `target` looking at it: azimuth about the
+    // world's +y axis (0° on +z, 90° on +x), elevation above the xz plane,
+    // both in degrees, distance in world units.
+    static SplatCamera orbit(const SplatVec3& target, float azimuthDegrees, float elevationDegrees,
+                             float distance, float fovYDegrees, int width, int height);
+    // The distance at which a sphere around the bounds {min x, y, z, max x,
+    // y, z} (GaussianCloud::bounds) fills the narrower field of view, with a
+    // margin of `margin` (1.1: 10% empty border).
+    static float framingDistance(const std::array<float, 6>& bounds, float fovYDegrees, int width,
+                                 int height, float margin = 1.1f);
+    // orbit() around the bounds' centre at framingDistance.
+    static SplatCamera framing(const std::array<float, 6>& bounds, float azimuthDegrees,
+                               float elevationDegrees, float fovYDegrees, int width, int height);
+};
+
+}  // namespace basin
