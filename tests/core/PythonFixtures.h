@@ -52,6 +52,18 @@ class SmallCNN(torch.nn.Module):
         return self.fc(x.flatten(1))
 )PY";
 
+// settle(model, shape): non-trivial BatchNorm statistics from three
+// training-mode passes on random inputs of `shape`, then eval mode — how
+// every test that scripts a torchvision model prepares it.
+constexpr const char* kSettlePython = R"PY(
+def settle(model, shape):
+    model.train()
+    with torch.no_grad():
+        for _ in range(3):
+            model(torch.randn(*shape) * 2 + 0.5)
+    model.eval()
+)PY";
+
 inline bool pythonTorchAvailable() {
     QProcess p;
     p.start(kPython, {"-c", "import torch"});

@@ -25,13 +25,6 @@ import torch, torchvision
 torch.manual_seed(0)
 )PY";
 const char* kModelsScriptTail = R"PY(
-def settle(model, shape):
-    # Non-trivial BatchNorm statistics, then eval mode.
-    model.train()
-    with torch.no_grad():
-        for _ in range(3):
-            model(torch.randn(*shape) * 2 + 0.5)
-    model.eval()
 cnn = SmallCNN(); settle(cnn, (8, 3, 16, 16))
 resnet = torchvision.models.resnet18(weights=None); settle(resnet, (4, 3, 64, 64))
 for name, model, shape in (('cnn', cnn, (4, 3, 16, 16)), ('resnet18', resnet, (2, 3, 64, 64))):
@@ -44,9 +37,9 @@ for name, model, shape in (('cnn', cnn, (4, 3, 16, 16)), ('resnet18', resnet, (2
     logits.numpy().tofile('logits_' + name + '.bin')
 torch.save(cnn.state_dict(), 'cnn_state.pt')
 )PY";
-// The script: its imports, the shared SmallCNN, the rest.
+// The script: its imports, the shared SmallCNN and settle, the rest.
 QString modelsScript() {
-    return QString(kModelsScriptHead) + kSmallCnnPython + kModelsScriptTail;
+    return QString(kModelsScriptHead) + kSmallCnnPython + kSettlePython + kModelsScriptTail;
 }
 
 // Loads Basin's saved model in Python and writes its logits on the CNN input.
