@@ -15,11 +15,12 @@
 namespace basin {
 
 // An unsigned key ordered as the float is: negative floats have all bits
-// flipped, non-negative ones the sign bit set. -0 sorts just before +0.
+// flipped, non-negative ones the sign bit set; -0 is +0.
 inline std::uint32_t depthSortKey(float depth) {
     std::uint32_t bits;
     static_assert(sizeof bits == sizeof depth, "32-bit float");
     std::memcpy(&bits, &depth, sizeof bits);
+    if (bits == 0x80000000u) bits = 0;  // -0 == +0, as std::sort sees them
     return (bits & 0x80000000u) ? ~bits : (bits | 0x80000000u);
 }
 

@@ -1,0 +1,326 @@
+// The CPU reference splat rasterizer against independent computations: the
+// analytic 2D Gaussian of an isotropic splat (with the 0.3 dilation), the
+// projected covariance of a rotated anisotropic splat against a numerical
+// Jacobian of the pinhole projection, front-to-back compositing of two
+// splats in either input order, SH degree 1 colour against its formula, and
+// the camera's framing.
+
+#include <cmath>
+#include <random>
+
+#include "BasinTest.h"
+#include "splats/SphericalHarmonics.h"
+#include "splats/SplatCamera.h"
+#include "splats/SplatProjection.h"
+#include "splats/SplatRasterizer.h"
+
+using namespace basin;
+
+namespace {
+
+using Mat3 = std::array<std::array<double, 3>, 3>;
+
+// R S Sᵀ Rᵀ from scales and a w-first unit quaternion, in double.
+Mat3 covarianceOf(const std::array<double, 3>& s, std::array<double, 4> q) {
+    const double n = std::sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]);
+    for (double& v : q)
+        v /= n;
+    const double w = q[0], x = q[1], y = q[2], z = q[3];
+    const Mat3 r = {{{1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)},
+                     {2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)},
+                     {2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)}}};
+    Mat3 c{};
+    for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j)
+            for (int k = 0; k < 3; ++k)
+                c[i][j] += r[i][k] * s[k] * s[k] * r[j][k];
+    return c;
+}
+
+// One splat with constant colour `rgb` (SH degree 0).
+void addSplat(RenderSplats& s, const std::array<float, 3>& centre, const Mat3& cov, float opacity,
+              const std::array<float, 3>& rgb) {
+    for (float v : centre)
+        s.centres.push_back(v);
+    for (const auto& [i, j] : {std::pair{0, 0}, {0, 1}, {0, 2}, {1, 1}, {1, 2}, {2, 2}})
+        s.covariances.push_back(static_cast<float>(cov[i][j]));
+    s.opacities.push_back(opacity);
+    for (float c : rgb)
+        s.sh.push_back((c - 0.5f) / sh::C0);
+}
+
+Mat3 isotropic(double sigma) {
+    Mat3 c{};
+    for (int i = 0; i < 3; ++i)
+        c[i][i] = sigma * sigma;
+    return c;
+}
+
+float pixel(const SplatImage& image, int x, int y, int c) {
+    return image.rgb[3 * (static_cast<std::size_t>(y) * image.width + x) + c];
+}
+
+// The camera's pixel coordinates of a world point, from its position and
+// target alone (x right, y down, z forward; principal point at the centre).
+std::array<double, 2> pinhole(const SplatCamera& cam, const std::array<double, 3>& p) {
+    std::array<double, 3> f, r, d;
+    for (int i = 0; i < 3; ++i)
+        f[i] = cam.target[i] - cam.position[i];
+    auto normalize = [](std::array<double, 3>& v) {
+        const double n = std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+        for (double& x : v)
+            x /= n;
+    };
+    normalize(f);
+    r = {-f[2], 0, f[0]};  // f × (0, 1, 0)
+    normalize(r);
+    d = {f[1] * r[2] - f[2] * r[1], f[2] * r[0] - f[0] * r[2], f[0] * r[1] - f[1] * r[0]};
+    std::array<double, 3> q;
+    for (int i = 0; i < 3; ++i)
+        q[i] = p[i] - cam.position[i];
+    const double x = r[0] * q[0] + r[1] * q[1] + r[2] * q[2];
+    const double y = d[0] * q[0] + d[1] * q[1] + d[2] * q[2];
+    const double z = f[0] * q[0] + f[1] * q[1] + f[2] * q[2];
+    const double focal = 0.5 * cam.height / std::tan(0.5 * cam.fovYDegrees * M_PI / 180.0);
+    return {focal * x / z + 0.5 * cam.width, focal * y / z + 0.5 * cam.height};
+}
+
+}  // namespace
+
+class TestSplatRasterizer : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void isotropicSplatIsTheAnalyticGaussian() {
+        const SplatCamera cam = SplatCamera::orbit({0, 0, 0}, 0, 0, 5, 40, 65, 65);
+        RenderSplats s;
+        const double sigma = 0.25, opacity = 0.8;
+        addSplat(s, {0, 0, 0}, isotropic(sigma), static_cast<float>(opacity), {1, 1, 1});
+        SplatRasterOptions options;
+        options.threads = 3;
+        const SplatImage image = rasterizeSplats(s, cam, options);
+        QCOMPARE(image.width, 65);
+        QCOMPARE(image.height, 65);
+
+        // Projected standard deviation at the centre: focal·σ/z; plus 0.3.
+        const double focal = 0.5 * 65 / std::tan(20.0 * M_PI / 180.0);
+        const double var = std::pow(focal * sigma / 5.0, 2) + 0.3;
+        const double radius = std::ceil(3 * std::sqrt(var));
+        int compared = 0;
+        for (int y = 0; y < 65; ++y) {
+            for (int x = 0; x < 65; ++x) {
+                const double dx = x + 0.5 - 32.5, dy = y + 0.5 - 32.5;
+                const double alpha = opacity * std::exp(-0.5 * (dx * dx + dy * dy) / var);
+                const float v = pixel(image, x, y, 0);
+                // Radially symmetric: mirrored and transposed pixels agree.
+                QVERIFY(std::abs(v - pixel(image, 64 - x, y, 0)) < 1e-6f);
+                QVERIFY(std::abs(v - pixel(image, y, x, 0)) < 1e-6f);
+                QCOMPARE(pixel(image, x, y, 1), v);
+                if (std::abs(dx) > radius || std::abs(dy) > radius || alpha < 1.0 / 255) {
+                    QCOMPARE(v, 0.0f);  // outside the 3σ square, or α below 1/255
+                } else {
+                    QVERIFY2(
+                        std::abs(v - alpha) < 1e-3,
+                        qPrintable(
+                            QStringLiteral("(%1, %2): %3 vs %4").arg(x).arg(y).arg(v).arg(alpha)));
+                    ++compared;
+                }
+            }
+        }
+        QVERIFY(compared > 100);
+        QVERIFY(std::abs(pixel(image, 32, 32, 0) - opacity) < 1e-3);
+        QVERIFY(std::abs(image.transmittance[32 * 65 + 32] - (1 - opacity)) < 1e-3);
+    }
+
+    void rotatedAnisotropicCovarianceMatchesNumericalJacobian() {
+        const SplatCamera cam = SplatCamera::orbit({0.1f, 0.2f, 0}, 35, 20, 4, 50, 320, 240);
+        const std::array<double, 3> centre{0.4, -0.3, 0.25};
+        const Mat3 cov = covarianceOf({0.3, 0.05, 0.12}, {0.8, 0.3, -0.4, 0.5});
+        RenderSplats s;
+        addSplat(s, {0.4f, -0.3f, 0.25f}, cov, 0.7f, {0.2f, 0.5f, 0.9f});
+        ProjectedSplat p;
+        QVERIFY(projectSplat(s, 0, cam, 0.2f, 3, &p));
+
+        // Central differences of the pinhole projection at the centre: J W.
+        const double h = 1e-5;
+        double jw[2][3];
+        for (int k = 0; k < 3; ++k) {
+            std::array<double, 3> a = centre, b = centre;
+            a[k] += h;
+            b[k] -= h;
+            const auto pa = pinhole(cam, a), pb = pinhole(cam, b);
+            for (int r = 0; r < 2; ++r)
+                jw[r][k] = (pa[r] - pb[r]) / (2 * h);
+        }
+        double expected[2][2] = {};
+        for (int r = 0; r < 2; ++r)
+            for (int c = 0; c < 2; ++c)
+                for (int i = 0; i < 3; ++i)
+                    for (int j = 0; j < 3; ++j)
+                        expected[r][c] += jw[r][i] * cov[i][j] * jw[c][j];
+        expected[0][0] += 0.3;
+        expected[1][1] += 0.3;
+        const double scale = std::max(expected[0][0], expected[1][1]);
+        QVERIFY(std::abs(p.covariance[0] - expected[0][0]) < 1e-4 * scale);
+        QVERIFY(std::abs(p.covariance[1] - expected[0][1]) < 1e-4 * scale);
+        QVERIFY(std::abs(p.covariance[2] - expected[1][1]) < 1e-4 * scale);
+        QVERIFY(std::abs(p.covariance[1]) > 0.05 * scale);  // really rotated in the image
+        const auto mean = pinhole(cam, centre);
+        QVERIFY(std::abs(p.x - mean[0]) < 1e-3);
+        QVERIFY(std::abs(p.y - mean[1]) < 1e-3);
+        // The conic is the inverse; the extent covers 3σ of the major axis.
+        const double a = p.covariance[0], b = p.covariance[1], c = p.covariance[2];
+        QVERIFY(std::abs(a * p.conic[0] + b * p.conic[1] - 1) < 1e-4);
+        QVERIFY(std::abs(a * p.conic[1] + b * p.conic[2]) < 1e-4);
+        const double major = 0.5 * (a + c) + std::sqrt(0.25 * (a - c) * (a - c) + b * b);
+        QCOMPARE(p.radius, static_cast<int>(std::ceil(3 * std::sqrt(major))));
+    }
+
+    void twoSplatsCompositeFrontToBackInEitherOrder() {
+        const SplatCamera cam = SplatCamera::orbit({0, 0, 0}, 0, 0, 5, 40, 33, 33);
+        const std::array<float, 3> red{1, 0, 0}, green{0, 1, 0};
+        RenderSplats nearFirst, farFirst;
+        addSplat(nearFirst, {0, 0, 0.5f}, isotropic(0.2), 0.6f, red);  // nearer the camera
+        addSplat(nearFirst, {0, 0, -0.5f}, isotropic(0.2), 0.7f, green);
+        addSplat(farFirst, {0, 0, -0.5f}, isotropic(0.2), 0.7f, green);
+        addSplat(farFirst, {0, 0, 0.5f}, isotropic(0.2), 0.6f, red);
+        SplatRasterOptions options;
+        options.background = {0, 0, 1};
+        const SplatImage a = rasterizeSplats(nearFirst, cam, options);
+        const SplatImage b = rasterizeSplats(farFirst, cam, options);
+        QVERIFY(a.rgb == b.rgb);
+        // At the centre both Gaussians are at their peak: α = opacity.
+        const float r = pixel(a, 16, 16, 0), g = pixel(a, 16, 16, 1), bl = pixel(a, 16, 16, 2);
+        QVERIFY(std::abs(r - 0.6f) < 1e-5f);
+        QVERIFY(std::abs(g - 0.4f * 0.7f) < 1e-5f);
+        QVERIFY(std::abs(bl - 0.4f * 0.3f) < 1e-5f);
+        // Seen from behind, green is in front.
+        const SplatImage back =
+            rasterizeSplats(nearFirst, SplatCamera::orbit({0, 0, 0}, 180, 0, 5, 40, 33, 33));
+        QVERIFY(std::abs(pixel(back, 16, 16, 1) - 0.7f) < 1e-5f);
+        QVERIFY(std::abs(pixel(back, 16, 16, 0) - 0.3f * 0.6f) < 1e-5f);
+    }
+
+    void opaqueStackStopsAtTinyTransmittance() {
+        // α 0.99 then 0.98 leave T = 2·10⁻⁴; a third with α 0.99 would take it
+        // below 10⁻⁴, so it is not drawn and the pixel is finished.
+        const SplatCamera cam = SplatCamera::orbit({0, 0, 0}, 0, 0, 5, 40, 33, 33);
+        RenderSplats s;
+        addSplat(s, {0, 0, 1.0f}, isotropic(0.2), 1.0f, {1, 0, 0});
+        addSplat(s, {0, 0, 0.5f}, isotropic(0.2), 0.98f, {0, 1, 0});
+        addSplat(s, {0, 0, 0.0f}, isotropic(0.2), 1.0f, {0, 0, 1});
+        const SplatImage image = rasterizeSplats(s, cam);
+        QVERIFY(std::abs(pixel(image, 16, 16, 0) - 0.99f) < 1e-6f);
+        QVERIFY(std::abs(pixel(image, 16, 16, 1) - 0.01f * 0.98f) < 1e-6f);
+        QCOMPARE(pixel(image, 16, 16, 2), 0.0f);
+        QVERIFY(std::abs(image.transmittance[16 * 33 + 16] - 2e-4f) < 1e-7f);
+    }
+
+    void shDegreeOneColourFollowsTheViewDirection() {
+        RenderSplats s;
+        s.shDegree = 1;
+        s.centres = {0, 0, 0};
+        const Mat3 c = isotropic(0.2);
+        s.covariances = {float(c[0][0]), 0, 0, float(c[1][1]), 0, float(c[2][2])};
+        s.opacities = {0.5f};
+        // DC 0 (colour 0.5); Y₁ = −C1·y, Y₂ = C1·z, Y₃ = −C1·x carry blue, green, red.
+        s.sh = {0, 0, 0, 0, 0, 0.4f, 0, 0.6f, 0, 0.8f, 0, 0};
+        struct View {
+            float azimuth, elevation;
+        };
+        for (const View v : {View{0, 0}, View{90, 0}, View{-90, 0}, View{30, 40}, View{200, -25}}) {
+            const SplatCamera cam =
+                SplatCamera::orbit({0, 0, 0}, v.azimuth, v.elevation, 5, 40, 33, 33);
+            // Direction from the camera to the splat.
+            double d[3];
+            for (int i = 0; i < 3; ++i)
+                d[i] = -cam.position[i] / 5.0;
+            const double expected[3] = {std::max(0.0, 0.5 - sh::C1 * d[0] * 0.8),
+                                        std::max(0.0, 0.5 + sh::C1 * d[2] * 0.6),
+                                        std::max(0.0, 0.5 - sh::C1 * d[1] * 0.4)};
+            const SplatImage image = rasterizeSplats(s, cam);
+            for (int ch = 0; ch < 3; ++ch)
+                QVERIFY2(std::abs(pixel(image, 16, 16, ch) - 0.5 * expected[ch]) < 1e-5,
+                         qPrintable(QStringLiteral("azimuth %1 channel %2: %3 vs %4")
+                                        .arg(v.azimuth)
+                                        .arg(ch)
+                                        .arg(pixel(image, 16, 16, ch))
+                                        .arg(0.5 * expected[ch])));
+            // Degree 0 only: the DC colour whatever the view.
+            SplatRasterOptions dcOnly;
+            dcOnly.shDegree = 0;
+            const SplatImage flat = rasterizeSplats(s, cam, dcOnly);
+            for (int ch = 0; ch < 3; ++ch)
+                QVERIFY(std::abs(pixel(flat, 16, 16, ch) - 0.25f) < 1e-5f);
+        }
+    }
+
+    void shBasisHasTheReferenceConstants() {
+        // Degree 3 on the z axis: only the zonal terms are non-zero.
+        const auto b = shBasis(3, {0, 0, 1});
+        QCOMPARE(b[0], sh::C0);
+        QCOMPARE(b[2], sh::C1);
+        QCOMPARE(b[6], 2 * sh::C2[2]);
+        QCOMPARE(b[12], 2 * sh::C3[3]);
+        for (int k : {1, 3, 4, 5, 7, 8, 9, 10, 11, 13, 14, 15})
+            QCOMPARE(b[k], 0.0f);
+        // Clamped below at zero.
+        const float coefficients[3] = {-10, 0, 10};
+        const auto rgb = shColour(0, coefficients, {1, 0, 0});
+        QCOMPARE(rgb[0], 0.0f);
+        QCOMPARE(rgb[1], 0.5f);
+        QVERIFY(std::abs(rgb[2] - (0.5f + 10 * sh::C0)) < 1e-6f);
+    }
+
+    void nearPlaneCullsAndThreadsDoNotChangeTheImage() {
+        std::mt19937 rng(7);
+        std::uniform_real_distribution<float> u(-1, 1);
+        RenderSplats s;
+        for (int i = 0; i < 300; ++i)
+            addSplat(s, {u(rng), u(rng), u(rng)},
+                     covarianceOf({0.02 + 0.05 * std::abs(u(rng)), 0.03, 0.01},
+                                  {u(rng), u(rng), u(rng), u(rng)}),
+                     0.5f + 0.5f * std::abs(u(rng)), {std::abs(u(rng)), std::abs(u(rng)), 0.5f});
+        const SplatCamera cam = SplatCamera::orbit({0, 0, 0}, 20, 10, 3, 50, 100, 80);
+        SplatRasterOptions one, four;
+        one.threads = 1;
+        four.threads = 4;
+        const SplatImage a = rasterizeSplats(s, cam, one);
+        QVERIFY(a.rgb == rasterizeSplats(s, cam, four).rgb);
+        // A camera inside the cloud: splats behind or within 0.2 are culled, no NaN.
+        const SplatCamera inside = SplatCamera::orbit({0, 0, 0}, 0, 0, 0.1f, 60, 64, 64);
+        for (float v : rasterizeSplats(s, inside).rgb)
+            QVERIFY(std::isfinite(v));
+        ProjectedSplat p;
+        RenderSplats behind;
+        addSplat(behind, {0, 0, 6}, isotropic(0.1), 1, {1, 1, 1});
+        QVERIFY(!projectSplat(behind, 0, SplatCamera::orbit({0, 0, 0}, 0, 0, 5, 40, 32, 32), 0.2f,
+                              0, &p));
+    }
+
+    void framingKeepsTheBoundsInView() {
+        const std::array<float, 6> bounds{-0.4f, 0.0f, -0.2f, 0.4f, 1.8f, 0.3f};
+        for (float az : {0.0f, 45.0f, 135.0f}) {
+            const SplatCamera cam = SplatCamera::framing(bounds, az, 15, 40, 200, 100);
+            for (int corner = 0; corner < 8; ++corner) {
+                const std::array<double, 3> p{bounds[corner & 1 ? 3 : 0],
+                                              bounds[corner & 2 ? 4 : 1],
+                                              bounds[corner & 4 ? 5 : 2]};
+                const auto px = pinhole(cam, p);
+                QVERIFY(px[0] > 0 && px[0] < 200);
+                QVERIFY(px[1] > 0 && px[1] < 100);
+            }
+        }
+        // viewMatrix and toView agree.
+        const SplatCamera cam = SplatCamera::orbit({1, 2, 3}, 70, -30, 4, 50, 64, 48);
+        const auto m = cam.viewMatrix();
+        const SplatVec3 p{0.3f, -1.0f, 2.0f};
+        const SplatVec3 v = cam.toView(p);
+        for (int r = 0; r < 3; ++r)
+            QVERIFY(std::abs(m[4 * r] * p[0] + m[4 * r + 1] * p[1] + m[4 * r + 2] * p[2] +
+                             m[4 * r + 3] - v[r]) < 1e-5f);
+        QVERIFY(std::abs(cam.toView({1, 2, 3})[2] - 4) < 1e-5f);  // target at the distance
+    }
+};
+
+BASIN_TEST_MAIN(TestSplatRasterizer)
+#include "test_splat_rasterizer.moc"
