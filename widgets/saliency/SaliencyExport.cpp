@@ -154,7 +154,7 @@ QRectF paintSaliencyFigure(QPainter& painter, const QRectF& rect, const TensorDa
     small.setPixelSize(std::max(10, font.pixelSize() - 2));
     painter.setFont(small);
     paintColorbar(painter, bar, overlayColormap(options, range), range,
-                  QString::fromUtf8(saliencyMethodTitle(map.method)));
+                  colorbarTitle(QString::fromUtf8(saliencyMethodTitle(map.method)), options.sign));
     painter.restore();
     return target;
 }

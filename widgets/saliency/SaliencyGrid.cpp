@@ -47,7 +47,7 @@ OverlayRange sharedRange(const SaliencyGridContent& content) {
 }
 
 // The colorbar's title: the method when every cell shows the same one.
-QString colorbarTitle(const SaliencyGridContent& content) {
+QString gridColorbarTitle(const SaliencyGridContent& content) {
     const SaliencyMap* first = nullptr;
     bool same = true;
     for (const SaliencyMap& m : content.maps) {
@@ -55,8 +55,10 @@ QString colorbarTitle(const SaliencyGridContent& content) {
         if (!first) first = &m;
         same = same && m.method == first->method;
     }
-    QString title = first && same ? QString::fromUtf8(saliencyMethodTitle(first->method))
-                                  : QObject::tr("saliency");
+    QString title =
+        colorbarTitle(first && same ? QString::fromUtf8(saliencyMethodTitle(first->method))
+                                    : QObject::tr("saliency"),
+                      content.options.sign);
     if (!content.sharedNormalization) title += QObject::tr(" (per cell)");
     return title;
 }
@@ -189,7 +191,7 @@ SaliencyGridLayout paintSaliencyGrid(QPainter& painter, const QRectF& rect,
         }
     }
     painter.setFont(small);
-    const QString title = colorbarTitle(content);
+    const QString title = gridColorbarTitle(content);
     if (content.sharedNormalization) {
         paintColorbar(painter, layout.colorbar, overlayColormap(content.options, shared), shared,
                       title);

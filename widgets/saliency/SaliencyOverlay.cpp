@@ -2,6 +2,7 @@
 
 #include <QFontMetricsF>
 #include <QLinearGradient>
+#include <QObject>
 #include <QPainter>
 #include <algorithm>
 #include <cmath>
@@ -189,9 +190,7 @@ QImage imageToQImage(const TensorData& image, const ImageDisplay& display) {
             };
             const double m = pick(display.mean, 0.0), s = pick(display.std, 1.0);
             for (std::int64_t i = 0; i < h * w; ++i)
-                x[std::size_t(k * h * w + i)] *= s;
-            for (std::int64_t i = 0; i < h * w; ++i)
-                x[std::size_t(k * h * w + i)] += m;
+                x[std::size_t(k * h * w + i)] = x[std::size_t(k * h * w + i)] * s + m;
         }
     } else {
         double lo = 0, hi = 0;
@@ -292,6 +291,20 @@ QImage renderOverlay(const TensorData& image, const SaliencyMap& map, const Over
         }
     }
     return out;
+}
+
+QString colorbarTitle(const QString& method, SaliencySign sign) {
+    switch (sign) {
+        case SaliencySign::Positive:
+            return method + QObject::tr(" (positive)");
+        case SaliencySign::Negative:
+            return method + QObject::tr(" (negative, −value)");
+        case SaliencySign::Absolute:
+            return method + QObject::tr(" (|value|)");
+        case SaliencySign::All:
+            break;
+    }
+    return method;
 }
 
 QString formatSaliencyValue(double v) {

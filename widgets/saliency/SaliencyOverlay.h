@@ -108,6 +108,9 @@ void paintColorbar(QPainter& painter, const QRectF& rect, Colormap colormap,
                    const OverlayRange& range, const QString& title);
 QImage renderColorbar(Colormap colormap, const OverlayRange& range, const QString& title,
                       QSize size);
+// The colorbar's title: the method, and what the sign mode shows unless it
+// is All ("Integrated Gradients (|value|)").
+QString colorbarTitle(const QString& method, SaliencySign sign);
 // A value as the colorbar and hover readouts print it (4 significant digits).
 QString formatSaliencyValue(double v);
 

@@ -268,6 +268,9 @@ private Q_SLOTS:
         QVERIFY(darkIn(QRect(26, bottom - 8, 90, 16)) > 5);              // "-3"
         QCOMPARE(formatSaliencyValue(0.000123456), QStringLiteral("0.0001235"));
         QCOMPARE(formatSaliencyValue(-3), QStringLiteral("-3"));
+        QCOMPARE(colorbarTitle(QStringLiteral("IG"), SaliencySign::Absolute),
+                 QStringLiteral("IG (|value|)"));
+        QCOMPARE(colorbarTitle(QStringLiteral("IG"), SaliencySign::All), QStringLiteral("IG"));
     }
 
     void sharedRangeIsTheWidest() {
