@@ -36,6 +36,10 @@ struct GaussianCloud {
     // f_rest, which the file stores channel-major (all red, then green, blue).
     std::vector<float> sh;
     std::vector<SplatQuantity> quantities;
+    // The PLY property names in the order the file had them (empty for a
+    // cloud made in memory). writeGaussianPly keeps this order while it still
+    // names exactly the cloud's values, so read → write is byte-identical.
+    std::vector<std::string> propertyOrder;
 
     // Activated (derived by activate()).
     std::vector<float> scales;     // exp(logScales)
