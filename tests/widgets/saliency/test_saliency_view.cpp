@@ -341,6 +341,39 @@ private Q_SLOTS:
                 qRed(small.pixel(44, 40)) > 2 * qBlue(small.pixel(44, 40)));
     }
 
+    void nonSquareImagesKeepTheirAspect() {
+        // A colour 32×48 image and its map: pixels stay square in the view
+        // and the grid, and hover finds the far corner.
+        std::vector<float> rgb(3 * 32 * 48);
+        for (std::size_t i = 0; i < rgb.size(); ++i)
+            rgb[i] = float(i % 97) / 97.f;
+        const TensorData image = floats({3, 32, 48}, rgb);
+        SaliencyMap map;
+        map.height = 32;
+        map.width = 48;
+        for (int i = 0; i < 32 * 48; ++i)
+            map.values.push_back(float(i));
+        SaliencyView view;
+        view.resize(700, 560);
+        view.setImage(image);
+        view.setMap(map);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QTRY_VERIFY(view.viewPosOfPixel(0, 0) != view.viewPosOfPixel(47, 31));
+        const QPoint a = view.viewPosOfPixel(0, 0), b = view.viewPosOfPixel(47, 31);
+        const double pitchX = (b.x() - a.x()) / 47.0, pitchY = (b.y() - a.y()) / 31.0;
+        QVERIFY2(std::abs(pitchX / pitchY - 1) < 0.05,
+                 qPrintable(QString::number(pitchX / pitchY)));
+        QCOMPARE(view.pixelAt(b), std::optional<QPoint>(QPoint(47, 31)));
+
+        SaliencyGrid grid;
+        grid.resize(900, 600);
+        grid.setImage(image);
+        grid.setMaps({"a", "b"}, {"c", "d"}, {map, map, map, map});
+        const QRectF cell = grid.cellRect(1, 1);
+        QVERIFY(std::abs(cell.width() / cell.height() - 1.5) < 1e-9);
+    }
+
     void gridLaysOutLabelledCells() {
         SaliencyGrid grid;
         grid.resize(1100, 760);
