@@ -437,6 +437,52 @@ private Q_SLOTS:
                             "odd.splat: 33 bytes is not a whole number of 32-byte .splat records");
     }
 
+    void cloudActivationsAndCovariance() {
+        GaussianCloud c;
+        // Splat 0: 90° about z (unnormalized), scales 1, 2, 3 → Σ = diag(4, 1, 9).
+        // Splat 1: an arbitrary rotation; Σ's trace and determinant are those
+        // of diag(scale²) whatever the rotation.
+        const float h = std::sqrt(0.5f);
+        c.positions = {0, 1, 2, -3, 5, 0.5f};
+        c.logScales = {0, std::log(2.0f), std::log(3.0f), std::log(0.5f), 0, std::log(1.5f)};
+        c.rawRotations = {2 * h, 0, 0, 2 * h, 0.3f, -0.5f, 0.8f, 0.1f};
+        c.opacityLogits = {0.0f, 2.0f};
+        c.sh.assign(6, 0.0f);
+        c.activate();
+        c.validate();
+        QCOMPARE(c.opacities[0], 0.5f);
+        QVERIFY(std::abs(c.opacities[1] - 1 / (1 + std::exp(-2.0f))) < 1e-7f);
+        const std::array<float, 6> s0 = c.covariance(0);
+        const float expected[6] = {4, 0, 0, 1, 0, 9};
+        for (int k = 0; k < 6; ++k)
+            QVERIFY2(std::abs(s0[k] - expected[k]) < 1e-5f, qPrintable(QString::number(k)));
+        const std::array<float, 6> s = c.covariance(1);
+        const double trace = s[0] + s[3] + s[5];
+        const double det = s[0] * (s[3] * s[5] - s[4] * s[4]) - s[1] * (s[1] * s[5] - s[4] * s[2]) +
+                           s[2] * (s[1] * s[4] - s[3] * s[2]);
+        QVERIFY(std::abs(trace - (0.25 + 1 + 2.25)) < 1e-5);
+        QVERIFY(std::abs(det - 0.25 * 1 * 2.25) < 1e-5);
+        const std::array<float, 6> b = c.bounds();
+        const std::array<float, 6> eb = {-3, 1, 0.5f, 0, 5, 2};
+        QVERIFY(b == eb);
+        // A zero quaternion activates to the identity rather than NaNs.
+        c.rawRotations[4] = c.rawRotations[5] = c.rawRotations[6] = c.rawRotations[7] = 0;
+        c.activate();
+        QCOMPARE(c.rotations[4], 1.0f);
+        QCOMPARE(c.rotations[5], 0.0f);
+        // validate() names the array that does not fit.
+        c.quantities.push_back({"binding_0", {1, 2, 3}});
+        QVERIFY_THROWS_WITH(c.validate(), "quantity binding_0 holds 3 values, expected 1 × 2");
+        c.quantities.clear();
+        c.shDegree = 1;
+        QVERIFY_THROWS_WITH(c.validate(), "sh holds 6 values, expected 12 × 2");
+        c.shDegree = 4;
+        QVERIFY_THROWS_WITH(c.validate(), "SH degree 4 is outside 0..3");
+        QVERIFY_THROWS_WITH(writeGaussianPly(path("bad.ply").toStdString(), c),
+                            "bad.ply: cannot write the cloud");
+        QVERIFY(!QFile::exists(path("bad.ply")));
+    }
+
     // ---- bad input -------------------------------------------------------------
 
     void missingPropertiesAreNamed() {
