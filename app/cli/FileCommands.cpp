@@ -50,8 +50,9 @@ std::vector<Subcommand> fileSubcommands() {
         }
         return status.state == JobState::Succeeded ? 0 : 1;
     };
-    return {inspectSubcommand(), evaluateSubcommand(), landscapeSubcommand(), hessianSubcommand(),
-            alignSubcommand(),   lmcSubcommand(),      weightsSubcommand(),   fingerprint};
+    return {inspectSubcommand(), evaluateSubcommand(), landscapeSubcommand(),
+            hessianSubcommand(), alignSubcommand(),    lmcSubcommand(),
+            weightsSubcommand(), saliencySubcommand(), fingerprint};
 }
 
 }  // namespace basin::app

@@ -45,5 +45,6 @@ Subcommand hessianSubcommand();
 Subcommand alignSubcommand();
 Subcommand lmcSubcommand();
 Subcommand weightsSubcommand();
+Subcommand saliencySubcommand();
 
 }  // namespace basin::app

@@ -111,6 +111,26 @@ std::vector<SaliencyImage> loadImages(const SaliencyRecipe& r, const Model& mode
     return images;
 }
 
+// The recipe's metrics of `result`'s map (the randomization check reports
+// its progress as the map's; it recomputes the map per layer).
+void computeMetrics(const SaliencyRecipe& r, const Model& model, const TensorData& image,
+                    SaliencyOptions options, SaliencyResult& result,
+                    const SaliencyProgress& progress) {
+    options.target.kind = SaliencyTarget::Kind::Class;
+    options.target.classIndex = result.map.targetClass;
+    if (result.map.otherClass >= 0) {
+        options.target.kind = SaliencyTarget::Kind::Contrast;
+        options.target.otherClass = result.map.otherClass;
+    }
+    if (r.deletionInsertion) result.deletionInsertion = deletionInsertion(model, image, result.map);
+    if (r.randomization) {
+        RandomizationOptions o;
+        o.seed = r.options.seed;
+        result.randomization = randomizationCheck(model, image, options, o, progress);
+    }
+    if (r.classSensitivity) result.classSensitivity = classSensitivity(model, image, options);
+}
+
 std::vector<std::string> layersFor(const SaliencyRecipe& r, SaliencyMethod method) {
     if (!needsLayer(method) || r.layers.empty()) return {r.options.layer};
     return r.layers;
@@ -135,6 +155,19 @@ Model loadSaliencyModel(const SaliencyRecipe& recipe, const SaliencyWeights& wei
     return model;
 }
 
+std::vector<SaliencyLayer> saliencyLayersOf(const SaliencyRecipe& recipe) {
+    const Model model =
+        loadSaliencyModel(recipe, recipe.weights.empty() ? SaliencyWeights{} : recipe.weights[0]);
+    SaliencyRecipe first = recipe;
+    if (!first.datasetIndices.empty()) {
+        first.datasetIndices.resize(1);
+        first.imagePaths.clear();
+    } else if (!first.imagePaths.empty()) {
+        first.imagePaths.resize(1);
+    }
+    return saliencyLayers(model, loadImages(first, model).front().input);
+}
+
 SaliencyJob::SaliencyJob(SaliencyRecipe recipe) : recipe_(std::move(recipe)) {
     if (recipe_.weights.empty()) recipe_.weights.push_back({});
 }
@@ -143,10 +176,12 @@ std::string SaliencyJob::title() const {
     std::string methods;
     for (SaliencyMethod m : recipe_.methods)
         methods += (methods.empty() ? "" : ", ") + std::string(saliencyMethodTitle(m));
-    const std::string images =
-        recipe_.imagePaths.size() == 1 && recipe_.datasetIndices.empty()
-            ? fileName(recipe_.imagePaths.front())
-            : std::to_string(recipe_.imagePaths.size() + recipe_.datasetIndices.size()) + " images";
+    const std::size_t count = recipe_.imagePaths.size() + recipe_.datasetIndices.size();
+    std::string images = std::to_string(count) + " images";
+    if (count == 1)
+        images = recipe_.imagePaths.empty() ? fileName(recipe_.datasetPath) + " #" +
+                                                  std::to_string(recipe_.datasetIndices.front())
+                                            : fileName(recipe_.imagePaths.front());
     return "Saliency (" + methods + ") of " + images;
 }
 
@@ -199,6 +234,7 @@ void SaliencyJob::run(JobContext& context) {
                     result.seconds =
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
                             .count();
+                    computeMetrics(recipe_, model, images_[i].input, options, result, progress);
                     results_.push_back(std::move(result));
                     done += 1;
                     context.report(done / total, what);

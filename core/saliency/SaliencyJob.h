@@ -9,10 +9,14 @@
 // top predictions and every map with the time it took.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "jobs/Job.h"
+#include "saliency/ClassSensitivity.h"
+#include "saliency/DeletionInsertion.h"
+#include "saliency/RandomizationCheck.h"
 #include "saliency/Saliency.h"
 
 namespace basin {
@@ -46,6 +50,12 @@ struct SaliencyRecipe {
     std::vector<std::string> layers;
     SaliencyOptions options;  // target and parameters; method/layer set per map
     int topK = 5;
+
+    // Metrics of each map (saliency/DeletionInsertion.h, RandomizationCheck.h,
+    // ClassSensitivity.h), computed after it at the same weights.
+    bool deletionInsertion = false;
+    bool randomization = false;
+    bool classSensitivity = false;
 };
 
 // An image as explained.
@@ -60,6 +70,9 @@ struct SaliencyResult {
     std::size_t image = 0, weights = 0;  // indices into images() and weightLabels()
     SaliencyMap map;
     double seconds = 0.0;  // time to compute the map
+    std::optional<DeletionInsertionResult> deletionInsertion;
+    std::optional<RandomizationResult> randomization;
+    std::optional<ClassSensitivity> classSensitivity;
 };
 
 class SaliencyJob : public Job {
@@ -93,5 +106,8 @@ private:
 // The recipe's model at `weights`. Throws a sentence naming the checkpoint or
 // the result that does not fit the model.
 Model loadSaliencyModel(const SaliencyRecipe& recipe, const SaliencyWeights& weights);
+// The layers a CAM-style method can read for the recipe's first image at its
+// first weights (a dialog's layer picker). Throws as the job would.
+std::vector<SaliencyLayer> saliencyLayersOf(const SaliencyRecipe& recipe);
 
 }  // namespace basin
