@@ -25,6 +25,7 @@
 #include "ui/ProbeWeights.h"
 #include "ui/ProjectPanel.h"
 #include "ui/ProjectReactions.h"
+#include "ui/Saliency.h"
 #include "ui/ViewArea.h"
 #include "ui/ViewFactory.h"
 #include "ui/ViewReactions.h"
@@ -77,6 +78,8 @@ MainWindow::MainWindow(QWidget* parent)
             [this](int item) { computeHessianForItem(this, item); });
     connect(projectPanel_, &ProjectPanel::connectivityRequested, this,
             [this](int item) { linearModeConnectivityForItem(this, item); });
+    connect(projectPanel_, &ProjectPanel::saliencyRequested, this,
+            [this](int item) { saliencyForItem(this, item); });
     connect(projectPanel_, &ProjectPanel::fingerprintRequested, this,
             [this](const QList<int>& items) { fingerprintItems(this, items); });
     connect(jobs_, &widgets::JobsPanel::activeCountChanged, this, &MainWindow::updateStatus);
@@ -175,6 +178,8 @@ void MainWindow::buildMenus() {
     QAction* saveProbe = action(probe, tr("&Save the weights at the probe as a checkpoint…"));
     saveProbe->setIconText(tr("Save as checkpoint…"));
     new SaveProbeWeightsReaction(saveProbe, this);
+    connect(action(probe, tr("Sa&liency at the probe…")), &QAction::triggered, this,
+            [this] { saliencyAtProbe(this); });
     inspector_->setProbeActions({evaluateProbe, saveProbe});
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));

@@ -128,6 +128,8 @@ void ProjectPanel::showContextMenu(const QPoint& pos) {
     QAction* connectivity = checkpoints && indices.size() == 1
                                 ? menu.addAction(tr("Linear mode connectivity…"))
                                 : nullptr;
+    QAction* saliency =
+        checkpoints && indices.size() == 1 ? menu.addAction(tr("Saliency…")) : nullptr;
     const QString pathKind = indices.size() == 1 && items[indices[0]].kind == ItemKind::Result
                                  ? pathFileKind(items[indices[0]].path)
                                  : QString();
@@ -160,6 +162,8 @@ void ProjectPanel::showContextMenu(const QPoint& pos) {
         Q_EMIT hessianRequested(indices[0]);
     } else if (chosen == connectivity) {
         Q_EMIT connectivityRequested(indices[0]);
+    } else if (chosen == saliency) {
+        Q_EMIT saliencyRequested(indices[0]);
     } else if (chosen == showPath) {
         Q_EMIT viewRequested(lmcPathSpec({items[indices[0]].path}));
         Q_EMIT viewRequested(lmcBarrierSpec({items[indices[0]].path}));

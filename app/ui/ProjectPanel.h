@@ -32,6 +32,7 @@ Q_SIGNALS:
     void landscapeRequested(int checkpointItem);
     void hessianRequested(int checkpointItem);
     void connectivityRequested(int checkpointItem);
+    void saliencyRequested(int checkpointItem);
 
 private:
     void rebuild();

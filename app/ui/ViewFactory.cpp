@@ -18,6 +18,7 @@
 #include "ui/Evaluation.h"
 #include "ui/Landscape.h"
 #include "ui/ProbeLinks.h"
+#include "ui/Saliency.h"
 #include "ui/SurfaceViewMenu.h"
 #include "vtk/SurfaceScene.h"
 #include "vtk/VtkView.h"
@@ -121,6 +122,7 @@ QWidget* createView(const ViewSpec& spec, Session* session) {
     if (QWidget* landscape = createLandscapeView(spec, session)) return landscape;
     if (QWidget* curvature = createCurvatureView(spec)) return curvature;
     if (QWidget* connectivity = createConnectivityView(spec, session)) return connectivity;
+    if (QWidget* saliency = createSaliencyView(spec, session)) return saliency;
     if (spec.type == QLatin1String("evaluation")) {
         auto* view = new widgets::EvaluationView;
         view->setResults(spec.settings.value("title").toString(), evaluationResults(spec.settings));

@@ -17,6 +17,9 @@
 //              (ui/Connectivity.h); settings: paths (or path).
 //   evaluation loss/accuracy at checkpoints (EvaluationView); settings: title,
 //              results (the numbers themselves, so the project keeps them).
+//   saliency   saliency maps of an image (ui/Saliency.h), recomputed when the
+//              probe moves; settings: the request (model, weights, image,
+//              methods, layers, target, parameters).
 
 #include <QList>
 

@@ -1,0 +1,220 @@
+// Saliency in the GUI on a small CNN with two checkpoints (two seeds) and a
+// digits dataset: "Saliency…" on checkpoint A → the dialog → a job in the
+// jobs panel → the saliency view shows a Grad-CAM++ map of the image; moving
+// the probe to checkpoint B recomputes the map in the background; ticking both
+// checkpoints and two methods gives a 2 × 2 comparison grid with the
+// deletion/insertion curves of every map; the view is saved with the project.
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <functional>
+
+#include "BasinGuiTest.h"
+#include "data/DatasetFiles.h"
+#include "data/GeneratedDatasets.h"
+#include "jobs/JobsPanel.h"
+#include "model/StateDictFile.h"
+#include "project/Session.h"
+#include "saliency/DeletionCurveView.h"
+#include "saliency/SaliencyGrid.h"
+#include "saliency/SaliencyView.h"
+#include "ui/MainWindow.h"
+#include "ui/Saliency.h"
+#include "ui/SaliencyDialog.h"
+#include "ui/ViewArea.h"
+#include "zoo/ModelZoo.h"
+
+using namespace basin;
+using namespace basin::app;
+
+namespace {
+
+template <class W>
+W* field(QDialog& d, const char* name) {
+    W* w = d.findChild<W*>(QString::fromLatin1(name));
+    if (!w) qFatal("no field %s", name);
+    return w;
+}
+
+void whenDialogOpens(const std::function<void(SaliencyDialog&)>& fill) {
+    QTimer::singleShot(0, [fill] {
+        auto* dialog = qobject_cast<SaliencyDialog*>(QApplication::activeModalWidget());
+        if (!dialog) {
+            QTimer::singleShot(20, [fill] { whenDialogOpens(fill); });
+            return;
+        }
+        fill(*dialog);
+        QTest::mouseClick(dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok),
+                          Qt::LeftButton);
+    });
+}
+
+void tick(QListWidget* list, const QString& data, bool on) {
+    for (int i = 0; i < list->count(); ++i)
+        if (list->item(i)->data(Qt::UserRole).toString() == data)
+            list->item(i)->setCheckState(on ? Qt::Checked : Qt::Unchecked);
+}
+
+ProjectItem item(ItemKind kind, const QString& path, const QString& name) {
+    ProjectItem i;
+    i.kind = kind;
+    i.path = path;
+    i.name = name;
+    return i;
+}
+
+// The newest view of a saliency spec.
+QWidget* newestSaliencyView(MainWindow& w) {
+    QWidget* found = nullptr;
+    for (QWidget* v : w.viewArea()->views())
+        if (w.viewArea()->specOf(v).type == QLatin1String("saliency")) found = v;
+    return found;
+}
+
+// A part of the newest saliency view (its map view, grid, status line, curves).
+template <class Part>
+Part* newestSaliency(MainWindow& w, const char* name = nullptr) {
+    QWidget* view = newestSaliencyView(w);
+    return view ? view->findChild<Part*>(name ? QString::fromLatin1(name) : QString()) : nullptr;
+}
+
+}  // namespace
+
+class TestSaliencyGui : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(dir_.isValid());
+        SmallCnnOptions o;
+        o.baseWidth = 8;
+        const QString model = path("cnn.pt");
+        makeSmallCnn(o).save(model.toStdString());
+        for (int seed : {0, 1}) {
+            o.seed = std::uint64_t(seed + 1);
+            saveStateDict(path(QStringLiteral("seed%1.pt").arg(seed)).toStdString(),
+                          makeSmallCnn(o).stateDict());
+        }
+        SyntheticDigitsOptions d;
+        d.trainPerClass = 1;
+        d.testPerClass = 2;
+        writeDatasetNpz(path("digits_test.npz").toStdString(), makeSyntheticDigits(d).split.test);
+
+        window_.setConfirmDiscard(false);
+        Session* s = window_.session();
+        s->addItem(item(ItemKind::Model, model, "cnn"));
+        s->addItem(item(ItemKind::Dataset, path("digits_test.npz"), "digits (test)"));
+        for (int seed : {0, 1}) {
+            ProjectItem c = item(ItemKind::Checkpoint, path(QStringLiteral("seed%1.pt").arg(seed)),
+                                 QStringLiteral("seed %1").arg(seed));
+            c.extra[QStringLiteral("model")] = model;
+            s->addItem(c);
+        }
+        Probe probe;
+        probe.kind = Probe::Kind::Checkpoint;
+        probe.checkpoint = "seed 0";
+        s->setProbe(probe);
+        window_.resize(1200, 800);
+        window_.show();
+    }
+
+    void dialogStartsAJobWhoseMapTheViewShows() {
+        whenDialogOpens([](SaliencyDialog& d) {
+            QVERIFY(field<QCheckBox>(d, "followProbe")->isChecked());  // A is the probe
+            field<QSpinBox>(d, "index")->setValue(5);
+            // The layer list comes from the model: its last spatial layer ticked.
+            QVERIFY(field<QListWidget>(d, "layers")->count() > 0);
+            QCOMPARE(d.request().layers.size(), 1);
+            QCOMPARE(d.request().methods, QStringList{"gradcampp"});
+        });
+        saliencyForItem(&window_, checkpointItem("seed 0"));
+        auto* view = newestSaliency<widgets::SaliencyView>(window_);
+        QVERIFY(view);
+        QVERIFY(QTest::qWaitFor([&] { return !view->map().values.empty(); }, 60000));
+        QCOMPARE(view->map().method, SaliencyMethod::GradCamPlusPlus);
+        QCOMPARE(view->map().height, std::int64_t(28));
+        QCOMPARE(view->map().width, std::int64_t(28));
+        QVERIFY(*std::max_element(view->map().values.begin(), view->map().values.end()) > 0);
+        QVERIFY(window_.jobs()->rowCount() >= 1);  // it ran in the jobs panel
+        first_ = view->map().values;
+    }
+
+    void movingTheProbeRecomputesTheMap() {
+        auto* view = newestSaliency<widgets::SaliencyView>(window_);
+        QVERIFY(view && !first_.empty());
+        Probe probe;
+        probe.kind = Probe::Kind::Checkpoint;
+        probe.checkpoint = "seed 1";
+        window_.session()->setProbe(probe);
+        // Other weights, another map.
+        QVERIFY(QTest::qWaitFor([&] { return view->map().values != first_; }, 60000));
+        auto* status = newestSaliency<QLabel>(window_, "saliencyStatus");
+        QVERIFY(status);
+        QVERIFY2(status->text().contains("seed 1"), qPrintable(status->text()));
+    }
+
+    void twoCheckpointsAndTwoMethodsMakeAGridWithCurves() {
+        whenDialogOpens([](SaliencyDialog& d) {
+            field<QCheckBox>(d, "followProbe")->setChecked(false);
+            auto* checkpoints = field<QListWidget>(d, "checkpoints");
+            for (int i = 0; i < checkpoints->count(); ++i)
+                checkpoints->item(i)->setCheckState(Qt::Checked);
+            tick(field<QListWidget>(d, "methods"), "gradient", true);
+            field<QCheckBox>(d, "deletionInsertion")->setChecked(true);
+            QVERIFY(!d.request().followProbe);
+            QCOMPARE(d.request().checkpoints.size(), 2);
+        });
+        saliencyForItem(&window_, checkpointItem("seed 0"));
+        auto* grid = newestSaliency<widgets::SaliencyGrid>(window_);
+        QVERIFY(grid);
+        QVERIFY(QTest::qWaitFor([&] { return grid->content().maps.size() == 4; }, 60000));
+        QCOMPARE(grid->content().rows(), 2);     // gradient, Grad-CAM++
+        QCOMPARE(grid->content().columns(), 2);  // seed 0, seed 1
+        for (const SaliencyMap& m : grid->content().maps)
+            QCOMPARE(m.values.size(), std::size_t(28 * 28));
+        QCOMPARE(grid->content().cell(0, 0)->method, SaliencyMethod::Gradient);
+        QCOMPARE(grid->content().cell(1, 1)->method, SaliencyMethod::GradCamPlusPlus);
+        auto* curves = grid->parentWidget()
+                           ->parentWidget()
+                           ->parentWidget()
+                           ->findChild<widgets::DeletionCurveView*>();
+        QVERIFY(curves);
+        QCOMPARE(curves->curves().size(), std::size_t(4));
+        for (const widgets::DeletionCurves& c : curves->curves())
+            QVERIFY(c.result.insertion.auc > 0 && c.result.insertion.auc <= 1.0);
+    }
+
+    void theViewIsSavedWithTheProject() {
+        QVERIFY(window_.saveProject(path("p.basin")));
+        const Project saved = Project::load(path("p.basin"));
+        QVERIFY(QJsonDocument(saved.layout).toJson().contains("\"saliency\""));
+        MainWindow reopened;
+        reopened.setConfirmDiscard(false);
+        QVERIFY(reopened.openProject(path("p.basin")));
+        auto* grid = newestSaliency<widgets::SaliencyGrid>(reopened);
+        QVERIFY(grid);
+        QVERIFY(QTest::qWaitFor([&] { return grid->content().maps.size() == 4; }, 60000));
+    }
+
+private:
+    int checkpointItem(const QString& name) const {
+        const auto& items = window_.session()->project().items;
+        for (int i = 0; i < items.size(); ++i)
+            if (items[i].kind == ItemKind::Checkpoint && items[i].name == name) return i;
+        return -1;
+    }
+    QString path(const QString& name) const { return dir_.filePath(name); }
+
+    QTemporaryDir dir_;
+    MainWindow window_;
+    std::vector<float> first_;
+};
+
+BASIN_GUI_TEST_MAIN(TestSaliencyGui)
+#include "test_saliency_gui.moc"
