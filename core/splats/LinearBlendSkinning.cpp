@@ -1,0 +1,125 @@
+#include "splats/LinearBlendSkinning.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace basin {
+
+void SkinWeights::append(std::vector<std::pair<int, double>> pairs) {
+    std::stable_sort(pairs.begin(), pairs.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    if (pairs.size() > std::size_t(kMaxBonesPerSplat)) pairs.resize(kMaxBonesPerSplat);
+    double total = 0;
+    for (const auto& p : pairs)
+        total += std::max(0.0, p.second);
+    std::array<int, kMaxBonesPerSplat> b{};
+    std::array<float, kMaxBonesPerSplat> w{};
+    for (std::size_t k = 0; k < pairs.size(); ++k) {
+        b[k] = pairs[k].first;
+        w[k] = total > 0 ? float(std::max(0.0, pairs[k].second) / total) : (k == 0 ? 1.f : 0.f);
+    }
+    if (pairs.empty()) w[0] = 1.f;
+    // Make the float weights sum to 1 as closely as floats can: the largest
+    // takes the rounding remainder.
+    float rest = 0;
+    for (int k = 1; k < kMaxBonesPerSplat; ++k)
+        rest += w[std::size_t(k)];
+    w[0] = 1.f - rest;
+    bones.push_back(b);
+    weights.push_back(w);
+}
+
+int SkinWeights::dominantBone(std::size_t i) const {
+    const auto& w = weights[i];
+    const auto k = std::size_t(std::max_element(w.begin(), w.end()) - w.begin());
+    return bones[i][k];
+}
+
+void SkinWeights::validate(std::size_t splatCount, int boneCount) const {
+    if (bones.size() != splatCount || weights.size() != splatCount)
+        throw std::invalid_argument("skinning weights for " + std::to_string(bones.size()) +
+                                    " splats, but the cloud has " + std::to_string(splatCount));
+    for (std::size_t i = 0; i < splatCount; ++i) {
+        double sum = 0;
+        for (std::size_t k = 0; k < std::size_t(kMaxBonesPerSplat); ++k) {
+            const float w = weights[i][k];
+            if (!std::isfinite(w) || w < 0)
+                throw std::invalid_argument("splat " + std::to_string(i) +
+                                            " has a negative or non-finite skinning weight");
+            if (w > 0 && (bones[i][k] < 0 || bones[i][k] >= boneCount))
+                throw std::invalid_argument("splat " + std::to_string(i) + " is bound to bone " +
+                                            std::to_string(bones[i][k]) + " of a skeleton with " +
+                                            std::to_string(boneCount) + " joints");
+            sum += w;
+        }
+        if (std::abs(sum - 1.0) > 1e-4)
+            throw std::invalid_argument("the skinning weights of splat " + std::to_string(i) +
+                                        " sum to " + std::to_string(sum) + ", not 1");
+    }
+}
+
+std::array<float, 6> upperEntries(const Eigen::Matrix3d& m) {
+    return {float(m(0, 0)), float(m(0, 1)), float(m(0, 2)),
+            float(m(1, 1)), float(m(1, 2)), float(m(2, 2))};
+}
+
+Eigen::Matrix3d symmetricFromUpper(const float* u) {
+    Eigen::Matrix3d m;
+    m << u[0], u[1], u[2], u[1], u[3], u[4], u[2], u[4], u[5];
+    return m;
+}
+
+SkinnedSplats skinSplats(const std::vector<float>& centres, const std::vector<float>& covariances,
+                         const SkinWeights& weights,
+                         const std::vector<Eigen::Isometry3d>& transforms) {
+    const std::size_t n = centres.size() / 3;
+    if (centres.size() != 3 * n || covariances.size() != 6 * n)
+        throw std::invalid_argument("skinning " + std::to_string(centres.size()) +
+                                    " centre floats and " + std::to_string(covariances.size()) +
+                                    " covariance floats: expected 3 and 6 per splat");
+    weights.validate(n, int(transforms.size()));
+    // R_j − I and t_j per bone, so that bones that do not move add exactly 0.
+    std::vector<Eigen::Matrix3d> delta(transforms.size());
+    for (std::size_t j = 0; j < transforms.size(); ++j)
+        delta[j] = transforms[j].linear() - Eigen::Matrix3d::Identity();
+
+    SkinnedSplats out;
+    out.centres.resize(3 * n);
+    out.covariances.resize(6 * n);
+    for (std::size_t i = 0; i < n; ++i) {
+        Eigen::Matrix3d dm = Eigen::Matrix3d::Zero();
+        Eigen::Vector3d b = Eigen::Vector3d::Zero();
+        for (std::size_t k = 0; k < std::size_t(kMaxBonesPerSplat); ++k) {
+            const double w = weights.weights[i][k];
+            if (w == 0) continue;
+            const auto j = std::size_t(weights.bones[i][k]);
+            dm += w * delta[j];
+            b += w * transforms[j].translation();
+        }
+        const Eigen::Vector3d x(centres[3 * i], centres[3 * i + 1], centres[3 * i + 2]);
+        const Eigen::Vector3d moved = dm * x + b;
+        for (int c = 0; c < 3; ++c)
+            out.centres[3 * i + std::size_t(c)] = centres[3 * i + std::size_t(c)] + float(moved[c]);
+        const Eigen::Matrix3d sigma = symmetricFromUpper(&covariances[6 * i]);
+        // Σ' − Σ = D Σ + Σ Dᵀ + D Σ Dᵀ with M = I + D.
+        const Eigen::Matrix3d change =
+            dm * sigma + sigma * dm.transpose() + dm * sigma * dm.transpose();
+        const auto d = upperEntries(change);
+        for (std::size_t c = 0; c < 6; ++c)
+            out.covariances[6 * i + c] = covariances[6 * i + c] + d[c];
+    }
+    return out;
+}
+
+RenderSplats skinRenderSplats(const RenderSplats& rest, const SkinWeights& weights,
+                              const std::vector<Eigen::Isometry3d>& transforms) {
+    RenderSplats posed = rest;
+    SkinnedSplats skinned = skinSplats(rest.centres, rest.covariances, weights, transforms);
+    posed.centres = std::move(skinned.centres);
+    posed.covariances = std::move(skinned.covariances);
+    return posed;
+}
+
+}  // namespace basin

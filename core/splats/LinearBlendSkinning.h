@@ -1,0 +1,62 @@
+#pragma once
+// Linear blend skinning of Gaussian splats: each splat follows up to four
+// bones with weights summing to 1. With A_j = [R_j | t_j] the skinning
+// transforms of a pose (Skeleton::skinningTransforms), the blended transform
+// is M = Σ w_j R_j, b = Σ w_j t_j; a centre moves to x' = M x + b and a
+// covariance to Σ' = M Σ Mᵀ (the Gaussian pushed through the affine map).
+// M is not a rotation where bones disagree, so the covariance shrinks there
+// as the skin does (the candy-wrapper effect of LBS).
+
+#include <Eigen/Geometry>
+#include <array>
+#include <cstddef>
+#include <vector>
+
+#include "splats/RenderSplats.h"
+
+namespace basin {
+
+constexpr int kMaxBonesPerSplat = 4;
+
+// Per splat up to four (bone, weight) pairs; unused slots have weight 0.
+struct SkinWeights {
+    std::vector<std::array<int, kMaxBonesPerSplat>> bones;
+    std::vector<std::array<float, kMaxBonesPerSplat>> weights;
+
+    std::size_t size() const { return bones.size(); }
+    // Keeps the four largest of `pairs` (bone, weight ≥ 0), normalized to sum
+    // to 1 (pairs summing to 0 give all weight to the first bone).
+    void append(std::vector<std::pair<int, double>> pairs);
+    // The bone with the largest weight of splat i.
+    int dominantBone(std::size_t i) const;
+    // Throws std::invalid_argument naming the first splat whose bone is out
+    // of [0, boneCount), whose weight is negative or not finite, or whose
+    // weights do not sum to 1 within 1e-4.
+    void validate(std::size_t splatCount, int boneCount) const;
+};
+
+// Skinned centres and covariances, the input renderers need.
+struct SkinnedSplats {
+    std::vector<float> centres;      // [x y z] × N
+    std::vector<float> covariances;  // [xx xy xz yy yz zz] × N
+};
+
+// Skins N rest-pose centres (3N floats) and covariances (6N floats, upper
+// entries as GaussianCloud::covariance gives them). Throws
+// std::invalid_argument for mismatched sizes or bad weights. The identity
+// pose returns the inputs exactly (the blend is computed as x + Σ w_j (A_j x − x)).
+SkinnedSplats skinSplats(const std::vector<float>& centres, const std::vector<float>& covariances,
+                         const SkinWeights& weights,
+                         const std::vector<Eigen::Isometry3d>& transforms);
+
+// A rest-pose renderer input posed: centres and covariances skinned, opacities
+// and SH coefficients kept (view-dependent SH is not rotated with the bones,
+// which only degree ≥ 1 colours would show).
+RenderSplats skinRenderSplats(const RenderSplats& rest, const SkinWeights& weights,
+                              const std::vector<Eigen::Isometry3d>& transforms);
+
+// The 6 upper entries of a symmetric 3×3 matrix and back.
+std::array<float, 6> upperEntries(const Eigen::Matrix3d& m);
+Eigen::Matrix3d symmetricFromUpper(const float* upper);
+
+}  // namespace basin
