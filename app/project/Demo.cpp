@@ -11,6 +11,7 @@
 #include "jobs/SubtaskContext.h"
 #include "ui/Connectivity.h"
 #include "ui/Curvature.h"
+#include "ui/Saliency.h"
 #include "ui/ViewFactory.h"
 
 namespace basin::app {
@@ -29,6 +30,18 @@ const DemoRun* otherSeed(const DemoManifest& manifest) {
             return &other;
     return nullptr;
 }
+
+// The first training run of the digits CNN (the model a saliency map
+// explains), or nullptr.
+const DemoRun* cnnRun(const DemoManifest& manifest) {
+    for (const DemoRun& run : manifest.runs)
+        for (const DemoFile& m : manifest.models)
+            if (m.kind == "cnn" && m.path == run.modelPath && !run.checkpoints.empty()) return &run;
+    return nullptr;
+}
+
+// The test sample the demo's saliency view explains (a 3 in the default demo).
+constexpr qint64 kDemoSaliencyDigit = 8;
 
 ProjectItem item(ItemKind kind, const DemoFile& file, const QString& name) {
     ProjectItem i;
@@ -181,6 +194,20 @@ Project demoProject(const DemoManifest& manifest) {
                 QStringLiteral("%1 ↔ %2: path")
                     .arg(QString::fromStdString(first.name), QString::fromStdString(other->name));
             views.append(viewJson(path));
+        }
+        // What the digits CNN looks at: Grad-CAM++ and Integrated Gradients
+        // on a test digit, recomputed when the probe moves to another of its
+        // checkpoints.
+        if (const DemoRun* cnn = cnnRun(manifest)) {
+            SaliencyRequest saliency;
+            saliency.model = QString::fromStdString(cnn->modelPath);
+            saliency.checkpoints = {QString::fromStdString(cnn->checkpoints.back().path)};
+            saliency.dataset = QString::fromStdString(cnn->testDatasetPath);
+            saliency.index = kDemoSaliencyDigit;
+            saliency.methods = {QStringLiteral("gradcampp"), QStringLiteral("ig")};
+            ViewSpec spec = saliencySpec(saliency);
+            spec.title = QStringLiteral("%1: saliency").arg(QString::fromStdString(cnn->name));
+            views.append(viewJson(spec));
         }
         p.probe.kind = Probe::Kind::Checkpoint;
         p.probe.checkpoint =

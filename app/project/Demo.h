@@ -20,7 +20,8 @@ DemoOptions quickDemoOptions();
 // The project for a written demo: every dataset, model and checkpoint, the
 // probe on the last checkpoint of the first run, and views comparing that
 // run's last and first epochs, the two seeds' last epochs, its Hessian
-// spectrum and the path between the seeds (when written) and the analytic
+// spectrum and the path between the seeds (when written), the digits CNN's
+// Grad-CAM++ and Integrated Gradients maps of a test digit, and the analytic
 // teaching landscapes.
 Project demoProject(const DemoManifest& manifest);
 

@@ -3,7 +3,8 @@
 // jobs panel → the saliency view shows a Grad-CAM++ map of the image; moving
 // the probe to checkpoint B recomputes the map in the background; ticking both
 // checkpoints and two methods gives a 2 × 2 comparison grid with the
-// deletion/insertion curves of every map; the view is saved with the project.
+// deletion/insertion curves of every map; the view is saved with the project;
+// the demo project shows Grad-CAM++ and IG of a test digit for its CNN.
 
 #include <QApplication>
 #include <QCheckBox>
@@ -19,8 +20,10 @@
 #include "BasinGuiTest.h"
 #include "data/DatasetFiles.h"
 #include "data/GeneratedDatasets.h"
+#include "jobs/JobHandle.h"
 #include "jobs/JobsPanel.h"
 #include "model/StateDictFile.h"
+#include "project/Demo.h"
 #include "project/Session.h"
 #include "saliency/DeletionCurveView.h"
 #include "saliency/SaliencyGrid.h"
@@ -200,6 +203,42 @@ private Q_SLOTS:
         auto* grid = newestSaliency<widgets::SaliencyGrid>(reopened);
         QVERIFY(grid);
         QVERIFY(QTest::qWaitFor([&] { return grid->content().maps.size() == 4; }, 60000));
+    }
+
+    // The demo project explains a test digit of its CNN with Grad-CAM++ and IG;
+    // double-clicking another CNN checkpoint (the probe) recomputes them.
+    void theDemoShowsGradCamPlusPlusAndIgOfADigit() {
+        QTemporaryDir demoDir;
+        DemoJob demo(demoDir.path(), quickDemoOptions());
+        JobHandle handle(demo.title());
+        QCOMPARE(runJob(demo, handle).state, JobState::Succeeded);
+        const QString file = demoDir.filePath("demo.basin");
+        demoProject(demo.manifest()).save(file);
+        MainWindow w;
+        w.setConfirmDiscard(false);
+        QVERIFY(w.openProject(file));
+        w.show();
+        auto* grid = newestSaliency<widgets::SaliencyGrid>(w);
+        QVERIFY(grid);
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return grid->content().maps.size() == 2 && !grid->content().maps[1].values.empty();
+            },
+            60000));
+        QCOMPARE(grid->content().cell(0, 0)->method, SaliencyMethod::GradCamPlusPlus);
+        QCOMPARE(grid->content().cell(1, 0)->method, SaliencyMethod::IntegratedGradients);
+        const std::vector<float> before = grid->content().maps[1].values;
+        Probe probe;
+        probe.kind = Probe::Kind::Checkpoint;
+        for (const ProjectItem& c : w.session()->project().itemsOfKind(ItemKind::Checkpoint))
+            if (c.name.startsWith("cnn_digits_seed1")) probe.checkpoint = c.name;
+        QVERIFY(!probe.checkpoint.isEmpty());
+        w.session()->setProbe(probe);
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return grid->content().maps.size() == 2 && grid->content().maps[1].values != before;
+            },
+            60000));
     }
 
 private:
