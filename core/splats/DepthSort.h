@@ -1,9 +1,11 @@
 #pragma once
 // Depth order of splats for alpha compositing: the view-space depth of each
-// centre as a 32-bit float key, sorted by an LSD radix sort (three counting
-// passes of 11, 11 and 10 bits over an order-preserving unsigned image of the
-// float), one core, O(n). Stable: splats at equal depth keep their input
-// order, as std::stable_sort would.
+// centre as a 32-bit float key, sorted by an LSD radix sort over an
+// order-preserving unsigned image of the float, one core, O(n). Keys are
+// taken relative to the smallest, so the passes (counting sorts of at most
+// 11 bits) cover only the bits the depth range needs: three for a scene
+// spanning a few octaves of depth, one or two for a narrow range. Stable:
+// splats at equal depth keep their input order, as std::stable_sort would.
 
 #include <cstddef>
 #include <cstdint>

@@ -72,6 +72,20 @@ private Q_SLOTS:
         QCOMPARE(depthOrder(keys.data(), keys.size()), (std::vector<std::uint32_t>{3, 2, 0, 4, 1}));
     }
 
+    void narrowDepthRangesTakeFewerPasses() {
+        // Depths one ulp apart up to 2¹⁰ (one counting pass), 2²⁰ (two) and
+        // 2²⁴ ulps (three), shuffled with duplicates.
+        std::mt19937 rng(13);
+        for (const int ulps : {1 << 10, 1 << 20, 1 << 24}) {
+            std::uniform_int_distribution<int> pick(0, ulps - 1);
+            std::vector<float> keys(20000);
+            for (float& k : keys)
+                k = 1.0f + std::ldexp(float(pick(rng)), -23);
+            QVERIFY2(depthOrder(keys.data(), keys.size()) == reference(keys),
+                     qPrintable(QStringLiteral("%1 ulps").arg(ulps)));
+        }
+    }
+
     void nanSortsAtTheEnds() {
         const float nan = std::numeric_limits<float>::quiet_NaN();
         const std::vector<float> keys{2.0f, nan, -std::numeric_limits<float>::infinity(), -nan,
