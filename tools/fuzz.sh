@@ -7,6 +7,8 @@
 #   FUZZ_SECONDS=60 tools/fuzz.sh               every target
 #   FUZZ_SECONDS=60 tools/fuzz.sh fuzz_npy ...  only these
 #
+# A target with a dictionary of keywords (tests/fuzz/<name>.dict: fuzz_ply's
+# header words) gets it passed with -dict.
 # New interesting inputs go to build-fuzz/corpus/<name>/ (kept between runs),
 # logs to build-fuzz/logs/<name>.log. A crash, leak, timeout (10 s per input)
 # or allocation over 2 GB leaves its input in build-fuzz/crashes/ and makes the
@@ -44,8 +46,11 @@ mkdir -p "$build/logs" "$build/crashes"
 run_one() {
   local t="$1" name="${1#fuzz_}"
   mkdir -p "$build/corpus/$name"
+  # A target's keywords (tests/fuzz/<name>.dict, libFuzzer's format) when it has some.
+  local dict=()
+  [ -f "$root/tests/fuzz/$name.dict" ] && dict=(-dict="$root/tests/fuzz/$name.dict")
   (cd "$build" && "./tests/fuzz/$t" -max_total_time="$seconds" -rss_limit_mb=2048 \
-      -malloc_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+      -malloc_limit_mb=2048 -timeout=10 -print_final_stats=1 "${dict[@]}" \
       -artifact_prefix="$build/crashes/$name-" \
       "$build/corpus/$name" "$root/tests/fuzz/corpus/$name") >"$build/logs/$name.log" 2>&1
 }

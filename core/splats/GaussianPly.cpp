@@ -53,7 +53,10 @@ struct Column {
 template <typename Cloud>
 auto columnOf(Cloud& cloud, const std::string& name) {
     using F = std::remove_pointer_t<decltype(cloud.positions.data())>;
-    auto at = [](F* base, std::size_t stride) { return Column<F>{base, stride, true}; };
+    // No pointer arithmetic on an empty array's data() (null for 0 splats).
+    auto at = [](auto& values, std::size_t offset, std::size_t stride) {
+        return Column<F>{values.empty() ? nullptr : values.data() + offset, stride, true};
+    };
     const std::size_t k3 = std::size_t(cloud.shCoefficientCount()) * 3;
     const std::size_t restPerChannel = std::size_t(cloud.shCoefficientCount()) - 1;
     auto suffix = [&](const char* prefix, int count) -> int {
@@ -63,19 +66,19 @@ auto columnOf(Cloud& cloud, const std::string& name) {
         return d >= 0 && d < count ? d : -1;
     };
     if (name == "x" || name == "y" || name == "z")
-        return at(cloud.positions.data() + (name[0] - 'x'), 3);
-    if (name == "opacity") return at(cloud.opacityLogits.data(), 1);
-    if (const int j = suffix("scale_", 3); j >= 0) return at(cloud.logScales.data() + j, 3);
-    if (const int j = suffix("rot_", 4); j >= 0) return at(cloud.rawRotations.data() + j, 4);
-    if (const int c = suffix("f_dc_", 3); c >= 0) return at(cloud.sh.data() + c, k3);
+        return at(cloud.positions, std::size_t(name[0] - 'x'), 3);
+    if (name == "opacity") return at(cloud.opacityLogits, 0, 1);
+    if (const int j = suffix("scale_", 3); j >= 0) return at(cloud.logScales, std::size_t(j), 3);
+    if (const int j = suffix("rot_", 4); j >= 0) return at(cloud.rawRotations, std::size_t(j), 4);
+    if (const int c = suffix("f_dc_", 3); c >= 0) return at(cloud.sh, std::size_t(c), k3);
     if (const long m = restIndex(name); m >= 0 && std::size_t(m) < 3 * restPerChannel) {
         // The file stores f_rest channel-major: m = c · (K−1) + (k−1).
         const std::size_t c = std::size_t(m) / restPerChannel;
         const std::size_t k = 1 + std::size_t(m) % restPerChannel;
-        return at(cloud.sh.data() + k * 3 + c, k3);
+        return at(cloud.sh, k * 3 + c, k3);
     }
     for (auto& q : cloud.quantities) {
-        if (q.name == name) return at(q.values.data(), 1);
+        if (q.name == name) return at(q.values, 0, 1);
     }
     return Column<F>{};
 }

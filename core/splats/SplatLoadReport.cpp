@@ -19,9 +19,12 @@ Verdict judge(const GaussianCloud& c, std::size_t i, std::size_t shPerSplat) {
         !allFinite(&c.rawRotations[4 * i], 4) || !std::isfinite(c.opacityLogits[i]) ||
         !allFinite(&c.sh[shPerSplat * i], shPerSplat))
         return Verdict::NonFinite;
+    // Compared in log space; exp only near the underflow (about e^-87).
+    static const float maxLogScale = std::log(kMaxSplatScale);
     for (int k = 0; k < 3; ++k) {
-        const float scale = std::exp(c.logScales[3 * i + std::size_t(k)]);
-        if (!(scale > 0.0f) || !(scale <= kMaxSplatScale)) return Verdict::AbsurdScale;
+        const float logScale = c.logScales[3 * i + std::size_t(k)];
+        if (logScale > maxLogScale || (logScale < -80.0f && !(std::exp(logScale) > 0.0f)))
+            return Verdict::AbsurdScale;
     }
     const float* q = &c.rawRotations[4 * i];
     if (q[0] == 0.0f && q[1] == 0.0f && q[2] == 0.0f && q[3] == 0.0f) return Verdict::ZeroRotation;
