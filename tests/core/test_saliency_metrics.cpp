@@ -184,6 +184,43 @@ public:
     bool cancelRequested() const override { return false; }
 };
 
+// The zoo's SmallCnn trained two epochs on synthetic digits (once per run).
+struct TrainedDigits {
+    Model model;
+    DatasetSplit data;
+    double trainAccuracy = 0;
+};
+const TrainedDigits& trainedDigitCnn() {
+    static const TrainedDigits trained = [] {
+        QTemporaryDir dir;
+        SmallCnnOptions o;
+        o.baseWidth = 8;
+        SyntheticDigitsOptions digits;
+        digits.trainPerClass = 60;
+        digits.testPerClass = 5;
+        TrainedDigits t{makeSmallCnn(o), makeSyntheticDigits(digits).split};
+        TrainingOptions options;
+        options.optimizer = TrainingOptions::Optimizer::Adam;
+        options.learningRate = 3e-3;
+        options.epochs = 2;
+        options.batchSize = 32;
+        TrainingJob job(t.model, t.data, dir.path().toStdString(), options);
+        QuietContext context;
+        job.run(context);
+        t.trainAccuracy = job.records().back().trainAccuracy;
+        return t;
+    }();
+    return trained;
+}
+
+// Test image `i` of `data` as [1, C, H, W] (a view of the split's storage).
+TensorData testImage(const DatasetSplit& data, std::int64_t i) {
+    TensorData image = data.test.inputs;
+    image.storageOffset += i * (image.numel() / image.shape[0]);
+    image.shape[0] = 1;
+    return image;
+}
+
 }  // namespace
 
 class TestSaliencyMetrics : public QObject {
@@ -537,27 +574,11 @@ private Q_SLOTS:
     }
 
     void randomizationDecorrelatesGradientsOfATrainedCnn() {
-        QTemporaryDir dir;
-        SmallCnnOptions o;
-        o.baseWidth = 8;
-        Model cnn = makeSmallCnn(o);
-        SyntheticDigitsOptions digits;
-        digits.trainPerClass = 60;
-        digits.testPerClass = 5;
-        const DatasetSplit data = makeSyntheticDigits(digits).split;
-        TrainingOptions t;
-        t.optimizer = TrainingOptions::Optimizer::Adam;
-        t.learningRate = 3e-3;
-        t.epochs = 2;
-        t.batchSize = 32;
-        TrainingJob job(cnn, data, dir.path().toStdString(), t);
-        QuietContext context;
-        job.run(context);
-        QVERIFY(job.records().back().trainAccuracy > 0.5);
-
-        // The first test image as [1, 1, 28, 28].
-        TensorData image = data.test.inputs;
-        image.shape[0] = 1;
+        const TrainedDigits& trained = trainedDigitCnn();
+        QVERIFY(trained.trainAccuracy > 0.5);
+        const Model& cnn = trained.model;
+        const DatasetSplit& data = trained.data;
+        const TensorData image = testImage(data, 0);
         const std::int64_t label = std::int64_t(data.test.targets.toDoubles()[0]);
         RandomizationOptions options;
         options.independent = false;
@@ -571,6 +592,134 @@ private Q_SLOTS:
         QVERIFY(r.cascading[1].similarity.spearmanAbs < 0.9);
         QVERIFY(r.cascading.back().similarity.spearmanAbs < 0.5);
         QVERIFY(r.cascading.back().similarity.ssim < 0.5);
+    }
+
+    // Adebayo et al.'s finding for the methods that pass: maps of the
+    // gradient (computeSaliency) and Grad-CAM change when the top layers of
+    // a trained network are re-initialized, cascading and independently.
+    void randomizationChangesGradientAndGradCamMaps() {
+        const TrainedDigits& trained = trainedDigitCnn();
+        const std::vector<NamedTensor> before = trained.model.stateDict();
+        for (SaliencyMethod method : {SaliencyMethod::Gradient, SaliencyMethod::GradCam}) {
+            SaliencyOptions saliency;
+            saliency.method = method;
+            std::vector<double> topLayer, allLayers;
+            for (std::int64_t i = 0; i < 3; ++i) {
+                const TensorData image = testImage(trained.data, i);
+                const RandomizationResult r =
+                    randomizationCheck(trained.model, image, saliency, RandomizationOptions{});
+                QCOMPARE(r.layers, (std::vector<std::string>{"fc", "conv2", "conv1"}));
+                for (const auto* steps : {&r.cascading, &r.independent}) {
+                    QCOMPARE(steps->size(), std::size_t(4));
+                    QCOMPARE(steps->front().similarity.spearmanAbs, 1.0);
+                    QVERIFY(std::abs(steps->front().similarity.ssim - 1.0) < 1e-12);
+                    // The target stays the original prediction.
+                    QCOMPARE(steps->back().map.targetClass, r.original.targetClass);
+                }
+                topLayer.push_back(r.independent[1].similarity.spearmanAbs);
+                allLayers.push_back(r.cascading.back().similarity.spearmanAbs);
+                qInfo(
+                    "%s, image %d: Spearman |.| after fc %.3f (cascading to conv1 %.3f), SSIM "
+                    "%.3f (%.3f)",
+                    saliencyMethodKey(method), int(i), r.cascading[1].similarity.spearmanAbs,
+                    r.cascading.back().similarity.spearmanAbs, r.cascading[1].similarity.ssim,
+                    r.cascading.back().similarity.ssim);
+            }
+            const double meanTop =
+                std::accumulate(topLayer.begin(), topLayer.end(), 0.0) / double(topLayer.size());
+            const double meanAll =
+                std::accumulate(allLayers.begin(), allLayers.end(), 0.0) / double(allLayers.size());
+            QVERIFY2(meanTop < 0.9, saliencyMethodKey(method));
+            QVERIFY2(meanAll < 0.5, saliencyMethodKey(method));
+        }
+        const std::vector<NamedTensor> after = trained.model.stateDict();
+        for (std::size_t i = 0; i < after.size(); ++i)
+            QVERIFY2(after[i].tensor.toDoubles() == before[i].tensor.toDoubles(),
+                     after[i].name.c_str());
+    }
+
+    // BlockMNIST end to end: the digit block is learnable wherever it is, and
+    // the null-block mass of real maps is measured (Shah et al. report that
+    // input gradients of standard models leak onto the null block).
+    void blockMnistOnATrainedCnn() {
+        QTemporaryDir dir;
+        BlockMnistOptions b;
+        b.digits.trainPerClass = 100;
+        b.digits.testPerClass = 5;
+        const BlockMnist blocks = makeBlockMnist(b);
+        SmallCnnOptions o;
+        o.height = 2 * BlockMnist::kBlock;
+        o.baseWidth = 8;
+        Model cnn = makeSmallCnn(o);
+        TrainingOptions t;
+        t.optimizer = TrainingOptions::Optimizer::Adam;
+        t.learningRate = 3e-3;
+        t.epochs = 3;
+        t.batchSize = 32;
+        TrainingJob job(cnn, blocks.split, dir.path().toStdString(), t);
+        QuietContext context;
+        job.run(context);
+        QVERIFY(job.records().back().testAccuracy >= 0.8);
+        const std::vector<double> labels = blocks.split.test.targets.toDoubles();
+        for (SaliencyMethod method : {SaliencyMethod::Gradient, SaliencyMethod::GradCam}) {
+            SaliencyOptions options;
+            options.method = method;
+            options.target.kind = SaliencyTarget::Kind::Class;
+            std::vector<SaliencyMap> maps;
+            for (std::int64_t i = 0; i < blocks.split.test.size(); ++i) {
+                options.target.classIndex = std::int64_t(labels[std::size_t(i)]);
+                maps.push_back(computeSaliency(cnn, testImage(blocks.split, i), options));
+            }
+            const double mass = meanNullBlockMass(maps, blocks.testDigitOnTop);
+            qInfo("BlockMNIST (test accuracy %.2f), %s: null-block mass %.3f",
+                  job.records().back().testAccuracy, saliencyMethodKey(method), mass);
+            QVERIFY(mass > 0 && mass < 1);
+        }
+    }
+
+    // On a trained CNN, maps of real methods delete the evidence faster and
+    // insert it faster than random maps (mean AUCs over 20 test images).
+    void deletionAndInsertionOfRealMethods() {
+        const TrainedDigits& trained = trainedDigitCnn();
+        const int images = 20;
+        for (SaliencyMethod method : {SaliencyMethod::Gradient, SaliencyMethod::GradCam,
+                                      SaliencyMethod::IntegratedGradients}) {
+            double deletion = 0, insertion = 0, randomDeletion = 0, randomInsertion = 0;
+            for (std::int64_t i = 0; i < images; ++i) {
+                SaliencyOptions options;
+                options.method = method;
+                const TensorData image = testImage(trained.data, i);
+                const SaliencyMap map = computeSaliency(trained.model, image, options);
+                const DeletionInsertionResult r = deletionInsertion(trained.model, image, map);
+                const DeletionInsertionResult random = deletionInsertion(
+                    trained.model, image,
+                    mapOf(28, 28, randomValues(28 * 28, 100 + std::uint64_t(i)), map.targetClass));
+                deletion += r.deletion.auc / images;
+                insertion += r.insertion.auc / images;
+                randomDeletion += random.deletion.auc / images;
+                randomInsertion += random.insertion.auc / images;
+            }
+            qInfo("%s: deletion AUC %.3f (random map %.3f), insertion AUC %.3f (random map %.3f)",
+                  saliencyMethodKey(method), deletion, randomDeletion, insertion, randomInsertion);
+            QVERIFY2(deletion < randomDeletion - 0.1, saliencyMethodKey(method));
+            QVERIFY2(insertion > randomInsertion + 0.1, saliencyMethodKey(method));
+        }
+    }
+
+    void classSensitivityOfTheGradient() {
+        const Model model = twoRegionModel();
+        std::vector<float> pixels = randomValues(64, 14);
+        for (int y = 5; y < 7; ++y)
+            for (int x = 5; x < 7; ++x)
+                pixels[std::size_t(y * 8 + x)] += 1.0f;
+        SaliencyOptions options;
+        options.method = SaliencyMethod::Gradient;
+        const ClassSensitivity s = classSensitivity(model, floatTensor({1, 8, 8}, pixels), options);
+        QCOMPARE(s.mostLikely, std::int64_t(1));
+        QCOMPARE(s.mostLikelyMap.targetClass, std::int64_t(1));
+        QCOMPARE(s.leastLikelyMap.targetClass, std::int64_t(0));
+        // |∂y_c/∂x| = w on the class's own region, 0 elsewhere.
+        QVERIFY(std::abs(s.similarity.spearmanAbs - (-4.0 / 60.0)) < 1e-9);
     }
 };
 
