@@ -1,0 +1,170 @@
+#pragma once
+// The interactive Gaussian-splat renderer: a GlLayer that draws RenderSplats
+// as the CPU reference rasterizer (core/splats/SplatRasterizer.h) does, with
+// its "Splats" ImGui panel and an orbit camera.
+//
+// Rendering: per-splat data goes to the GPU once, as texture buffers (centre
+// and opacity, the covariance's 6 entries, the SH coefficients packed 4 floats
+// a texel); the splats are instanced quads whose instance attribute is the
+// splat index from the sorted index buffer. shaders/splat.vert projects each
+// covariance with the perspective Jacobian (J W Σ Wᵀ Jᵀ + 0.3), sizes the quad
+// to 3σ and evaluates the SH colour in the viewing direction (degree 0–3,
+// chosen in the panel); shaders/splat.frag computes
+// α = min(0.99, opacity·exp(−½ dᵀΣ'⁻¹d)), drops α < 1/255 and blends
+// premultiplied colour back to front — the same sum as the reference's front
+// to back compositing. The order comes from SplatSorter (worker thread,
+// re-sorted only when the view moved enough) and is uploaded when it
+// finishes; until then the previous order is drawn.
+//
+// Displays: colour (SH), a per-splat value through a colormap (opacity,
+// scale, any SplatQuantity such as the part label), ellipsoids (opaque 2σ
+// ellipses) and points, for debugging.
+//
+// Input: left drag orbits, right (or middle) drag pans, the wheel zooms, F
+// frames the cloud; shift + left drag draws a selection box whose splats are
+// counted (per part when a part label exists) and highlighted.
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointF>
+#include <QRectF>
+#include <QString>
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gl/GlLayer.h"
+#include "splats/GaussianCloud.h"
+#include "splats/OrbitCamera.h"
+#include "splats/RenderSplats.h"
+#include "splats/SplatCamera.h"
+#include "splats/SplatSelection.h"
+#include "splats/SplatSorter.h"
+#include "util/Colormap.h"
+
+class QOpenGLShaderProgram;
+
+namespace basin::widgets {
+
+enum class SplatDisplay { Colour, Quantity, Ellipsoids, Points };
+
+class SplatLayer : public QObject, public GlLayer {
+    Q_OBJECT
+public:
+    explicit SplatLayer(QObject* parent = nullptr);
+    ~SplatLayer() override;
+
+    // The splats to draw (validated: a mismatch is reported in errorString())
+    // and their extra per-splat values. Frames the camera on the new cloud
+    // when `frame` is true.
+    void setSplats(RenderSplats splats, std::vector<SplatQuantity> quantities = {},
+                   bool frame = true);
+    // RenderSplats::fromCloud(cloud) with the cloud's quantities.
+    void setCloud(const GaussianCloud& cloud, bool frame = true);
+    const RenderSplats& splats() const { return m_splats; }
+    const std::vector<SplatQuantity>& quantities() const { return m_quantities; }
+
+    // --- camera --------------------------------------------------------------
+    const OrbitCamera& orbit() const { return m_orbit; }
+    void setOrbit(const OrbitCamera& orbit);
+    // The camera of the next frame, in framebuffer pixels.
+    SplatCamera camera() const;
+    // Target and distance so the cloud fills the view (key F).
+    void frameCloud();
+
+    // --- display -------------------------------------------------------------
+    // The highest SH degree evaluated (0–3; the splats' own if lower).
+    void setShDegree(int degree);
+    int shDegree() const { return m_shDegree; }
+    void setDisplay(SplatDisplay display);
+    SplatDisplay display() const { return m_display; }
+    // The value the quantity display colours by (splatValueNames), and the map.
+    void setQuantity(const std::string& name);
+    const std::string& quantity() const { return m_quantity; }
+    void setColormap(Colormap map);
+    Colormap colormap() const { return m_colormap; }
+    void setBackground(const std::array<float, 3>& rgb);
+    const std::array<float, 3>& background() const { return m_background; }
+    float pointRadius() const { return m_pointRadius; }
+
+    // --- selection -----------------------------------------------------------
+    // A box in widget pixels (null: none); counts the splats inside.
+    void setSelection(const QRectF& box);
+    QRectF selection() const { return m_selection; }
+    const SplatSelectionCount& selectionCount() const { return m_selectionCount; }
+
+    // --- sorting ---------------------------------------------------------------
+    // Waits until the worker has sorted for the current view, at most
+    // `timeoutMs`; the next frame then draws in that order. True when sorted.
+    bool waitForSort(int timeoutMs = 10000);
+    double lastSortMs() const { return m_sorter.lastSortMs(); }
+    // How many sorts have been uploaded.
+    int sortsUploaded() const { return m_sortsUploaded; }
+
+    // Frames per second over the recent frames (0 before two frames).
+    double framesPerSecond() const { return m_fps; }
+
+    // The shader files, ":/shaders/splat.vert" / ".frag" by default; takes
+    // effect at the next initialize().
+    void setShaderPaths(const QString& vertex, const QString& fragment);
+
+    // GlLayer
+    bool initialize(QOpenGLExtraFunctions& gl) override;
+    void paint(QOpenGLExtraFunctions& gl, const GlFrame& frame) override;
+    void release(QOpenGLExtraFunctions& gl) override;
+    QString errorString() const override;
+    void drawImGui() override;
+    bool mousePress(QMouseEvent* e) override;
+    bool mouseMove(QMouseEvent* e) override;
+    bool mouseRelease(QMouseEvent* e) override;
+    bool wheel(QWheelEvent* e) override;
+    bool keyPress(QKeyEvent* e) override;
+
+Q_SIGNALS:
+    void cameraChanged();
+    void selectionChanged();
+
+private:
+    enum class Drag { None, Orbit, Pan, Select };
+    QSize framebufferSize() const;
+    void changed();
+    void uploadSplats(QOpenGLExtraFunctions& gl);
+    void uploadColours(QOpenGLExtraFunctions& gl);
+    void updateSelectionCount();
+
+    RenderSplats m_splats;
+    std::vector<SplatQuantity> m_quantities;
+    std::shared_ptr<const std::vector<float>> m_centres;
+    QString m_dataError, m_shaderError;
+
+    OrbitCamera m_orbit;
+    int m_shDegree = 3;
+    SplatDisplay m_display = SplatDisplay::Colour;
+    std::string m_quantity = "opacity";
+    Colormap m_colormap = Colormap::Viridis;
+    std::array<float, 3> m_background{0.0f, 0.0f, 0.0f};
+    float m_pointRadius = 1.5f;
+
+    QRectF m_selection;
+    SplatSelectionCount m_selectionCount;
+    Drag m_drag = Drag::None;
+    QPointF m_dragStart, m_dragLast;
+
+    SplatSorter m_sorter;
+    std::vector<std::uint32_t> m_order;
+    int m_sortsUploaded = 0;
+
+    QElapsedTimer m_frameClock;
+    double m_fps = 0;
+
+    QString m_vertexPath, m_fragmentPath;
+    std::unique_ptr<QOpenGLShaderProgram> m_program;
+    unsigned m_vao = 0, m_indexBuffer = 0;
+    std::array<unsigned, 4> m_buffers{};   // centres, covariances, SH, colours
+    std::array<unsigned, 4> m_textures{};  // their buffer textures
+    int m_shStride = 1;                    // texels of SH per splat
+    bool m_splatsDirty = true, m_coloursDirty = true;
+};
+
+}  // namespace basin::widgets
