@@ -109,11 +109,13 @@ public:
         metrics_->addTab(deletion_, tr("Deletion / insertion"));
         metrics_->addTab(randomization_, tr("Randomization check"));
         metrics_->hide();
-        auto* split = new QSplitter(Qt::Vertical);
+        // The metrics beside the maps: a grid of small images leaves room at
+        // its side, and curves with a legend per map need height.
+        auto* split = new QSplitter(Qt::Horizontal);
         split->addWidget(maps_);
         split->addWidget(metrics_);
-        split->setStretchFactor(0, 3);
-        split->setStretchFactor(1, 2);
+        split->setStretchFactor(0, 1);
+        split->setStretchFactor(1, 1);
         layout->addWidget(status_);
         layout->addWidget(split, 1);
         connect(view_, &widgets::SaliencyView::classChosen, this, [this](int c) {
