@@ -52,7 +52,8 @@ std::vector<Subcommand> fileSubcommands() {
     };
     return {inspectSubcommand(), evaluateSubcommand(), landscapeSubcommand(),
             hessianSubcommand(), alignSubcommand(),    lmcSubcommand(),
-            weightsSubcommand(), saliencySubcommand(), fingerprint};
+            weightsSubcommand(), saliencySubcommand(), renderSplatsSubcommand(),
+            fingerprint};
 }
 
 }  // namespace basin::app

@@ -46,5 +46,6 @@ Subcommand alignSubcommand();
 Subcommand lmcSubcommand();
 Subcommand weightsSubcommand();
 Subcommand saliencySubcommand();
+Subcommand renderSplatsSubcommand();
 
 }  // namespace basin::app

@@ -1,0 +1,195 @@
+// `basin render-splats` as a user runs it: a small 3DGS PLY written here in
+// the reference layout (binary little-endian, degree 0) rendered to a PNG of
+// the requested size that equals the core rasterizer's image for the same
+// framed camera, the background where no splat is; a turntable of N frames
+// that differ; a .splat file; bad camera strings and sizes refused with a
+// sentence naming the option.
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QImage>
+#include <QTemporaryDir>
+#include <cmath>
+#include <random>
+
+#include "BasinRun.h"
+#include "BasinTest.h"
+#include "splats/GaussianPly.h"
+#include "splats/RenderSplats.h"
+#include "splats/SphericalHarmonics.h"
+#include "splats/SplatRasterizer.h"
+
+namespace {
+
+constexpr int kSplats = 300;
+
+// Three coloured blobs (red left, green right, blue on top) of small
+// Gaussians, written property by property as the reference's save_ply does.
+void writePly(const QString& path) {
+    const char* names[] = {"x",       "y",      "z",      "nx",      "ny",      "nz",
+                           "f_dc_0",  "f_dc_1", "f_dc_2", "opacity", "scale_0", "scale_1",
+                           "scale_2", "rot_0",  "rot_1",  "rot_2",   "rot_3"};
+    QByteArray bytes = QByteArrayLiteral("ply\nformat binary_little_endian 1.0\n");
+    bytes += "element vertex " + QByteArray::number(kSplats) + "\n";
+    for (const char* n : names)
+        bytes += QByteArray("property float ") + n + "\n";
+    bytes += "end_header\n";
+    std::mt19937 rng(4);
+    std::normal_distribution<float> g(0.0f, 1.0f);
+    for (int i = 0; i < kSplats; ++i) {
+        const int blob = i % 3;
+        const float cx[3] = {-0.6f, 0.6f, 0.0f}, cy[3] = {0.0f, 0.0f, 0.7f};
+        float rgb[3] = {0.1f, 0.1f, 0.1f};
+        rgb[blob] = 0.9f;
+        const float v[17] = {cx[blob] + 0.15f * g(rng),
+                             cy[blob] + 0.15f * g(rng),
+                             0.15f * g(rng),
+                             0,
+                             0,
+                             0,
+                             (rgb[0] - 0.5f) / basin::sh::C0,
+                             (rgb[1] - 0.5f) / basin::sh::C0,
+                             (rgb[2] - 0.5f) / basin::sh::C0,
+                             2.0f,  // logit: opacity 0.88
+                             std::log(0.05f),
+                             std::log(0.03f),
+                             std::log(0.04f),
+                             1.0f + 0.3f * g(rng),
+                             0.3f * g(rng),
+                             0.3f * g(rng),
+                             0.3f * g(rng)};
+        bytes.append(reinterpret_cast<const char*>(v), sizeof v);
+    }
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
+}
+
+}  // namespace
+
+class TestRenderSplatsCli : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(dir_.isValid());
+        ply_ = dir_.filePath("blobs.ply");
+        writePly(ply_);
+    }
+
+    void writesThePngTheRasterizerRenders() {
+        const QString out = dir_.filePath("blobs.png");
+        const BasinRun r = runBasin(
+            {"render-splats", ply_, "--size", "96x64", "--background", "1,1,1", "--out", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains(QStringLiteral("300 splats")));
+        QImage image(out);
+        QCOMPARE(image.size(), QSize(96, 64));
+        image = image.convertToFormat(QImage::Format_RGB888);
+
+        // The same camera in core: `auto` is azimuth 0, elevation 15, framed.
+        using namespace basin;
+        const GaussianCloud cloud = readGaussianPly(ply_.toStdString());
+        SplatRasterOptions options;
+        options.background = {1, 1, 1};
+        const SplatImage expected =
+            rasterizeSplats(RenderSplats::fromCloud(cloud),
+                            SplatCamera::framing(cloud.bounds(), 0, 15, 50, 96, 64), options);
+        int maxDiff = 0, white = 0, reddish = 0, greenish = 0;
+        for (int y = 0; y < 64; ++y) {
+            const uchar* row = image.constScanLine(y);
+            for (int x = 0; x < 96; ++x) {
+                for (int c = 0; c < 3; ++c) {
+                    const float e = expected.rgb[3 * (y * 96 + x) + c];
+                    maxDiff = std::max(maxDiff,
+                                       std::abs(int(row[3 * x + c]) - int(std::lround(255 * e))));
+                }
+                const uchar* p = row + 3 * x;
+                white += p[0] == 255 && p[1] == 255 && p[2] == 255;
+                // Red blob on the left half, green on the right (camera on +z).
+                if (p[0] > 150 && p[1] < 100 && p[2] < 100) reddish += x < 48 ? 1 : -1000;
+                if (p[1] > 150 && p[0] < 100 && p[2] < 100) greenish += x >= 48 ? 1 : -1000;
+            }
+        }
+        QVERIFY2(maxDiff <= 1, qPrintable(QString::number(maxDiff)));
+        QVERIFY(white > 96 * 64 / 4);  // background around the blobs
+        QVERIFY(reddish > 20);
+        QVERIFY(greenish > 20);
+        // The corner is background.
+        QCOMPARE(image.pixelColor(0, 0), QColor(255, 255, 255));
+    }
+
+    void turntableWritesNFrames() {
+        const QString out = dir_.filePath("turntable");
+        const BasinRun r =
+            runBasin({"render-splats", ply_, "--camera", "orbit:0,10,5", "--size", "48x48",
+                      "--turntable", "4", "--sh-degree", "0", "--out", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QStringList frames = QDir(out).entryList({"*.png"}, QDir::Files, QDir::Name);
+        QCOMPARE(frames, (QStringList{"frame_0000.png", "frame_0001.png", "frame_0002.png",
+                                      "frame_0003.png"}));
+        QImage first(QDir(out).filePath(frames[0]));
+        QCOMPARE(first.size(), QSize(48, 48));
+        for (int k = 1; k < 4; ++k)
+            QVERIFY(QImage(QDir(out).filePath(frames[k])) != first);
+    }
+
+    void readsSplatFiles() {
+        // One red splat in antimatter15's 32-byte record.
+        QByteArray record;
+        const float v[6] = {0, 0, 0, 0.2f, 0.2f, 0.2f};
+        record.append(reinterpret_cast<const char*>(v), sizeof v);
+        const unsigned char rgbaRot[8] = {230, 20, 20, 250, 255, 128, 128, 128};
+        record.append(reinterpret_cast<const char*>(rgbaRot), sizeof rgbaRot);
+        const QString splat = dir_.filePath("one.splat");
+        QFile f(splat);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(record);
+        f.close();
+        const QString out = dir_.filePath("one.png");
+        const BasinRun r = runBasin(
+            {"render-splats", splat, "--camera", "orbit:0,0,3", "--size", "33x33", "--out", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QColor centre = QImage(out).pixelColor(16, 16);
+        QVERIFY2(centre.red() > 200 && centre.green() < 40 && centre.blue() < 40,
+                 qPrintable(centre.name()));
+        QCOMPARE(QImage(out).pixelColor(0, 0), QColor(0, 0, 0));
+    }
+
+    void badArgumentsAreNamed() {
+        const QString out = dir_.filePath("bad.png");
+        struct Case {
+            QStringList args;
+            QString message;
+        };
+        const Case cases[] = {
+            {{"--camera", "orbit:30,abc,4"}, "--camera 'orbit:30,abc,4' is not orbit:AZ,EL,DIST"},
+            {{"--camera", "fly:1,2,3"}, "--camera 'fly:1,2,3' is not orbit:AZ,EL,DIST"},
+            {{"--camera", "orbit:0,120,4"}, "the elevation must be between -90 and 90"},
+            {{"--camera", "orbit:0,10,-1"}, "the distance must be positive"},
+            {{"--size", "512"}, "--size '512' is not WIDTHxHEIGHT"},
+            {{"--background", "1,1"}, "--background '1,1' is not R,G,B"},
+            {{"--sh-degree", "4"}, "--sh-degree '4' must be an integer from 0 to 3"},
+        };
+        for (const Case& c : cases) {
+            const BasinRun r = runBasin(QStringList{"render-splats", ply_, "--out", out} + c.args);
+            QCOMPARE(r.code, 2);
+            QVERIFY2(r.err.contains(c.message), qPrintable(r.err));
+            QVERIFY(!QFileInfo::exists(out));
+        }
+        const BasinRun missing =
+            runBasin({"render-splats", dir_.filePath("none.ply"), "--out", out});
+        QCOMPARE(missing.code, 1);
+        QVERIFY2(missing.err.contains(QStringLiteral("none.ply")), qPrintable(missing.err));
+        const BasinRun other = runBasin({"render-splats", dir_.filePath("x.obj"), "--out", out});
+        QCOMPARE(other.code, 2);
+        QVERIFY2(other.err.contains(QStringLiteral("neither a 3DGS PLY")), qPrintable(other.err));
+    }
+
+private:
+    QTemporaryDir dir_;
+    QString ply_;
+};
+
+BASIN_TEST_MAIN(TestRenderSplatsCli)
+#include "test_render_splats_cli.moc"
