@@ -2,6 +2,7 @@
 
 #include <torch/csrc/jit/ir/ir.h>
 #include <torch/csrc/jit/passes/inliner.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
 
 #include <algorithm>
 #include <map>
@@ -88,7 +89,15 @@ public:
     std::shared_ptr<torch::jit::GraphFunction> returning(const std::vector<Value*>& values) {
         std::vector<Value*> all{graph_->outputs()[0]};
         all.insert(all.end(), values.begin(), values.end());
-        return functionReturning(graph_, all, "basin_layer_activations");
+        std::shared_ptr<torch::jit::GraphFunction> f =
+            functionReturning(graph_, all, "basin_layer_activations");
+        // The simple executor runs the graph as it is. The profiling one
+        // would, from its second run on, fuse differentiable subgraphs into
+        // single autograd nodes, and an activation computed inside such a
+        // node, returned beside the scores computed from it, would no longer
+        // be an ancestor of the scores: no gradient could reach it.
+        f->_set_initial_executor_execution_mode(torch::jit::ExecutorExecutionMode::SIMPLE);
+        return f;
     }
 
     // Whether `a` is computed before `b` (graph inputs first).
