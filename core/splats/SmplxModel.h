@@ -1,0 +1,88 @@
+#pragma once
+// SMPL-X body models (Pavlakos et al., CVPR 2019) as the user downloads them
+// (SMPLX_NEUTRAL.npz and friends; never shipped with Basin): a template mesh,
+// shape blend shapes, a joint regressor, skinning weights over the 55-joint
+// kinematic tree and, optionally, pose blend shapes. Basin uses a model to
+// drive Gaussian avatars trained on it (EVA binds its Gaussians to SMPL-X):
+// splats are bound to the nearest vertex's skinning weights in the rest pose
+// and posed with SMPL-X's body, hand and jaw parameters (full axis-angle hand
+// poses; the PCA hand components are not used).
+
+#include <Eigen/Core>
+#include <string>
+#include <vector>
+
+#include "splats/LinearBlendSkinning.h"
+#include "splats/Skeleton.h"
+
+namespace basin {
+
+// One frame of SMPL-X parameters, as the smplx package names them. Axis-angle
+// vectors in radians; empty vectors mean zeros.
+struct SmplxParameters {
+    Eigen::Vector3d globalOrient = Eigen::Vector3d::Zero();  // joint 0
+    std::vector<double> bodyPose;                            // 21 × 3, joints 1–21
+    Eigen::Vector3d jawPose = Eigen::Vector3d::Zero();       // joint 22
+    Eigen::Vector3d leftEyePose = Eigen::Vector3d::Zero();   // joint 23
+    Eigen::Vector3d rightEyePose = Eigen::Vector3d::Zero();  // joint 24
+    std::vector<double> leftHandPose;                        // 15 × 3, joints 25–39
+    std::vector<double> rightHandPose;                       // 15 × 3, joints 40–54
+    Eigen::Vector3d transl = Eigen::Vector3d::Zero();
+    std::vector<double> betas;       // shape coefficients
+    std::vector<double> expression;  // expression coefficients
+
+    // The 55-joint pose; throws std::invalid_argument naming a parameter of
+    // the wrong length (body_pose 63, hand poses 45).
+    SkeletonPose skeletonPose() const;
+};
+
+class SmplxModel {
+public:
+    // Reads an SMPL-X .npz. Throws std::runtime_error naming the file and
+    // the missing or misshapen array: v_template (V×3), shapedirs (V×3×S),
+    // J_regressor (J×V), weights (V×J), kintree_table (2×J), optional
+    // posedirs (V×3×(J−1)·9).
+    static SmplxModel load(const std::string& path);
+
+    const std::string& path() const { return path_; }
+    int vertexCount() const { return int(vTemplate_.rows()); }
+    int jointCount() const { return int(parents_.size()); }
+    int shapeCount() const { return int(shapedirs_.cols()); }
+    bool hasPoseBlendShapes() const { return posedirs_.size() > 0; }
+    const std::vector<int>& parents() const { return parents_; }
+    // The skinning weights, V×J.
+    const Eigen::MatrixXd& weights() const { return weights_; }
+
+    // v_template + shape blend shapes: betas from column 0, expression from
+    // column 300 (SMPL-X's 300 shape + 100 expression components). Throws
+    // std::invalid_argument when there are more coefficients than columns.
+    Eigen::MatrixX3d shapedVertices(const std::vector<double>& betas = {},
+                                    const std::vector<double>& expression = {}) const;
+    // J_regressor · vertices.
+    Eigen::MatrixX3d regressJoints(const Eigen::MatrixX3d& vertices) const;
+    // The kinematic tree at the joints regressed from shapedVertices(betas);
+    // joints named as SMPL-X names them when there are 55, "joint_k" otherwise.
+    Skeleton skeleton(const std::vector<double>& betas = {},
+                      const std::vector<double>& expression = {}) const;
+    // The posed mesh: shape and pose blend shapes, then linear blend skinning
+    // and the translation, as the smplx package computes it.
+    Eigen::MatrixX3d posedVertices(const SmplxParameters& parameters) const;
+
+    // Skinning weights for splats at rest-pose `centres` (3N floats): each
+    // takes the ≤ 4 largest weights of its nearest vertex of `restVertices`
+    // (shapedVertices() of the shape the splats were trained at), normalized.
+    // `nearestVertex`, when given, receives the vertex of each splat.
+    SkinWeights bindSplats(const std::vector<float>& centres, const Eigen::MatrixX3d& restVertices,
+                           std::vector<int>* nearestVertex = nullptr) const;
+
+private:
+    std::string path_;
+    Eigen::MatrixX3d vTemplate_;
+    Eigen::MatrixXf shapedirs_;   // 3V × S, row 3v + c
+    Eigen::MatrixXf posedirs_;    // 3V × (J−1)·9, or empty
+    Eigen::MatrixXd jRegressor_;  // J × V
+    Eigen::MatrixXd weights_;     // V × J
+    std::vector<int> parents_;
+};
+
+}  // namespace basin

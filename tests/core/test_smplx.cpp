@@ -1,0 +1,362 @@
+// SMPL-X: a tiny synthetic body model written by NumPy with the official
+// keys and shapes (55 joints, a few dozen vertices) — posed vertices against
+// an independent NumPy implementation of the smplx package's LBS (shape and
+// pose blend shapes, kinematic chain, transl), the skeleton at the regressed
+// joints, splats bound to the nearest vertex (grid search against brute
+// force) and skinned onto the posed mesh, errors naming a missing or
+// misshapen array; parameter sequences from pickled dicts of numpy arrays and
+// .npz files read back frame by frame in natural order.
+
+#include <QTemporaryDir>
+#include <cmath>
+#include <random>
+
+#include "BasinTest.h"
+#include "PythonFixtures.h"
+#include "io/Numpy.h"
+#include "splats/NearestVertex.h"
+#include "splats/SmplxJoints.h"
+#include "splats/SmplxModel.h"
+#include "splats/SmplxSequence.h"
+
+using namespace basin;
+
+namespace {
+
+// A model with SMPL-X's keys and kinematic tree; every vertex weighted to at
+// most 3 joints so binding keeps its weights exactly. Writes the reference
+// posed vertices (with and without pose blend shapes) and the joints.
+constexpr const char* kModelScript = R"PY(
+import numpy as np
+rng = np.random.default_rng(4)
+V, J, S = 60, 55, 12
+parents = [-1,0,0,0,1,2,3,4,5,6,7,8,9,9,9,12,13,14,16,17,18,19,15,15,15]
+for wrist in (20, 21):
+    for f in range(5):
+        first = len(parents)
+        parents += [wrist, first, first + 1]
+kintree = np.array([[4294967295] + parents[1:], list(range(J))], dtype=np.int64)
+v_template = rng.normal(size=(V, 3)) * 0.5
+shapedirs = rng.normal(size=(V, 3, S)) * 0.01
+posedirs = rng.normal(size=(V, 3, (J - 1) * 9)) * 0.003
+J_regressor = np.zeros((J, V))
+for j in range(J):
+    idx = rng.choice(V, 3, replace=False)
+    J_regressor[j, idx] = rng.dirichlet(np.ones(3))
+weights = np.zeros((V, J))
+for v in range(V):
+    idx = rng.choice(J, 3, replace=False)
+    weights[v, idx] = rng.dirichlet(np.ones(3))
+model = dict(v_template=v_template, shapedirs=shapedirs, posedirs=posedirs,
+             J_regressor=J_regressor, weights=weights, kintree_table=kintree,
+             f=np.zeros((4, 3), dtype=np.int32))
+np.savez('SMPLX_TEST.npz', **model)
+# Broken copies.
+np.savez('no_regressor.npz', **{k: v for k, v in model.items() if k != 'J_regressor'})
+bad = dict(model); bad['weights'] = weights[:, :54]
+np.savez('bad_weights.npz', **bad)
+
+def rodrigues(r):
+    angle = np.linalg.norm(r)
+    if angle < 1e-12:
+        return np.eye(3)
+    k = r / angle
+    K = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+    return np.eye(3) + np.sin(angle) * K + (1 - np.cos(angle)) * K @ K
+
+betas = rng.normal(size=5)
+pose = rng.normal(size=(J, 3)) * 0.4
+transl = np.array([0.1, -0.2, 0.3])
+np.save('betas.npy', betas)
+np.save('pose.npy', pose)
+np.save('transl.npy', transl)
+
+def lbs(with_posedirs):
+    v_shaped = v_template + shapedirs[:, :, :5] @ betas
+    Jp = J_regressor @ v_shaped
+    R = np.stack([rodrigues(p) for p in pose])
+    v = v_shaped
+    if with_posedirs:
+        feature = (R[1:] - np.eye(3)).reshape(-1)
+        v = v_shaped + (posedirs.reshape(V * 3, -1) @ feature).reshape(V, 3)
+    G = [None] * J
+    for j in range(J):
+        local = np.eye(4)
+        local[:3, :3] = R[j]
+        local[:3, 3] = Jp[j] - (Jp[parents[j]] if j > 0 else 0)
+        G[j] = local if j == 0 else G[parents[j]] @ local
+    A = np.stack(G)
+    A[:, :3, 3] -= np.einsum('jab,jb->ja', A[:, :3, :3], Jp)
+    T = np.einsum('vj,jab->vab', weights, A)
+    return np.einsum('vab,vb->va', T[:, :3, :3], v) + T[:, :3, 3] + transl, Jp, v_shaped
+
+posed, joints, shaped = lbs(True)
+posed_lbs_only, _, _ = lbs(False)
+np.save('posed.npy', posed)
+np.save('posed_lbs_only.npy', posed_lbs_only)
+np.save('joints.npy', joints)
+np.save('shaped.npy', shaped)
+)PY";
+
+// Parameter files: three per-frame pickles (frame_1, frame_2, frame_10),
+// a two-frame .npz with a frame rate, and bad files.
+constexpr const char* kSequenceScript = R"PY(
+import numpy as np, pickle, os
+os.makedirs('seq', exist_ok=True)
+for i, name in [(0, 'frame_1'), (1, 'frame_2'), (2, 'frame_10')]:
+    d = dict(global_orient=np.full((1, 3), 0.1 * i, dtype=np.float32),
+             body_pose=(np.arange(63, dtype=np.float32) * 0.001 + i).reshape(1, 63),
+             left_hand_pose=np.full((1, 45), 0.01 * i),
+             right_hand_pose=np.full((1, 45), -0.01 * i),
+             jaw_pose=np.array([[0.2 * i, 0, 0]]),
+             transl=np.array([[i, 2.0 * i, 3.0 * i]], dtype=np.float32),
+             betas=np.arange(10, dtype=np.float32).reshape(1, 10) * 0.1,
+             expression=np.zeros((1, 10), dtype=np.float32),
+             camera_rotation=np.eye(3), note='ignored')
+    with open(os.path.join('seq', name + '.pkl'), 'wb') as f:
+        pickle.dump(d, f)
+np.savez('two_frames.npz', global_orient=np.zeros((2, 3)), body_pose=np.ones((2, 21, 3)) * 0.5,
+         transl=np.array([[0, 0, 0], [0, 1, 0]]), betas=np.ones(10), mocap_framerate=np.array(60.0))
+with open('pca_hands.pkl', 'wb') as f:
+    pickle.dump(dict(body_pose=np.zeros(63), left_hand_pose=np.zeros(12)), f)
+with open('no_pose.pkl', 'wb') as f:
+    pickle.dump(dict(betas=np.zeros(10)), f)
+with open('a_list.pkl', 'wb') as f:
+    pickle.dump([1, 2, 3], f)
+)PY";
+
+Eigen::MatrixX3d readMatrix(const QString& path) {
+    const TensorData t = readNpy(path.toStdString());
+    const auto d = t.toDoubles();
+    Eigen::MatrixX3d m(t.shape[0], 3);
+    for (Eigen::Index i = 0; i < m.rows(); ++i)
+        for (int c = 0; c < 3; ++c)
+            m(i, c) = d[std::size_t(3 * i + c)];
+    return m;
+}
+
+std::vector<double> readVector(const QString& path) {
+    return readNpy(path.toStdString()).toDoubles();
+}
+
+template <typename F>
+QString errorOf(F f) {
+    try {
+        f();
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+}  // namespace
+
+class TestSmplx : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir dir_;
+    QString at(const QString& name) const { return dir_.path() + "/" + name; }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(dir_.isValid());
+        const QString error = test::runPython(dir_.path(), kModelScript);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const QString error2 = test::runPython(dir_.path(), kSequenceScript);
+        QVERIFY2(error2.isEmpty(), qPrintable(error2));
+    }
+
+    void loadsTheModel() {
+        const SmplxModel m = SmplxModel::load(at("SMPLX_TEST.npz").toStdString());
+        QCOMPARE(m.vertexCount(), 60);
+        QCOMPARE(m.jointCount(), kSmplxJointCount);
+        QCOMPARE(m.shapeCount(), 12);
+        QVERIFY(m.hasPoseBlendShapes());
+        QCOMPARE(m.parents(), smplxParents());
+        // Shape blend shapes and the regressed joints against NumPy.
+        const auto betas = readVector(at("betas.npy"));
+        QVERIFY((m.shapedVertices(betas) - readMatrix(at("shaped.npy"))).cwiseAbs().maxCoeff() <
+                1e-6);
+        const Skeleton s = m.skeleton(betas);
+        QCOMPARE(s.joint(kSmplxJaw).name, std::string("jaw"));
+        const Eigen::MatrixX3d joints = readMatrix(at("joints.npy"));
+        const auto rest = s.restPositions();
+        for (int j = 0; j < s.size(); ++j)
+            QVERIFY((rest[std::size_t(j)] - joints.row(j).transpose()).norm() < 1e-6);
+    }
+
+    void posedVerticesMatchNumpy() {
+        const SmplxModel m = SmplxModel::load(at("SMPLX_TEST.npz").toStdString());
+        const auto pose = readVector(at("pose.npy"));  // 55 × 3
+        const auto transl = readVector(at("transl.npy"));
+        SmplxParameters p;
+        p.betas = readVector(at("betas.npy"));
+        auto joint = [&](int j) {
+            return Eigen::Vector3d(pose[std::size_t(3 * j)], pose[std::size_t(3 * j + 1)],
+                                   pose[std::size_t(3 * j + 2)]);
+        };
+        p.globalOrient = joint(0);
+        p.bodyPose.assign(pose.begin() + 3, pose.begin() + 66);
+        p.jawPose = joint(kSmplxJaw);
+        p.leftEyePose = joint(kSmplxLeftEye);
+        p.rightEyePose = joint(kSmplxRightEye);
+        p.leftHandPose.assign(pose.begin() + 3 * kSmplxLeftHandFirst,
+                              pose.begin() + 3 * kSmplxRightHandFirst);
+        p.rightHandPose.assign(pose.begin() + 3 * kSmplxRightHandFirst, pose.end());
+        p.transl = {transl[0], transl[1], transl[2]};
+        const Eigen::MatrixX3d expected = readMatrix(at("posed.npy"));
+        const double error = (m.posedVertices(p) - expected).cwiseAbs().maxCoeff();
+        qInfo("posed vertices vs NumPy LBS: max |difference| %.2e", error);
+        QVERIFY(error < 1e-5);
+        // Without the pose the mesh is the shaped template, translated.
+        SmplxParameters still;
+        still.betas = p.betas;
+        const Eigen::MatrixX3d shaped = m.shapedVertices(p.betas);
+        QVERIFY((m.posedVertices(still) - shaped).cwiseAbs().maxCoeff() < 1e-12);
+
+        // Splats placed at the rest vertices, bound and skinned, land on the
+        // posed vertices of plain LBS (no pose blend shapes for splats).
+        std::vector<float> centres;
+        for (int i = 0; i < shaped.rows(); ++i)
+            for (int c = 0; c < 3; ++c)
+                centres.push_back(float(shaped(i, c)));
+        std::vector<int> nearest;
+        const SkinWeights w = m.bindSplats(centres, shaped, &nearest);
+        for (int i = 0; i < shaped.rows(); ++i)
+            QCOMPARE(nearest[std::size_t(i)], i);
+        const Skeleton s = m.skeleton(p.betas);
+        const std::vector<float> covs(6 * centres.size() / 3, 0.f);
+        const auto skinned = skinSplats(centres, covs, w, s.skinningTransforms(p.skeletonPose()));
+        const Eigen::MatrixX3d lbsOnly = readMatrix(at("posed_lbs_only.npy"));
+        double splatError = 0;
+        for (int i = 0; i < shaped.rows(); ++i)
+            for (int c = 0; c < 3; ++c)
+                splatError = std::max(
+                    splatError,
+                    std::abs(double(skinned.centres[std::size_t(3 * i + c)]) - lbsOnly(i, c)));
+        QVERIFY2(splatError < 1e-5, qPrintable(QString::number(splatError)));
+    }
+
+    void bindingPicksTheNearestVertex() {
+        const SmplxModel m = SmplxModel::load(at("SMPLX_TEST.npz").toStdString());
+        const Eigen::MatrixX3d rest = m.shapedVertices();
+        std::mt19937 rng(2);
+        std::uniform_real_distribution<float> u(-2, 2);
+        std::vector<float> centres;
+        for (int i = 0; i < 3000; ++i)
+            centres.push_back(u(rng));
+        std::vector<int> nearest;
+        const SkinWeights w = m.bindSplats(centres, rest, &nearest);
+        for (std::size_t i = 0; i < centres.size() / 3; ++i) {
+            const Eigen::Vector3d p(centres[3 * i], centres[3 * i + 1], centres[3 * i + 2]);
+            int best = 0;
+            for (int v = 1; v < rest.rows(); ++v)
+                if ((rest.row(v).transpose() - p).squaredNorm() <
+                    (rest.row(best).transpose() - p).squaredNorm())
+                    best = v;
+            QCOMPARE(nearest[i], best);
+            // Its weights are that vertex's (three joints each here).
+            for (std::size_t k = 0; k < 4; ++k)
+                if (w.weights[i][k] > 0)
+                    QVERIFY(std::abs(w.weights[i][k] - m.weights()(best, w.bones[i][k])) < 1e-6);
+        }
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, m.bindSplats(centres, rest.topRows(10)));
+    }
+
+    void nearestVertexAgainstBruteForce() {
+        // Clustered points (a body's hands are dense) and queries far outside.
+        std::mt19937 rng(8);
+        std::normal_distribution<double> n(0, 1);
+        Eigen::MatrixX3d points(5000, 3);
+        for (int i = 0; i < points.rows(); ++i) {
+            const double scale = i < 1000 ? 0.01 : 0.5;
+            for (int c = 0; c < 3; ++c)
+                points(i, c) = scale * n(rng) + (i < 1000 ? 0.7 : 0);
+        }
+        points.row(17) = points.row(4000);  // a tie: the lower index wins
+        const NearestVertex search(points);
+        for (int q = 0; q < 2000; ++q) {
+            const double spread = q % 3 == 0 ? 5.0 : 0.6;
+            const Eigen::Vector3d p(spread * n(rng), spread * n(rng), spread * n(rng));
+            Eigen::Index best = 0;
+            (points.rowwise() - p.transpose()).rowwise().squaredNorm().minCoeff(&best);
+            QCOMPARE(search.nearest(p), int(best));
+        }
+        QCOMPARE(search.nearest(points.row(4000).transpose()), 17);
+    }
+
+    void missingOrMisshapenArraysAreNamed() {
+        const QString missing =
+            errorOf([&] { SmplxModel::load(at("no_regressor.npz").toStdString()); });
+        QVERIFY2(missing.contains("no_regressor.npz") && missing.contains("'J_regressor'"),
+                 qPrintable(missing));
+        const QString shape =
+            errorOf([&] { SmplxModel::load(at("bad_weights.npz").toStdString()); });
+        QVERIFY2(
+            shape.contains("'weights'") && shape.contains("[60, 54]") && shape.contains("[60, 55]"),
+            qPrintable(shape));
+        const QString none = errorOf([&] { SmplxModel::load(at("nothing.npz").toStdString()); });
+        QVERIFY2(none.contains("nothing.npz"), qPrintable(none));
+        SmplxParameters p;
+        p.bodyPose.assign(60, 0.0);
+        const QString params = errorOf([&] { p.skeletonPose(); });
+        QVERIFY2(params.contains("body_pose") && params.contains("63"), qPrintable(params));
+    }
+
+    void sequenceFromPickles() {
+        const SmplxSequence s = readSmplxSequenceFolder(at("seq").toStdString());
+        QCOMPARE(int(s.frames.size()), 3);
+        QVERIFY(QString::fromStdString(s.files[2]).endsWith("frame_10.pkl"));
+        for (int i = 0; i < 3; ++i) {
+            const SmplxParameters& f = s.frames[std::size_t(i)];
+            QVERIFY(std::abs(f.globalOrient.x() - 0.1 * i) < 1e-6);
+            QCOMPARE(int(f.bodyPose.size()), 63);
+            QVERIFY(std::abs(f.bodyPose[62] - (0.062 + i)) < 1e-6);
+            QCOMPARE(int(f.leftHandPose.size()), 45);
+            QVERIFY(std::abs(f.leftHandPose[7] - 0.01 * i) < 1e-12);
+            QVERIFY(std::abs(f.rightHandPose[44] + 0.01 * i) < 1e-12);
+            QVERIFY(std::abs(f.jawPose.x() - 0.2 * i) < 1e-12);
+            QCOMPARE(f.transl, Eigen::Vector3d(i, 2.0 * i, 3.0 * i));
+            QCOMPARE(int(f.betas.size()), 10);
+            QVERIFY(std::abs(f.betas[3] - 0.3) < 1e-6);
+            QCOMPARE(int(f.expression.size()), 10);
+        }
+        // Frames become 55-joint poses in SMPL-X's order.
+        const SkeletonPose pose = s.frames[2].skeletonPose();
+        QCOMPARE(int(pose.rotations.size()), kSmplxJointCount);
+        QVERIFY(std::abs(pose.rotations[21].z() - (0.062 + 2)) <
+                1e-6);  // right wrist, last body_pose
+        QVERIFY(std::abs(pose.rotations[kSmplxJaw].x() - 0.4) < 1e-12);
+        // Played at 30 fps, looping.
+        QCOMPARE(s.frameAt(0.0), std::size_t(0));
+        QCOMPARE(s.frameAt(2.5 / 30), std::size_t(2));
+        QCOMPARE(s.frameAt(3.5 / 30), std::size_t(0));
+        QCOMPARE(s.frameAt(-0.5 / 30), std::size_t(2));
+    }
+
+    void sequenceFromNpz() {
+        const SmplxSequence s = readSmplxSequence({at("two_frames.npz").toStdString()});
+        QCOMPARE(int(s.frames.size()), 2);
+        QCOMPARE(s.fps, 60.0);
+        QCOMPARE(s.frames[1].transl, Eigen::Vector3d(0, 1, 0));
+        QCOMPARE(s.frames[0].bodyPose[10], 0.5);
+        QCOMPARE(int(s.frames[1].betas.size()), 10);  // one row for both frames
+        QVERIFY(std::abs(s.duration() - 2.0 / 60) < 1e-12);
+    }
+
+    void badSequenceFiles() {
+        const QString pca =
+            errorOf([&] { readSmplxParameters(at("pca_hands.pkl").toStdString()); });
+        QVERIFY2(pca.contains("'left_hand_pose'") && pca.contains("PCA"), qPrintable(pca));
+        const QString none = errorOf([&] { readSmplxParameters(at("no_pose.pkl").toStdString()); });
+        QVERIFY2(none.contains("no_pose.pkl") && none.contains("global_orient"), qPrintable(none));
+        const QString list = errorOf([&] { readSmplxParameters(at("a_list.pkl").toStdString()); });
+        QVERIFY2(list.contains("a_list.pkl") && list.contains("dict"), qPrintable(list));
+        const QString empty =
+            errorOf([&] { readSmplxSequenceFolder(dir_.path().toStdString() + "/nope"); });
+        QVERIFY2(empty.contains("nope"), qPrintable(empty));
+    }
+};
+
+BASIN_TEST_MAIN(TestSmplx)
+#include "test_smplx.moc"
