@@ -9,6 +9,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "splats/detail/PlyData.h"
 #include "splats/detail/PlyHeader.h"
 #include "util/AtomicFile.h"
 #include "util/MappedFile.h"
@@ -143,164 +144,14 @@ GaussianCloud allocateCloud(const PlyElement& vertex, int degree, std::size_t n)
     return cloud;
 }
 
-// ---- binary ------------------------------------------------------------------
-
-template <typename T, bool Swap>
-T loadRaw(const std::uint8_t* p) {
-    std::uint8_t bytes[sizeof(T)];
-    if constexpr (Swap) {
-        for (std::size_t i = 0; i < sizeof(T); ++i)
-            bytes[i] = p[sizeof(T) - 1 - i];
-    } else {
-        std::memcpy(bytes, p, sizeof(T));
+// Where each vertex property's values go in `cloud`, in file order.
+std::vector<detail::PlyTarget> targetsOf(GaussianCloud& cloud, const PlyElement& vertex) {
+    std::vector<detail::PlyTarget> targets;
+    for (const auto& p : vertex.properties) {
+        const Column<float> c = columnOf(cloud, p.name);
+        targets.push_back({c.base, c.stride});
     }
-    T v;
-    std::memcpy(&v, bytes, sizeof(T));
-    return v;
-}
-
-template <bool Swap>
-double load(PlyType type, const std::uint8_t* p) {
-    switch (type) {
-        case PlyType::Int8:
-            return loadRaw<std::int8_t, Swap>(p);
-        case PlyType::UInt8:
-            return loadRaw<std::uint8_t, Swap>(p);
-        case PlyType::Int16:
-            return loadRaw<std::int16_t, Swap>(p);
-        case PlyType::UInt16:
-            return loadRaw<std::uint16_t, Swap>(p);
-        case PlyType::Int32:
-            return loadRaw<std::int32_t, Swap>(p);
-        case PlyType::UInt32:
-            return loadRaw<std::uint32_t, Swap>(p);
-        case PlyType::Float32:
-            return loadRaw<float, Swap>(p);
-        case PlyType::Float64:
-            return loadRaw<double, Swap>(p);
-    }
-    return 0.0;
-}
-
-double loadAny(PlyType type, const std::uint8_t* p, bool swap) {
-    return swap ? load<true>(type, p) : load<false>(type, p);
-}
-
-// Skips a binary element before the vertex data; returns the offset after it.
-std::size_t skipBinaryElement(const PlyElement& e, const std::uint8_t* data, std::size_t size,
-                              std::size_t offset, bool swap, const std::string& file) {
-    const std::runtime_error pastEnd(file + ": the element '" + e.name +
-                                     "' runs past the end of the file (truncated?)");
-    if (e.properties.empty() || e.count == 0) return offset;
-    bool hasList = false;
-    std::size_t rowSize = 0;
-    for (const auto& p : e.properties) {
-        hasList = hasList || p.isList;
-        rowSize += detail::plyTypeSize(p.type);
-    }
-    if (!hasList) {
-        if (e.count > (size - offset) / rowSize) throw pastEnd;
-        return offset + std::size_t(e.count) * rowSize;
-    }
-    // Every entry takes at least one byte (a list's count), so this loop ends
-    // within the file's size.
-    for (std::uint64_t entry = 0; entry < e.count; ++entry) {
-        for (const auto& p : e.properties) {
-            if (!p.isList) {
-                const std::size_t n = detail::plyTypeSize(p.type);
-                if (n > size - offset) throw pastEnd;
-                offset += n;
-                continue;
-            }
-            const std::size_t countSize = detail::plyTypeSize(p.countType);
-            if (countSize > size - offset) throw pastEnd;
-            const double count = loadAny(p.countType, data + offset, swap);
-            offset += countSize;
-            if (count < 0)
-                throw std::runtime_error(file + ": a list '" + p.name + "' of element '" + e.name +
-                                         "' has a negative length");
-            const std::size_t itemSize = detail::plyTypeSize(p.type);
-            if (count > double((size - offset) / itemSize)) throw pastEnd;
-            offset += std::size_t(count) * itemSize;
-        }
-    }
-    return offset;
-}
-
-struct BinaryColumn {
-    std::size_t offset;
-    PlyType type;
-    Column<float> column;
-};
-
-template <bool Swap>
-void readBinaryRows(const std::uint8_t* rows, std::size_t rowSize, std::size_t n,
-                    const std::vector<BinaryColumn>& columns) {
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::uint8_t* row = rows + i * rowSize;
-        for (const auto& c : columns) {
-            float v;
-            if (c.type == PlyType::Float32)
-                v = loadRaw<float, Swap>(row + c.offset);
-            else
-                v = float(load<Swap>(c.type, row + c.offset));
-            c.column.base[i * c.column.stride] = v;
-        }
-    }
-}
-
-// ---- ASCII -------------------------------------------------------------------
-
-struct Tokens {
-    const char* p;
-    const char* end;
-
-    bool next(std::string_view& token) {
-        while (p < end && std::isspace(static_cast<unsigned char>(*p)))
-            ++p;
-        if (p == end) return false;
-        const char* start = p;
-        while (p < end && !std::isspace(static_cast<unsigned char>(*p)))
-            ++p;
-        token = std::string_view(start, std::size_t(p - start));
-        return true;
-    }
-};
-
-bool parseNumber(std::string_view token, double& value) {
-    if (!token.empty() && token[0] == '+') token.remove_prefix(1);
-    const char* last = token.data() + token.size();
-    const auto [end, ec] = std::from_chars(token.data(), last, value);
-    return ec == std::errc() && end == last;
-}
-
-void skipAsciiElement(const PlyElement& e, Tokens& tokens, const std::string& file) {
-    const std::runtime_error pastEnd(file + ": the element '" + e.name +
-                                     "' runs past the end of the file (truncated?)");
-    if (e.properties.empty()) return;
-    std::string_view token;
-    // Every value is a token of at least one byte: the loop ends with the file.
-    for (std::uint64_t entry = 0; entry < e.count; ++entry) {
-        for (const auto& p : e.properties) {
-            if (!tokens.next(token)) throw pastEnd;
-            if (!p.isList) continue;
-            double count = 0;
-            if (!parseNumber(token, count) || count < 0 || count != double(std::uint64_t(count)))
-                throw std::runtime_error(file + ": a list '" + p.name + "' of element '" + e.name +
-                                         "' has the length '" + std::string(token) + "'");
-            for (std::uint64_t k = 0; k < std::uint64_t(count); ++k) {
-                if (!tokens.next(token)) throw pastEnd;
-            }
-        }
-    }
-}
-
-std::size_t countTokens(Tokens tokens) {
-    std::size_t n = 0;
-    std::string_view token;
-    while (tokens.next(token))
-        ++n;
-    return n;
+    return targets;
 }
 
 std::runtime_error countMismatch(const std::string& file, std::uint64_t declared,
@@ -361,55 +212,30 @@ GaussianCloud parseGaussianPly(const std::uint8_t* data, std::size_t size, const
     GaussianCloud cloud;
     std::size_t offset = header.dataOffset;
     if (header.format == PlyFormat::Ascii) {
-        Tokens tokens{reinterpret_cast<const char*>(data) + offset,
-                      reinterpret_cast<const char*>(data) + size};
+        detail::PlyTokens tokens{reinterpret_cast<const char*>(data) + offset,
+                                 reinterpret_cast<const char*>(data) + size};
         for (std::size_t e = 0; e < vertexIndex; ++e)
-            skipAsciiElement(header.elements[e], tokens, name);
+            detail::skipAsciiElement(header.elements[e], tokens, name);
         const std::size_t perVertex = vertex.properties.size();
         // Each value needs a character and a separator: a bound on the count
         // the remaining bytes can hold, checked before allocating.
-        const std::size_t remaining = std::size_t(tokens.end - tokens.p);
-        if (declared > (remaining + 1) / (2 * perVertex))
-            throw countMismatch(name, declared, countTokens(tokens) / perVertex);
+        if (declared > (tokens.remainingBytes() + 1) / (2 * perVertex))
+            throw countMismatch(name, declared, tokens.count() / perVertex);
         const std::size_t n = std::size_t(declared);
         cloud = allocateCloud(vertex, degree, n);
-        std::vector<Column<float>> columns;
-        for (const auto& p : vertex.properties)
-            columns.push_back(columnOf(cloud, p.name));
-        std::string_view token;
-        for (std::size_t i = 0; i < n; ++i) {
-            for (std::size_t c = 0; c < perVertex; ++c) {
-                if (!tokens.next(token)) throw countMismatch(name, declared, i);
-                double v = 0;
-                if (!parseNumber(token, v))
-                    throw std::runtime_error(name + ": vertex " + std::to_string(i) +
-                                             ", property " + vertex.properties[c].name + ": '" +
-                                             std::string(token.substr(0, 40)) +
-                                             "' is not a number");
-                columns[c].base[i * columns[c].stride] = float(v);
-            }
-        }
+        const std::size_t held =
+            detail::readAsciiRows(vertex, tokens, n, targetsOf(cloud, vertex), name);
+        if (held < n) throw countMismatch(name, declared, held);
     } else {
-        const bool swap = header.format == PlyFormat::BinaryBigEndian;
+        const bool bigEndian = header.format == PlyFormat::BinaryBigEndian;
         for (std::size_t e = 0; e < vertexIndex; ++e)
-            offset = skipBinaryElement(header.elements[e], data, size, offset, swap, name);
-        std::size_t rowSize = 0;
-        for (const auto& p : vertex.properties)
-            rowSize += detail::plyTypeSize(p.type);
-        const std::size_t held = (size - offset) / rowSize;
+            offset =
+                detail::skipBinaryElement(header.elements[e], data, size, offset, bigEndian, name);
+        const std::size_t held = (size - offset) / detail::plyRowSize(vertex);
         if (declared > held) throw countMismatch(name, declared, held);
         const std::size_t n = std::size_t(declared);
         cloud = allocateCloud(vertex, degree, n);
-        std::vector<BinaryColumn> columns;
-        std::size_t at = 0;
-        for (const auto& p : vertex.properties) {
-            columns.push_back({at, p.type, columnOf(cloud, p.name)});
-            at += detail::plyTypeSize(p.type);
-        }
-        if (swap)
-            readBinaryRows<true>(data + offset, rowSize, n, columns);
-        else
-            readBinaryRows<false>(data + offset, rowSize, n, columns);
+        detail::readBinaryRows(vertex, data + offset, n, bigEndian, targetsOf(cloud, vertex));
     }
     dropUnusableSplats(cloud, r);
     cloud.activate();

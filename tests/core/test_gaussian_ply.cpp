@@ -529,6 +529,16 @@ private Q_SLOTS:
                                   "property float128 x\nend_header\n"),
                             "header line 4: unknown property type 'float128'");
         QVERIFY_THROWS_WITH(parse("ply\nelement vertex 0\nend_header\n"), "has no format line");
+        // A header that never ends is not searched past 1 MiB.
+        std::string endless = "ply\nformat ascii 1.0\n";
+        while (endless.size() < (std::size_t(3) << 20))
+            endless += "comment padding padding padding padding padding padding padding\n";
+        QVERIFY_THROWS_WITH(parse(endless),
+                            "the PLY header has no end_header in its first 1048576 bytes");
+        QVERIFY_THROWS_WITH(parse(plyHeader("ascii", 0, floatProps(referenceNames(0)),
+                                            "element face 1\nproperty list uchar int a\n") +
+                                  "1e300 1 2\n"),
+                            "test.ply: a list 'a' of element 'face' has the length '1e300'");
         QVERIFY_THROWS_WITH(parse("ply\nformat ascii 1.0\nend_header\n"), "has no vertex element");
     }
 
