@@ -61,7 +61,7 @@ const std::array<Finger, 5>& leftFingers() {
         {"middle", {0.098, 0.005, 0.012}, {1, 0, 0.03}, {0.042, 0.028, 0.024}, 0.0098},
         {"pinky", {0.083, 0.0, -0.030}, {1, 0, -0.15}, {0.030, 0.020, 0.019}, 0.0082},
         {"ring", {0.092, 0.003, -0.010}, {1, 0, -0.06}, {0.038, 0.026, 0.022}, 0.0092},
-        {"thumb", {0.025, -0.012, 0.030}, {0.6, -0.15, 0.8}, {0.035, 0.032, 0.028}, 0.0110},
+        {"thumb", {0.03, -0.012, 0.032}, {0.75, -0.2, 0.6}, {0.035, 0.032, 0.028}, 0.0110},
     }};
     return fingers;
 }
@@ -158,7 +158,7 @@ std::vector<Shape> bodyShapes(const Skeleton& skeleton, const std::vector<Vec>& 
         ellipsoid({0, 1.32, -0.005}, {0.175, 0.12, 0.11}, j("spine3"), P::Body, C::Shirt),
         capsule({0, 1.40, -0.02}, {0, 1.52, -0.01}, 0.055, 0.05, j("neck"), P::Body, C::Skin),
         ellipsoid({0, 1.61, 0.005}, {0.078, 0.105, 0.095}, j("head"), P::Face, C::Head),
-        ellipsoid({0, 1.535, 0.045}, {0.055, 0.035, 0.05}, j("jaw"), P::Face, C::Skin),
+        ellipsoid({0, 1.535, 0.035}, {0.05, 0.032, 0.045}, j("jaw"), P::Face, C::Skin),
     };
     for (const std::string side : {"left", "right"}) {
         const double sx = side == "left" ? 1 : -1;
@@ -400,7 +400,7 @@ Avatar makeProceduralAvatar(const ProceduralAvatarOptions& o) {
             for (int c = 0; c < 3; ++c)
                 cloud.positions.push_back(float(sp.position[c]));
             // Flat discs on the surface: two tangent scales, a thin normal one.
-            const double tangent = 0.75 * spacing * rng.uniform(0.8, 1.25);
+            const double tangent = 0.85 * spacing * rng.uniform(0.8, 1.25);
             const double stretch = rng.uniform(0.8, 1.25);
             cloud.logScales.push_back(float(std::log(tangent * stretch)));
             cloud.logScales.push_back(float(std::log(tangent / stretch)));

@@ -15,6 +15,7 @@
 #include "PythonFixtures.h"
 #include "io/Numpy.h"
 #include "splats/NearestVertex.h"
+#include "splats/ProceduralAvatar.h"
 #include "splats/SmplxJoints.h"
 #include "splats/SmplxModel.h"
 #include "splats/SmplxSequence.h"
@@ -327,6 +328,13 @@ private Q_SLOTS:
         QVERIFY(std::abs(pose.rotations[21].z() - (0.062 + 2)) <
                 1e-6);  // right wrist, last body_pose
         QVERIFY(std::abs(pose.rotations[kSmplxJaw].x() - 0.4) < 1e-12);
+        // The procedural avatar's rig takes the same 55-joint poses: frame 2
+        // turns the root by 0.2 rad about (1,1,1)/√3 and moves it by transl.
+        const Skeleton rig = proceduralAvatarSkeleton();
+        const auto g = rig.worldTransforms(pose);
+        const Eigen::Vector3d pelvis = rig.restPositions()[0];
+        QVERIFY((g[0].translation() - (pelvis + Eigen::Vector3d(2, 4, 6))).norm() < 1e-6);
+        QVERIFY((g[0].linear() - axisAngleMatrix({0.2, 0.2, 0.2})).cwiseAbs().maxCoeff() < 1e-6);
         // Played at 30 fps, looping.
         QCOMPARE(s.frameAt(0.0), std::size_t(0));
         QCOMPARE(s.frameAt(2.5 / 30), std::size_t(2));
