@@ -72,24 +72,69 @@ TileBins binSplats(const std::vector<ProjectedSplat>& projected,
     return bins;
 }
 
-void renderTile(int tile, const TileBins& bins, const std::vector<ProjectedSplat>& projected,
-                const SplatRasterOptions& options, SplatImage& image) {
-    const int tx = tile % bins.tilesX, ty = tile / bins.tilesX;
+// What the per-pixel loop reads of a splat, packed contiguously per tile.
+struct TileSplat {
+    float x, y;
+    float conic[3];
+    float opacity;
+    // Below this exponent α < 1/255 for certain (log(1/255 / opacity) less
+    // a margin far above expf's rounding), so exp need not be evaluated.
+    float skipBelow;
+    float colour[3];
+    float yReach;  // no pixel farther than this from y in y reaches skipBelow
+};
+
+// A splat's α ≥ 1/255 region, ½ dᵀΣ⁻¹d ≤ L with L = −skipBelow, lies within
+// |dx| ≤ √(2L Σxx), |dy| ≤ √(2L Σyy); one pixel more covers the conic's
+// rounding. Splats whose region misses the tile are not gathered, and rows
+// outside it skip the splat: the image is the same, the work much less.
+void gatherTile(int tile, const TileBins& bins, const std::vector<ProjectedSplat>& projected,
+                float x0, float y0, float x1, float y1, std::vector<TileSplat>& splats) {
     const std::uint32_t* list = bins.splats.data() + bins.start[tile];
     const std::uint32_t count = bins.start[tile + 1] - bins.start[tile];
+    splats.clear();
+    for (std::uint32_t k = 0; k < count; ++k) {
+        const ProjectedSplat& p = projected[list[k]];
+        const float skipBelow = std::log(kMinAlpha / p.opacity) - 1e-3f;
+        const float reach = 2.0f * -skipBelow;
+        const float xReach = std::sqrt(reach * p.covariance[0]) + 1.0f;
+        const float yReach = std::sqrt(reach * p.covariance[2]) + 1.0f;
+        if (p.x + xReach < x0 || p.x - xReach > x1 || p.y + yReach < y0 || p.y - yReach > y1)
+            continue;
+        splats.push_back({p.x,
+                          p.y,
+                          {p.conic[0], p.conic[1], p.conic[2]},
+                          p.opacity,
+                          skipBelow,
+                          {p.colour[0], p.colour[1], p.colour[2]},
+                          yReach});
+    }
+}
+
+void renderTile(int tile, const TileBins& bins, const std::vector<ProjectedSplat>& projected,
+                const SplatRasterOptions& options, std::vector<TileSplat>& splats,
+                std::vector<const TileSplat*>& row, SplatImage& image) {
+    const int tx = tile % bins.tilesX, ty = tile / bins.tilesX;
     const int x1 = std::min(image.width, (tx + 1) * kTile);
     const int y1 = std::min(image.height, (ty + 1) * kTile);
+    gatherTile(tile, bins, projected, static_cast<float>(tx * kTile) + 0.5f,
+               static_cast<float>(ty * kTile) + 0.5f, static_cast<float>(x1) - 0.5f,
+               static_cast<float>(y1) - 0.5f, splats);
     for (int py = ty * kTile; py < y1; ++py) {
+        const float cy = static_cast<float>(py) + 0.5f;
+        row.clear();
+        for (const TileSplat& s : splats)
+            if (std::abs(cy - s.y) <= s.yReach) row.push_back(&s);
         for (int px = tx * kTile; px < x1; ++px) {
-            const float cx = static_cast<float>(px) + 0.5f, cy = static_cast<float>(py) + 0.5f;
+            const float cx = static_cast<float>(px) + 0.5f;
             float T = 1.0f;
             float rgb[3] = {0.0f, 0.0f, 0.0f};
-            for (std::uint32_t k = 0; k < count; ++k) {
-                const ProjectedSplat& s = projected[list[k]];
+            for (const TileSplat* sp : row) {
+                const TileSplat& s = *sp;
                 const float dx = cx - s.x, dy = cy - s.y;
                 const float power =
                     -0.5f * (s.conic[0] * dx * dx + s.conic[2] * dy * dy) - s.conic[1] * dx * dy;
-                if (power > 0.0f) continue;
+                if (power > 0.0f || power < s.skipBelow) continue;
                 const float alpha = std::min(kMaxAlpha, s.opacity * std::exp(power));
                 if (alpha < kMinAlpha) continue;
                 const float nextT = T * (1.0f - alpha);
@@ -142,8 +187,10 @@ SplatImage rasterizeSplats(const RenderSplats& splats, const SplatCamera& camera
     threads = std::clamp(threads, 1, tiles);
     std::atomic<int> next{0};
     auto work = [&] {
+        std::vector<TileSplat> buffer;
+        std::vector<const TileSplat*> row;
         for (int t = next++; t < tiles; t = next++)
-            renderTile(t, bins, projected, options, image);
+            renderTile(t, bins, projected, options, buffer, row, image);
     };
     std::vector<std::thread> pool;
     for (int k = 1; k < threads; ++k)
