@@ -9,6 +9,7 @@
 #include <random>
 
 #include "BasinTest.h"
+#include "splats/GaussianCloud.h"
 #include "splats/SphericalHarmonics.h"
 #include "splats/SplatCamera.h"
 #include "splats/SplatProjection.h"
@@ -295,6 +296,46 @@ private Q_SLOTS:
         addSplat(behind, {0, 0, 6}, isotropic(0.1), 1, {1, 1, 1});
         QVERIFY(!projectSplat(behind, 0, SplatCamera::orbit({0, 0, 0}, 0, 0, 5, 40, 32, 32), 0.2f,
                               0, &p));
+    }
+
+    void fromCloudTakesTheActivatedValues() {
+        GaussianCloud cloud;
+        cloud.positions = {0.1f, 0.2f, 0.3f, -1.0f, 0.5f, 2.0f};
+        cloud.logScales = {std::log(0.3f),  std::log(0.05f), std::log(0.12f),
+                           std::log(0.02f), std::log(0.02f), std::log(0.2f)};
+        cloud.rawRotations = {1.6f, 0.6f, -0.8f, 1.0f, 0.0f, 0.0f, 2.0f, 0.0f};  // not unit
+        cloud.opacityLogits = {0.5f, -1.0f};
+        cloud.shDegree = 1;
+        for (int i = 0; i < 2 * 4 * 3; ++i)
+            cloud.sh.push_back(0.01f * float(i) - 0.1f);
+        cloud.activate();
+        const RenderSplats s = RenderSplats::fromCloud(cloud);
+        QCOMPARE(s.size(), std::size_t(2));
+        QCOMPARE(s.shDegree, 1);
+        QVERIFY(s.sh == cloud.sh);
+        QVERIFY(s.centres == cloud.positions);
+        const Mat3 expected[2] = {covarianceOf({0.3, 0.05, 0.12}, {1.6, 0.6, -0.8, 1.0}),
+                                  covarianceOf({0.02, 0.02, 0.2}, {0, 0, 2, 0})};
+        for (int i = 0; i < 2; ++i) {
+            QVERIFY(std::abs(s.opacities[i] - 1 / (1 + std::exp(-cloud.opacityLogits[i]))) < 1e-6);
+            int k = 0;
+            for (const auto& [r, c] : {std::pair{0, 0}, {0, 1}, {0, 2}, {1, 1}, {1, 2}, {2, 2}})
+                QVERIFY2(std::abs(s.covariances[6 * i + k++] - expected[i][r][c]) < 1e-6,
+                         qPrintable(QStringLiteral("splat %1 entry %2").arg(i).arg(k - 1)));
+        }
+        // A rotation of 180° about y swaps the signs of x and z: Σ stays diagonal.
+        QVERIFY(std::abs(s.covariances[6 + 1]) < 1e-7f);
+        QVERIFY(std::abs(s.covariances[6 + 5] - 0.04f) < 1e-7f);
+
+        RenderSplats broken = s;
+        broken.covariances.pop_back();
+        try {
+            broken.validate();
+            QFAIL("a short covariance array was accepted");
+        } catch (const std::runtime_error& e) {
+            QVERIFY2(QString(e.what()).contains("covariances holds 11 values, expected 12"),
+                     e.what());
+        }
     }
 
     void framingKeepsTheBoundsInView() {
