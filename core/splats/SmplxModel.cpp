@@ -196,7 +196,8 @@ Eigen::MatrixX3d SmplxModel::posedVertices(const SmplxParameters& parameters) co
                 for (int b = 0; b < 3; ++b)
                     feature[9 * (k - 1) + 3 * a + b] = r(a, b);
         }
-        const Eigen::VectorXd offsets = posedirs_.cast<double>() * feature;
+        // In float, as stored (a real model's posedirs are 31,425 × 486).
+        const Eigen::VectorXd offsets = (posedirs_ * feature.cast<float>()).cast<double>();
         for (int i = 0; i < vertexCount(); ++i)
             for (int c = 0; c < 3; ++c)
                 v(i, c) += offsets[3 * i + c];
@@ -210,6 +211,23 @@ Eigen::MatrixX3d SmplxModel::posedVertices(const SmplxParameters& parameters) co
         out.row(i) = (blend * v.row(i).transpose().homogeneous()).head<3>().transpose();
     }
     return out;
+}
+
+Avatar makeSmplxAvatar(GaussianCloud cloud, const SmplxModel& model,
+                       const std::vector<double>& betas, const std::vector<double>& expression) {
+    Avatar avatar;
+    avatar.skeleton = model.skeleton(betas, expression);
+    avatar.weights = model.bindSplats(cloud.positions, model.shapedVertices(betas, expression));
+    if (!cloud.quantity("bone")) {
+        SplatQuantity bone{"bone", {}};
+        bone.values.reserve(cloud.size());
+        for (std::size_t i = 0; i < avatar.weights.size(); ++i)
+            bone.values.push_back(float(avatar.weights.dominantBone(i)));
+        cloud.quantities.push_back(std::move(bone));
+    }
+    avatar.cloud = std::move(cloud);
+    avatar.validate();
+    return avatar;
 }
 
 SkinWeights SmplxModel::bindSplats(const std::vector<float>& centres,

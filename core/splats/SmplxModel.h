@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "splats/Avatar.h"
 #include "splats/LinearBlendSkinning.h"
 #include "splats/Skeleton.h"
 
@@ -84,5 +85,13 @@ private:
     Eigen::MatrixXd weights_;     // V × J
     std::vector<int> parents_;
 };
+
+// A trained rest-pose cloud (e.g. EVA's canonical Gaussians) rigged to the
+// model at the shape it was trained with: the skeleton at that shape, each
+// splat bound to its nearest vertex, and a "bone" quantity (the dominant
+// joint) unless the cloud has one.
+Avatar makeSmplxAvatar(GaussianCloud cloud, const SmplxModel& model,
+                       const std::vector<double>& betas = {},
+                       const std::vector<double>& expression = {});
 
 }  // namespace basin
