@@ -262,6 +262,39 @@ private Q_SLOTS:
                     QVERIFY(std::abs(w.weights[i][k] - m.weights()(best, w.bones[i][k])) < 1e-6);
         }
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, m.bindSplats(centres, rest.topRows(10)));
+
+        // A cloud rigged to the model: same binding, a "bone" quantity, and
+        // posing it moves a splat at vertex 5 where LBS moves the vertex.
+        GaussianCloud cloud;
+        const std::size_t n = centres.size() / 3;
+        cloud.positions = centres;
+        for (int c = 0; c < 3; ++c)
+            cloud.positions[std::size_t(c)] = float(rest(5, c));
+        cloud.logScales.assign(3 * n, -4.f);
+        cloud.rawRotations.assign(4 * n, 0.f);
+        for (std::size_t i = 0; i < n; ++i)
+            cloud.rawRotations[4 * i] = 1.f;
+        cloud.opacityLogits.assign(n, 0.f);
+        cloud.sh.assign(3 * n, 0.f);
+        cloud.activate();
+        const Avatar avatar = makeSmplxAvatar(cloud, m);
+        QCOMPARE(avatar.weights.bones[7], w.bones[7]);
+        const SplatQuantity* bone = avatar.cloud.quantity("bone");
+        QVERIFY(bone);
+        QCOMPARE(int(bone->values[7]), w.dominantBone(7));
+        SmplxParameters p;
+        p.bodyPose.assign(63, 0.3);
+        p.transl = {0, 1, 0};
+        const RenderSplats posed = avatar.posed(p.skeletonPose());
+        Eigen::Vector3d expected = Eigen::Vector3d::Zero();
+        const auto a = avatar.skeleton.skinningTransforms(p.skeletonPose());
+        for (int k = 0; k < m.jointCount(); ++k)
+            expected += m.weights()(5, k) * (a[std::size_t(k)] * rest.row(5).transpose());
+        double error = 0;
+        for (int c = 0; c < 3; ++c)
+            error = std::max(error, std::abs(double(posed.centres[std::size_t(c)]) - expected[c]));
+        QVERIFY2(error < 1e-5, qPrintable(QString::number(error)));
+        QVERIFY((expected - rest.row(5).transpose()).norm() > 0.5);  // it did move
     }
 
     void nearestVertexAgainstBruteForce() {
