@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace basin {
 
@@ -88,28 +89,43 @@ SkinnedSplats skinSplats(const std::vector<float>& centres, const std::vector<fl
     SkinnedSplats out;
     out.centres.resize(3 * n);
     out.covariances.resize(6 * n);
-    for (std::size_t i = 0; i < n; ++i) {
-        Eigen::Matrix3d dm = Eigen::Matrix3d::Zero();
-        Eigen::Vector3d b = Eigen::Vector3d::Zero();
-        for (std::size_t k = 0; k < std::size_t(kMaxBonesPerSplat); ++k) {
-            const double w = weights.weights[i][k];
-            if (w == 0) continue;
-            const auto j = std::size_t(weights.bones[i][k]);
-            dm += w * delta[j];
-            b += w * transforms[j].translation();
+    auto skinRange = [&](std::size_t first, std::size_t last) {
+        for (std::size_t i = first; i < last; ++i) {
+            Eigen::Matrix3d dm = Eigen::Matrix3d::Zero();
+            Eigen::Vector3d b = Eigen::Vector3d::Zero();
+            for (std::size_t k = 0; k < std::size_t(kMaxBonesPerSplat); ++k) {
+                const double w = weights.weights[i][k];
+                if (w == 0) continue;
+                const auto j = std::size_t(weights.bones[i][k]);
+                dm += w * delta[j];
+                b += w * transforms[j].translation();
+            }
+            const Eigen::Vector3d x(centres[3 * i], centres[3 * i + 1], centres[3 * i + 2]);
+            const Eigen::Vector3d moved = dm * x + b;
+            for (std::size_t c = 0; c < 3; ++c)
+                out.centres[3 * i + c] = centres[3 * i + c] + float(moved[Eigen::Index(c)]);
+            // Σ' − Σ with M = I + D; exactly 0 when D is.
+            const Eigen::Matrix3d sigma = symmetricFromUpper(&covariances[6 * i]);
+            const Eigen::Matrix3d m = Eigen::Matrix3d::Identity() + dm;
+            const auto d = upperEntries(m * sigma * m.transpose() - sigma);
+            for (std::size_t c = 0; c < 6; ++c)
+                out.covariances[6 * i + c] = covariances[6 * i + c] + d[c];
         }
-        const Eigen::Vector3d x(centres[3 * i], centres[3 * i + 1], centres[3 * i + 2]);
-        const Eigen::Vector3d moved = dm * x + b;
-        for (int c = 0; c < 3; ++c)
-            out.centres[3 * i + std::size_t(c)] = centres[3 * i + std::size_t(c)] + float(moved[c]);
-        const Eigen::Matrix3d sigma = symmetricFromUpper(&covariances[6 * i]);
-        // Σ' − Σ = D Σ + Σ Dᵀ + D Σ Dᵀ with M = I + D.
-        const Eigen::Matrix3d change =
-            dm * sigma + sigma * dm.transpose() + dm * sigma * dm.transpose();
-        const auto d = upperEntries(change);
-        for (std::size_t c = 0; c < 6; ++c)
-            out.covariances[6 * i + c] = covariances[6 * i + c] + d[c];
+    };
+    // Splats are independent: large clouds are shared among threads.
+    const std::size_t threads =
+        std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), n / 32768 + 1);
+    if (threads <= 1) {
+        skinRange(0, n);
+        return out;
     }
+    std::vector<std::thread> workers;
+    const std::size_t chunk = (n + threads - 1) / threads;
+    for (std::size_t t = 1; t < threads; ++t)
+        workers.emplace_back(skinRange, t * chunk, std::min(n, (t + 1) * chunk));
+    skinRange(0, std::min(n, chunk));
+    for (auto& w : workers)
+        w.join();
     return out;
 }
 
