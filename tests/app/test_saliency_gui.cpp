@@ -1,7 +1,8 @@
 // Saliency in the GUI on a small CNN with two checkpoints (two seeds) and a
 // digits dataset: "Saliency…" on checkpoint A → the dialog → a job in the
 // jobs panel → the saliency view shows a Grad-CAM++ map of the image; moving
-// the probe to checkpoint B recomputes the map in the background; ticking both
+// the probe to checkpoint B, or to t = 0.5 on the path between A and B,
+// recomputes the map in the background; ticking both
 // checkpoints and two methods gives a 2 × 2 comparison grid with the
 // deletion/insertion curves of every map; the view is saved with the project;
 // the demo project shows Grad-CAM++ and IG of a test digit for its CNN.
@@ -18,6 +19,7 @@
 #include <functional>
 
 #include "BasinGuiTest.h"
+#include "connectivity/PathJob.h"
 #include "data/DatasetFiles.h"
 #include "data/GeneratedDatasets.h"
 #include "jobs/JobHandle.h"
@@ -160,6 +162,33 @@ private Q_SLOTS:
         auto* status = newestSaliency<QLabel>(window_, "saliencyStatus");
         QVERIFY(status);
         QVERIFY2(status->text().contains("seed 1"), qPrintable(status->text()));
+    }
+
+    // The LMC cursor released at t = 0.5 on a path between the seeds: the
+    // view explains the network halfway, rebuilt from the path file.
+    void aPathProbeRecomputesAtTheInterpolatedWeights() {
+        auto* view = newestSaliency<widgets::SaliencyView>(window_);
+        QVERIFY(view && !view->map().values.empty());
+        LmcRecipe recipe;
+        recipe.modelPath = path("cnn.pt").toStdString();
+        recipe.checkpoints = {path("seed0.pt").toStdString(), path("seed1.pt").toStdString()};
+        recipe.points = 3;
+        recipe.outPath = path("seeds.path.h5").toStdString();
+        PathJob lmc(recipe, loadDatasetFile(path("digits_test.npz").toStdString()));
+        JobHandle handle(lmc.title());
+        QCOMPARE(runJob(lmc, handle).state, JobState::Succeeded);
+        window_.session()->addResultOnce(path("seeds.path.h5"));
+
+        const std::vector<float> atSeed1 = view->map().values;
+        Probe probe;
+        probe.kind = Probe::Kind::Path;
+        probe.result = "seeds.path.h5";
+        probe.t = 0.5;
+        window_.session()->setProbe(probe);
+        QVERIFY(QTest::qWaitFor([&] { return view->map().values != atSeed1; }, 60000));
+        auto* status = newestSaliency<QLabel>(window_, "saliencyStatus");
+        QVERIFY2(status->text().contains("Grad-CAM++"), qPrintable(status->text()));
+        QVERIFY2(status->text().contains("seeds.path.h5"), qPrintable(status->text()));
     }
 
     void twoCheckpointsAndTwoMethodsMakeAGridWithCurves() {
