@@ -90,6 +90,18 @@ std::array<float, 3> parseBackground(const QString& text) {
     return rgb;
 }
 
+SplatVec3 parseUp(const QString& text) {
+    static const QRegularExpression axis(QStringLiteral("^([+-]?)([xyz])$"));
+    const QRegularExpressionMatch m = axis.match(text.trimmed().toLower());
+    if (!m.hasMatch())
+        throw usage(QStringLiteral("--up '%1' is not a coordinate axis: +y (the default), -y, "
+                                   "+z, -z, +x or -x")
+                        .arg(text));
+    SplatVec3 up{0.0f, 0.0f, 0.0f};
+    up[m.captured(2).at(0).unicode() - 'x'] = m.captured(1) == QStringLiteral("-") ? -1.0f : 1.0f;
+    return up;
+}
+
 int parseInt(const QCommandLineParser& p, const char* name, int lo, int hi) {
     bool ok = false;
     const int v = p.value(QLatin1String(name)).toInt(&ok);
@@ -141,6 +153,7 @@ int runRenderSplats(const QCommandLineParser& p) {
     int width = 512, height = 512, frames = 0;
     float fov = 50.0f;
     SplatRasterOptions options;
+    SplatVec3 up{0.0f, 1.0f, 0.0f};
     try {
         spec = parseCamera(p.value(QStringLiteral("camera")));
         parseSize(p.value(QStringLiteral("size")), &width, &height);
@@ -152,6 +165,7 @@ int runRenderSplats(const QCommandLineParser& p) {
                             .arg(p.value(QStringLiteral("fov"))));
         if (p.isSet(QStringLiteral("sh-degree"))) options.shDegree = parseInt(p, "sh-degree", 0, 3);
         options.background = parseBackground(p.value(QStringLiteral("background")));
+        up = parseUp(p.value(QStringLiteral("up")));
         if (p.isSet(QStringLiteral("turntable"))) frames = parseInt(p, "turntable", 1, 3600);
     } catch (const std::invalid_argument& e) {
         std::fprintf(stderr, "basin render-splats: %s\n", e.what());
@@ -180,7 +194,7 @@ int runRenderSplats(const QCommandLineParser& p) {
 
     auto render = [&](float azimuth, const QString& path) {
         const SplatCamera camera =
-            SplatCamera::orbit(centre, azimuth, spec.elevation, distance, fov, width, height);
+            SplatCamera::orbit(centre, azimuth, spec.elevation, distance, fov, width, height, up);
         const auto start = std::chrono::steady_clock::now();
         const SplatImage image = rasterizeSplats(splats, camera, options);
         const double ms =
@@ -224,15 +238,22 @@ Subcommand renderSplatsSubcommand() {
             "the 0.3 low-pass dilation, SH colour by view direction, front-to-back alpha "
             "compositing — to a PNG, or with --turntable N to frames frame_0000.png … in the "
             "folder --out, the camera circling the cloud. The camera orbits the centre of the "
-            "cloud's bounds with the world's +y up; no display is needed."));
+            "cloud's bounds about the scene's up axis (--up, +y by default); no display is "
+            "needed."));
         p.addPositionalArgument(QStringLiteral("file"),
                                 QStringLiteral("The splat file (.ply or .splat)."),
                                 QStringLiteral("FILE.ply|FILE.splat"));
-        addOption(p, "camera",
-                  "orbit:AZ,EL,DIST — azimuth about +y (0 looks from +z), elevation (degrees) "
-                  "and distance from the cloud's centre; orbit:AZ,EL frames the cloud; auto is "
-                  "orbit:0,15 framed.",
-                  "SPEC", "auto");
+        addOption(
+            p, "camera",
+            "orbit:AZ,EL,DIST — azimuth about the up axis (0 looks from +z), elevation (degrees) "
+            "and distance from the cloud's centre; orbit:AZ,EL frames the cloud; auto is "
+            "orbit:0,15 framed.",
+            "SPEC", "auto");
+        addOption(p, "up",
+                  "The scene's up axis, which the orbit turns about: +y, -y (common in COLMAP "
+                  "reconstructions), +z, -z, +x or -x. Azimuth 0 looks from +z (from -y when "
+                  "up is ±z).",
+                  "AXIS", "+y");
         addOption(p, "fov", "Vertical field of view in degrees.", "DEGREES", "50");
         addOption(p, "size", "Image size in pixels.", "WxH", "512x512");
         addOption(p, "sh-degree", "Highest SH degree evaluated (default: the file's).", "D");

@@ -83,17 +83,30 @@ float SplatCamera::focalX() const {
 
 SplatCamera SplatCamera::orbit(const SplatVec3& target, float azimuthDegrees,
                                float elevationDegrees, float distance, float fovYDegrees, int width,
-                               int height) {
+                               int height, const SplatVec3& up) {
+    const SplatVec3 u = normalized(up);
+    // The direction azimuth 0 looks from, and the one 90° further about up
+    // (side = up × front), spanning the plane normal to up.
+    SplatVec3 front =
+        std::abs(u[2]) > 0.5f ? SplatVec3{0.0f, -1.0f, 0.0f} : SplatVec3{0.0f, 0.0f, 1.0f};
+    const float along = front[0] * u[0] + front[1] * u[1] + front[2] * u[2];
+    for (int i = 0; i < 3; ++i)
+        front[i] -= along * u[i];  // for an up off the axes
+    front = normalized(front);
+    const SplatVec3 side = cross(u, front);
     const float az = radians(azimuthDegrees), el = radians(elevationDegrees);
-    SplatCamera c;
-    c.target = target;
-    c.position = {target[0] + distance * std::cos(el) * std::sin(az),
-                  target[1] + distance * std::sin(el),
-                  target[2] + distance * std::cos(el) * std::cos(az)};
-    c.fovYDegrees = fovYDegrees;
-    c.width = width;
-    c.height = height;
-    return c;
+    const float a = distance * std::cos(el) * std::sin(az);
+    const float b = distance * std::sin(el);
+    const float c = distance * std::cos(el) * std::cos(az);
+    SplatCamera cam;
+    cam.target = target;
+    for (int i = 0; i < 3; ++i)
+        cam.position[i] = target[i] + a * side[i] + b * u[i] + c * front[i];
+    cam.up = u;
+    cam.fovYDegrees = fovYDegrees;
+    cam.width = width;
+    cam.height = height;
+    return cam;
 }
 
 float SplatCamera::framingDistance(const std::array<float, 6>& bounds, float fovYDegrees, int width,
@@ -111,11 +124,13 @@ float SplatCamera::framingDistance(const std::array<float, 6>& bounds, float fov
 }
 
 SplatCamera SplatCamera::framing(const std::array<float, 6>& bounds, float azimuthDegrees,
-                                 float elevationDegrees, float fovYDegrees, int width, int height) {
+                                 float elevationDegrees, float fovYDegrees, int width, int height,
+                                 const SplatVec3& up) {
     const SplatVec3 centre{0.5f * (bounds[0] + bounds[3]), 0.5f * (bounds[1] + bounds[4]),
                            0.5f * (bounds[2] + bounds[5])};
     return orbit(centre, azimuthDegrees, elevationDegrees,
-                 framingDistance(bounds, fovYDegrees, width, height), fovYDegrees, width, height);
+                 framingDistance(bounds, fovYDegrees, width, height), fovYDegrees, width, height,
+                 up);
 }
 
 }  // namespace basin

@@ -3,7 +3,8 @@
 // Splatting reference code (COLMAP/OpenCV): view space has x right, y down
 // and z forward (depth); pixel (i, j) covers [i, i+1) × [j, j+1) and its
 // centre is (i + ½, j + ½); the principal point is the image centre and
-// pixels are square. The world's up direction is +y.
+// pixels are square. The world's up direction is +y unless a camera says
+// otherwise (scenes reconstructed by COLMAP often have −y up).
 
 #include <array>
 
@@ -38,10 +39,14 @@ struct SplatCamera {
     float focalX() const;       // equal to focalY (square pixels)
 
     // A camera on a sphere around `target` looking at it: azimuth about the
-    // world's +y axis (0° on +z, 90° on +x), elevation above the xz plane,
-    // both in degrees, distance in world units.
+    // world's up axis, elevation above the plane normal to it, both in
+    // degrees, distance in world units. With +y up (the default), azimuth 0°
+    // looks from +z and 90° from +x; `up` may be any coordinate axis (±x, ±y,
+    // ±z): azimuth 0° then looks from +z for ±x and ±y, from −y for ±z, and
+    // the right-handed rotation about `up` turns the camera.
     static SplatCamera orbit(const SplatVec3& target, float azimuthDegrees, float elevationDegrees,
-                             float distance, float fovYDegrees, int width, int height);
+                             float distance, float fovYDegrees, int width, int height,
+                             const SplatVec3& up = {0.0f, 1.0f, 0.0f});
     // The distance at which a sphere around the bounds {min x, y, z, max x,
     // y, z} (GaussianCloud::bounds) fills the narrower field of view, with a
     // margin of `margin` (1.1: 10% empty border).
@@ -49,7 +54,8 @@ struct SplatCamera {
                                  int height, float margin = 1.1f);
     // orbit() around the bounds' centre at framingDistance.
     static SplatCamera framing(const std::array<float, 6>& bounds, float azimuthDegrees,
-                               float elevationDegrees, float fovYDegrees, int width, int height);
+                               float elevationDegrees, float fovYDegrees, int width, int height,
+                               const SplatVec3& up = {0.0f, 1.0f, 0.0f});
 };
 
 }  // namespace basin

@@ -1,9 +1,9 @@
 // `basin render-splats` as a user runs it: a small 3DGS PLY written here in
 // the reference layout (binary little-endian, degree 0) rendered to a PNG of
 // the requested size that equals the core rasterizer's image for the same
-// framed camera, the background where no splat is; a turntable of N frames
-// that differ; a .splat file; bad camera strings and sizes refused with a
-// sentence naming the option.
+// framed camera, the background where no splat is; --up -y turns it by
+// 180°; a turntable of N frames that differ; a .splat file; bad camera strings and sizes refused
+// with a sentence naming the option.
 
 #include <QDir>
 #include <QFile>
@@ -134,6 +134,28 @@ private Q_SLOTS:
             QVERIFY(QImage(QDir(out).filePath(frames[k])) != first);
     }
 
+    void upAxisTurnsThePicture() {
+        const QString a = dir_.filePath("up_y.png"), b = dir_.filePath("down_y.png");
+        BasinRun r = runBasin(
+            {"render-splats", ply_, "--camera", "orbit:0,0", "--size", "40x30", "--out", a});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = runBasin({"render-splats", ply_, "--camera", "orbit:0,0", "--up", "-y", "--size",
+                      "40x30", "--out", b});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        // −y up seen from +z: the +y picture turned by 180°.
+        const QImage up(a), down(b);
+        int differing = 0;
+        for (int y = 0; y < 30; ++y)
+            for (int x = 0; x < 40; ++x) {
+                const QColor p = up.pixelColor(x, y), q = down.pixelColor(39 - x, 29 - y);
+                differing += std::abs(p.red() - q.red()) > 1 ||
+                             std::abs(p.green() - q.green()) > 1 ||
+                             std::abs(p.blue() - q.blue()) > 1;
+            }
+        QCOMPARE(differing, 0);
+        QVERIFY(up != down);
+    }
+
     void readsSplatFiles() {
         // One red splat in antimatter15's 32-byte record.
         QByteArray record;
@@ -170,6 +192,7 @@ private Q_SLOTS:
             {{"--size", "512"}, "--size '512' is not WIDTHxHEIGHT"},
             {{"--background", "1,1"}, "--background '1,1' is not R,G,B"},
             {{"--sh-degree", "4"}, "--sh-degree '4' must be an integer from 0 to 3"},
+            {{"--up", "w"}, "--up 'w' is not a coordinate axis"},
         };
         for (const Case& c : cases) {
             const BasinRun r = runBasin(QStringList{"render-splats", ply_, "--out", out} + c.args);

@@ -480,6 +480,32 @@ private Q_SLOTS:
         }
     }
 
+    void otherUpAxesTurnTheView() {
+        RenderSplats s;
+        addSplat(s, {0.5f, 0.3f, 0.0f}, isotropic(0.1), 0.9f, {1, 0, 0});
+        addSplat(s, {-0.2f, -0.4f, 0.1f}, isotropic(0.15), 0.7f, {0, 1, 0});
+        addSplat(s, {0.0f, 0.2f, 0.6f}, isotropic(0.1), 0.8f, {0, 0, 1});
+        const SplatImage yUp =
+            rasterizeSplats(s, SplatCamera::orbit({0, 0, 0}, 0, 0, 4, 40, 48, 32));
+        const SplatImage yDown =
+            rasterizeSplats(s, SplatCamera::orbit({0, 0, 0}, 0, 0, 4, 40, 48, 32, {0, -1, 0}));
+        // −y up, seen from +z: the picture turned by 180°.
+        for (int y = 0; y < 32; ++y)
+            for (int x = 0; x < 48; ++x)
+                for (int c = 0; c < 3; ++c)
+                    QVERIFY(std::abs(pixel(yUp, x, y, c) - pixel(yDown, 47 - x, 31 - y, c)) <
+                            1e-5f);
+        // +z up, azimuth 0 looks from −y: +z is at the top, +x on the right.
+        const SplatCamera zUp = SplatCamera::orbit({0, 0, 0}, 0, 0, 4, 40, 48, 32, {0, 0, 1});
+        QVERIFY(std::abs(zUp.position[1] + 4) < 1e-5f);
+        const SplatVec3 top = zUp.toView({0, 0, 1}), right = zUp.toView({1, 0, 0});
+        QVERIFY(top[1] < -0.99f);  // view y points down
+        QVERIFY(right[0] > 0.99f);
+        // Azimuth turns right-handedly about up: 90° about +z looks from +x.
+        const SplatCamera zUp90 = SplatCamera::orbit({0, 0, 0}, 90, 0, 4, 40, 48, 32, {0, 0, 1});
+        QVERIFY(std::abs(zUp90.position[0] - 4) < 1e-5f);
+    }
+
     void framingKeepsTheBoundsInView() {
         const std::array<float, 6> bounds{-0.4f, 0.0f, -0.2f, 0.4f, 1.8f, 0.3f};
         for (float az : {0.0f, 45.0f, 135.0f}) {
