@@ -63,7 +63,10 @@ bool projectSplat(const RenderSplats& splats, std::size_t i, const SplatCamera& 
     o.colour =
         shColour(degree, &splats.sh[3 * k * i],
                  {p[0] - camera.position[0], p[1] - camera.position[1], p[2] - camera.position[2]});
-    return true;
+    // A NaN opacity or SH coefficient (readers drop such splats; clouds made
+    // in memory may hold them) would spread NaN over every pixel behind it.
+    return std::isfinite(o.opacity) && std::isfinite(o.colour[0]) && std::isfinite(o.colour[1]) &&
+           std::isfinite(o.colour[2]);
 }
 
 }  // namespace basin

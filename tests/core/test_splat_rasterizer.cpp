@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include "BasinTest.h"
@@ -293,6 +294,20 @@ private Q_SLOTS:
         const SplatCamera inside = SplatCamera::orbit({0, 0, 0}, 0, 0, 0.1f, 60, 64, 64);
         for (float v : rasterizeSplats(s, inside).rgb)
             QVERIFY(std::isfinite(v));
+        // Non-finite values cull the splat instead of spreading NaN.
+        RenderSplats broken;
+        addSplat(broken, {0, 0, 0}, isotropic(0.2), 0.5f, {1, 0, 0});
+        addSplat(broken, {0, 0, 0.1f}, isotropic(0.2), 0.5f, {0, 1, 0});
+        addSplat(broken, {0, 0, 0.2f}, isotropic(0.2), 0.5f, {0, 0, 1});
+        addSplat(broken, {std::nanf(""), 0, 0.3f}, isotropic(0.2), 0.5f, {1, 1, 1});
+        broken.sh[3] = std::numeric_limits<float>::infinity();  // the green splat's colour
+        broken.opacities[2] = std::nanf("");
+        const SplatImage clean =
+            rasterizeSplats(broken, SplatCamera::orbit({0, 0, 0}, 0, 0, 5, 40, 33, 33));
+        for (float v : clean.rgb)
+            QVERIFY(std::isfinite(v));
+        QVERIFY(std::abs(pixel(clean, 16, 16, 0) - 0.5f) < 1e-5f);  // only red is drawn
+        QCOMPARE(pixel(clean, 16, 16, 1), 0.0f);
         ProjectedSplat p;
         RenderSplats behind;
         addSplat(behind, {0, 0, 6}, isotropic(0.1), 1, {1, 1, 1});
