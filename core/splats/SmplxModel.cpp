@@ -7,6 +7,7 @@
 #include "io/Numpy.h"
 #include "splats/NearestVertex.h"
 #include "splats/SmplxJoints.h"
+#include "util/MappedFile.h"
 
 namespace basin {
 
@@ -77,7 +78,12 @@ SkeletonPose SmplxParameters::skeletonPose() const {
 }
 
 SmplxModel SmplxModel::load(const std::string& path) {
-    const auto arrays = readNpz(path);
+    const MappedFile file = mapFile(path);
+    return parse(file.data, file.size, path);
+}
+
+SmplxModel SmplxModel::parse(const std::uint8_t* data, std::size_t size, const std::string& path) {
+    const auto arrays = parseNpz(data, size, path);
     SmplxModel m;
     m.path_ = path;
     std::vector<std::int64_t> shape;

@@ -9,6 +9,8 @@
 // poses; the PCA hand components are not used).
 
 #include <Eigen/Core>
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,8 @@ public:
     // J_regressor (J×V), weights (V×J), kintree_table (2×J), optional
     // posedirs (V×3×(J−1)·9).
     static SmplxModel load(const std::string& path);
+    // The same from the bytes of an .npz; `name` names it in messages.
+    static SmplxModel parse(const std::uint8_t* data, std::size_t size, const std::string& name);
 
     const std::string& path() const { return path_; }
     int vertexCount() const { return int(vTemplate_.rows()); }

@@ -21,20 +21,35 @@ struct Values {
     std::vector<std::int64_t> shape;
 };
 
-void flatten(const PickleValue& v, std::vector<double>& out, const std::string& where, int depth) {
+// At most this many numbers per file: memo references let a small pickle
+// name the same large list many times over.
+constexpr std::size_t kMaxValues = std::size_t(1) << 24;
+
+void flatten(const PickleValue& v, std::vector<double>& out, const std::string& where, int depth,
+             std::size_t& budget) {
     if (depth > 8) throw std::runtime_error(where + " is nested too deeply");
+    auto take = [&](std::size_t n) {
+        if (n > budget)
+            throw std::runtime_error(where + " holds more than " + std::to_string(kMaxValues) +
+                                     " numbers");
+        budget -= n;
+    };
     switch (v.kind) {
         case PickleValue::Kind::Int:
+            take(1);
             out.push_back(double(v.integer));
             return;
         case PickleValue::Kind::Float:
+            take(1);
             out.push_back(v.number);
             return;
         case PickleValue::Kind::Bool:
+            take(1);
             out.push_back(v.boolean ? 1 : 0);
             return;
         case PickleValue::Kind::Tensor: {
             v.tensor.validate(where);
+            take(std::size_t(v.tensor.numel()));
             const auto d = v.tensor.toDoubles();
             out.insert(out.end(), d.begin(), d.end());
             return;
@@ -42,16 +57,16 @@ void flatten(const PickleValue& v, std::vector<double>& out, const std::string& 
         case PickleValue::Kind::List:
         case PickleValue::Kind::Tuple:
             for (const PickleValue* item : v.items)
-                flatten(*item, out, where, depth + 1);
+                flatten(*item, out, where, depth + 1, budget);
             return;
         default:
             throw std::runtime_error(where + " is not numeric (" + describePickleValue(v) + ")");
     }
 }
 
-Values valuesOf(const PickleValue& v, const std::string& where) {
+Values valuesOf(const PickleValue& v, const std::string& where, std::size_t& budget) {
     Values out;
-    flatten(v, out.data, where, 0);
+    flatten(v, out.data, where, 0, budget);
     if (v.kind == PickleValue::Kind::Tensor)
         out.shape = v.tensor.shape;
     else if (v.kind == PickleValue::Kind::List || v.kind == PickleValue::Kind::Tuple)
@@ -59,30 +74,33 @@ Values valuesOf(const PickleValue& v, const std::string& where) {
     return out;
 }
 
-std::map<std::string, Values> readPickleDict(const std::string& path) {
-    const MappedFile file = mapFile(path);
-    const PickleDocument doc = parsePickle(file.data, file.size, path);
+std::map<std::string, Values> pickleDict(const std::uint8_t* data, std::size_t size,
+                                         const std::string& path) {
+    const PickleDocument doc = parsePickle(data, size, path);
     const PickleValue& root = doc.root();
     if (root.kind != PickleValue::Kind::Dict)
         throw std::runtime_error(path + " does not hold a dict of SMPL-X parameters (" +
                                  describePickleValue(root) + ")");
     std::map<std::string, Values> out;
-    for (const auto& [key, value] : root.entries) {
-        if (key->kind != PickleValue::Kind::String) continue;
-        static const char* known[] = {
-            "global_orient",  "body_pose",       "jaw_pose", "leye_pose", "reye_pose",
-            "left_hand_pose", "right_hand_pose", "transl",   "betas",     "expression"};
+    std::size_t budget = kMaxValues;
+    static const char* known[] = {"global_orient", "body_pose",      "jaw_pose",        "leye_pose",
+                                  "reye_pose",     "left_hand_pose", "right_hand_pose", "transl",
+                                  "betas",         "expression"};
+    for (const auto& entry : root.entries) {
+        const PickleValue& key = *entry.first;
+        if (key.kind != PickleValue::Kind::String) continue;
         if (std::find_if(std::begin(known), std::end(known),
-                         [&](const char* k) { return key->text == k; }) == std::end(known))
+                         [&](const char* k) { return key.text == k; }) == std::end(known))
             continue;
-        out[key->text] = valuesOf(*value, path + ": '" + key->text + "'");
+        out[key.text] = valuesOf(*entry.second, path + ": '" + key.text + "'", budget);
     }
     return out;
 }
 
-std::map<std::string, Values> readNpzDict(const std::string& path, double* fps) {
+std::map<std::string, Values> npzDict(const std::uint8_t* data, std::size_t size,
+                                      const std::string& path, double* fps) {
     std::map<std::string, Values> out;
-    for (const auto& a : readNpz(path)) {
+    for (const auto& a : parseNpz(data, size, path)) {
         a.tensor.validate(path + ": '" + a.name + "'");
         if (a.name == "mocap_framerate" || a.name == "fps") {
             const auto d = a.tensor.toDoubles();
@@ -132,8 +150,14 @@ bool naturalLess(const std::string& a, const std::string& b) {
 }  // namespace
 
 std::vector<SmplxParameters> readSmplxParameters(const std::string& path, double* fps) {
-    const bool npz = endsWith(path, ".npz");
-    const auto values = npz ? readNpzDict(path, fps) : readPickleDict(path);
+    const MappedFile file = mapFile(path);
+    return parseSmplxParameters(file.data, file.size, path, fps);
+}
+
+std::vector<SmplxParameters> parseSmplxParameters(const std::uint8_t* data, std::size_t bytes,
+                                                  const std::string& path, double* fps) {
+    const bool zip = bytes >= 4 && data[0] == 'P' && data[1] == 'K';
+    const auto values = zip ? npzDict(data, bytes, path, fps) : pickleDict(data, bytes, path);
     auto get = [&](const char* key) -> const Values* {
         const auto it = values.find(key);
         return it == values.end() ? nullptr : &it->second;

@@ -11,6 +11,8 @@
 // axis (a whole sequence in one file) or a leading 1. betas and expression
 // with one row apply to every frame. An .npz may give mocap_framerate.
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -30,7 +32,12 @@ struct SmplxSequence {
 
 // Reads one parameter file (.pkl/.pickle or .npz); throws std::runtime_error
 // naming the file and the key that is missing, misshapen or not numeric.
+// `fps` receives an .npz's mocap_framerate when it has one.
 std::vector<SmplxParameters> readSmplxParameters(const std::string& path, double* fps = nullptr);
+// The same from bytes: a zip archive is read as .npz, anything else as a
+// pickle. `name` names the file in messages.
+std::vector<SmplxParameters> parseSmplxParameters(const std::uint8_t* data, std::size_t size,
+                                                  const std::string& name, double* fps = nullptr);
 // Reads the files in the order given.
 SmplxSequence readSmplxSequence(const std::vector<std::string>& files);
 // Every .pkl, .pickle and .npz file of a folder, in natural order

@@ -124,6 +124,13 @@ with open('no_pose.pkl', 'wb') as f:
     pickle.dump(dict(betas=np.zeros(10)), f)
 with open('a_list.pkl', 'wb') as f:
     pickle.dump([1, 2, 3], f)
+# A few hundred bytes naming 10⁹ numbers through memo references.
+a = [0.5] * 1000
+b = [a] * 1000
+with open('memo_bomb.pkl', 'wb') as f:
+    pickle.dump(dict(body_pose=[b] * 1000), f, protocol=2)
+import shutil
+shutil.copy('two_frames.npz', 'npz_named.pkl')
 )PY";
 
 Eigen::MatrixX3d readMatrix(const QString& path) {
@@ -393,6 +400,11 @@ private Q_SLOTS:
         QVERIFY2(none.contains("no_pose.pkl") && none.contains("global_orient"), qPrintable(none));
         const QString list = errorOf([&] { readSmplxParameters(at("a_list.pkl").toStdString()); });
         QVERIFY2(list.contains("a_list.pkl") && list.contains("dict"), qPrintable(list));
+        const QString bomb =
+            errorOf([&] { readSmplxParameters(at("memo_bomb.pkl").toStdString()); });
+        QVERIFY2(bomb.contains("'body_pose'") && bomb.contains("more than"), qPrintable(bomb));
+        // Content decides, not the name: an .npz named .pkl reads as .npz.
+        QCOMPARE(int(readSmplxParameters(at("npz_named.pkl").toStdString()).size()), 2);
         const QString empty =
             errorOf([&] { readSmplxSequenceFolder(dir_.path().toStdString() + "/nope"); });
         QVERIFY2(empty.contains("nope"), qPrintable(empty));
