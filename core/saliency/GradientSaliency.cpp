@@ -53,16 +53,10 @@ torch::Tensor reduceMagnitude(const torch::Tensor& a /*[C,H,W], ≥ 0*/, Channel
     return r == ChannelReduction::Max ? a.amax(0) : a.sum(0);
 }
 
-SaliencyMap gradientMap(const SaliencyRun& run) {
+SaliencyMap singlePassMap(const SaliencyRun& run) {
     const torch::Tensor g = targetGradient(run, run.image)[0];
     run.reportProgress(1.0);
-    return inputSpaceMap(reduceMagnitude(g.abs(), run.options->reduction), g);
-}
-
-SaliencyMap gradientTimesInputMap(const SaliencyRun& run) {
-    const torch::Tensor a = run.image[0] * targetGradient(run, run.image)[0];
-    run.reportProgress(1.0);
-    return inputSpaceMap(a.sum(0), a);
+    return singlePassGradientMap(run.image[0], g, *run.options);
 }
 
 SaliencyMap smoothGradMap(const SaliencyRun& run, bool squared) {
@@ -136,12 +130,20 @@ SaliencyMap integratedGradientsMap(const SaliencyRun& run) {
 
 }  // namespace
 
+SaliencyMap singlePassGradientMap(const torch::Tensor& image, const torch::Tensor& g,
+                                  const SaliencyOptions& options) {
+    if (options.method == SaliencyMethod::GradientTimesInput) {
+        const torch::Tensor a = image * g;
+        return inputSpaceMap(a.sum(0), a);
+    }
+    return inputSpaceMap(reduceMagnitude(g.abs(), options.reduction), g);
+}
+
 SaliencyMap gradientSaliency(const SaliencyRun& run) {
     switch (run.options->method) {
         case SaliencyMethod::Gradient:
-            return gradientMap(run);
         case SaliencyMethod::GradientTimesInput:
-            return gradientTimesInputMap(run);
+            return singlePassMap(run);
         case SaliencyMethod::SmoothGrad:
             return smoothGradMap(run, false);
         case SaliencyMethod::SmoothGradSquared:

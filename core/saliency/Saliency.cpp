@@ -9,6 +9,7 @@
 
 #include "saliency/Saliency.h"
 
+#include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -20,16 +21,62 @@
 #include "model/detail/ModelImpl.h"
 #include "model/detail/ScriptGraph.h"
 #include "model/detail/TorchTensor.h"
+#include "saliency/detail/SaliencyBatches.h"
 #include "saliency/detail/SaliencyRun.h"
 
 namespace basin {
 namespace {
 
-// Autograd on and inference mode off for one call, whatever the caller had.
+// Autograd on and inference mode off for one call, whatever the caller had;
+// the graph executor's optimising passes off on this thread. Each call runs
+// a fresh copy of the model's methods (withOwnMethods, or a frozen module),
+// so the profiling executor would profile and then re-optimise the graph on
+// every call and again for every new batch size — tens of milliseconds for a
+// few milliseconds of network. Unoptimised, the graph runs operator by
+// operator as eager PyTorch does (the convolutions dominate anyway).
 struct GradientScope {
     c10::InferenceMode noInference{false};
     torch::AutoGradMode grad{true};
+    torch::jit::GraphOptimizerEnabledGuard noProfiling{false};
 };
+
+// Forward + backward passes a method makes for one image.
+std::int64_t passesPerImage(const SaliencyOptions& o) {
+    switch (o.method) {
+        case SaliencyMethod::SmoothGrad:
+        case SaliencyMethod::SmoothGradSquared:
+            return o.samples;
+        case SaliencyMethod::IntegratedGradients:
+            return o.steps;
+        case SaliencyMethod::Occlusion:
+        case SaliencyMethod::Rise:
+            return 1000;  // many forward passes (windows, masks)
+        default:
+            return 1;
+    }
+}
+
+// The module a run uses, in eval mode. CAM-style methods need the module tree
+// (they expose a layer's output): a copy with its own methods. Input-space
+// methods making many passes get a frozen copy (torch::jit::freeze:
+// parameters become constants, BatchNorm folded into the convolution before
+// it, dropout removed), whose passes skip BatchNorm's forward and backward;
+// freezing costs about one pass, so single-pass methods on one image keep the
+// plain copy. A model that cannot be frozen runs unfrozen.
+torch::jit::Module runModule(const Model& model, const SaliencyOptions& o, std::int64_t images) {
+    torch::jit::Module module = detail::withOwnMethods(model.impl().module);
+    module.eval();
+    if (needsLayer(o.method) || passesPerImage(o) * images < 8) return module;
+    try {
+        torch::NoGradGuard noGrad;
+        // Freezing inlines method calls only with the optimiser on (a module
+        // scripted by Python then keeps calls to methods freezing dropped).
+        torch::jit::GraphOptimizerEnabledGuard optimizing{true};
+        return torch::jit::freeze(module);
+    } catch (const std::exception&) {
+        return module;
+    }
+}
 
 std::string modelPrefix(const Model& model) {
     return "model '" + model.name() + "'";
@@ -112,6 +159,62 @@ detail::SaliencyRun prepareRun(const Model& model, const torch::jit::Module& mod
     return run;
 }
 
+// Gradient and gradient × input for a batch of images: one forward and one
+// backward pass per chunk of images (rows are independent in eval mode),
+// the targets resolved from the same forward's logits.
+std::vector<SaliencyMap> singlePassBatch(const Model& model, const torch::jit::Module& module,
+                                         const torch::Tensor& images,
+                                         const SaliencyOptions& options,
+                                         const SaliencyProgress& progress) {
+    constexpr std::int64_t kChunk = 64;
+    const std::int64_t n = images.size(0);
+    const SaliencyTarget& target = options.target;
+    std::vector<SaliencyMap> maps;
+    torch::jit::Module m = module;
+    for (std::int64_t start = 0; start < n; start += kChunk) {
+        const std::int64_t end = std::min(n, start + kChunk);
+        const torch::Tensor x =
+            images.slice(0, start, end).clone().contiguous().requires_grad_(true);
+        const torch::Tensor logits = detail::logitsOf(m.forward({x}), model.name());
+        const std::int64_t classes = logits.size(1);
+        torch::Tensor classIndex, otherIndex;
+        if (target.kind == SaliencyTarget::Kind::Predicted) {
+            classIndex = logits.detach().argmax(1);
+        } else {
+            if (target.classIndex < 0 || target.classIndex >= classes)
+                throw std::runtime_error(
+                    classRangeError(model, "target class", target.classIndex, classes));
+            classIndex = torch::full({end - start}, target.classIndex, torch::kInt64);
+        }
+        torch::Tensor scores = logits.gather(1, classIndex.unsqueeze(1)).squeeze(1);
+        if (target.kind == SaliencyTarget::Kind::Contrast) {
+            if (target.otherClass < 0 || target.otherClass >= classes)
+                throw std::runtime_error(
+                    classRangeError(model, "contrast class", target.otherClass, classes));
+            if (target.otherClass == target.classIndex)
+                throw std::runtime_error(modelPrefix(model) +
+                                         ": a contrast needs two different classes, both are " +
+                                         std::to_string(target.classIndex));
+            otherIndex = torch::full({end - start}, target.otherClass, torch::kInt64);
+            scores = scores - logits.gather(1, otherIndex.unsqueeze(1)).squeeze(1);
+        }
+        torch::Tensor g = torch::autograd::grad({scores.sum()}, {x}, {}, false, false, true)[0];
+        if (!g.defined()) g = torch::zeros_like(x);
+        const torch::Tensor image = x.detach();
+        for (std::int64_t i = 0; i < end - start; ++i) {
+            SaliencyMap map = detail::singlePassGradientMap(image[i], g[i], options);
+            map.method = options.method;
+            map.targetClass = classIndex[i].item<std::int64_t>();
+            map.otherClass = otherIndex.defined() ? target.otherClass : -1;
+            map.targetScore = scores[i].item<double>();
+            map.isSigned = isSignedMethod(options.method);
+            maps.push_back(std::move(map));
+        }
+        if (progress && !progress(double(end) / double(n))) throw JobCancelled();
+    }
+    return maps;
+}
+
 SaliencyMap dispatch(const detail::SaliencyRun& run) {
     switch (run.options->method) {
         case SaliencyMethod::Gradient:
@@ -184,8 +287,7 @@ SaliencyMap computeSaliency(const Model& model, const TensorData& image,
     GradientScope scope;
     return withModelErrors(model, image.shape, [&] {
         const torch::Tensor x = preparedImage(model, image);
-        torch::jit::Module module = detail::withOwnMethods(model.impl().module);
-        module.eval();
+        const torch::jit::Module module = runModule(model, options, 1);
         SaliencyMap map = computeOne(model, module, x, options, progress);
         if (progress) progress(1.0);
         return map;
@@ -203,8 +305,10 @@ std::vector<SaliencyMap> computeSaliencyBatch(const Model& model, const TensorDa
                 std::string(dtypeName(images.dtype)) + " " + images.shapeString());
         const torch::Tensor all = detail::toTorch(images, "images");
         const std::int64_t n = all.size(0);
-        torch::jit::Module module = detail::withOwnMethods(model.impl().module);
-        module.eval();
+        const torch::jit::Module module = runModule(model, options, n);
+        if (options.method == SaliencyMethod::Gradient ||
+            options.method == SaliencyMethod::GradientTimesInput)
+            return singlePassBatch(model, module, all, options, progress);
         std::vector<SaliencyMap> maps;
         maps.reserve(std::size_t(n));
         for (std::int64_t i = 0; i < n; ++i) {

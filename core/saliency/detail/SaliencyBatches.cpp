@@ -26,19 +26,30 @@ void forBatches(const SaliencyRun& run, std::int64_t count,
     auto report = [&](std::int64_t done) {
         run.reportProgress(from + (to - from) * double(done) / double(count));
     };
-    std::size_t bytes = 0;
-    {
+    // The bytes per item, measured on the first item under a MemoryMeter, or
+    // remembered from an earlier call on the same module and image size (the
+    // next image of a batch): then every item runs batched.
+    thread_local struct {
+        const void* module = nullptr;
+        std::vector<std::int64_t> shape;
+        std::size_t bytes = 0;
+    } measured;
+    const void* module = run.module._ivalue().get();
+    const std::vector<std::int64_t> shape = run.image.sizes().vec();
+    std::int64_t start = 0;
+    if (measured.module != module || measured.shape != shape || measured.bytes == 0) {
         MemoryMeter meter;
         pass(0, 1);
-        bytes = meter.peakBytes();
+        measured = {module, shape, meter.peakBytes()};
+        start = 1;
+        report(1);
     }
-    report(1);
-    const std::int64_t rest = count - 1;
+    const std::size_t bytes = measured.bytes;
+    const std::int64_t rest = count - start;
     if (rest == 0) return;
     const std::int64_t most =
         std::min(rest, run.batchSize(std::size_t(double(bytes) * MemoryMeter::Margin)));
     const std::int64_t batches = (rest + most - 1) / most;
-    std::int64_t start = 1;
     for (std::int64_t b = 0; b < batches; ++b) {
         // Equal batches (sizes differ by at most one): one odd-sized tail
         // would cost the graph executor another specialisation.

@@ -32,6 +32,12 @@ torch::Tensor targetGradient(const SaliencyRun& run, const torch::Tensor& inputs
 // The target scores [B] of `inputs` without gradients.
 torch::Tensor targetScoresOf(const SaliencyRun& run, const torch::Tensor& inputs);
 
+// The map of a single-pass method (Gradient, GradientTimesInput) from the
+// image [C, H, W] and the target's gradient there [C, H, W]
+// (GradientSaliency.cpp).
+SaliencyMap singlePassGradientMap(const torch::Tensor& image, const torch::Tensor& gradient,
+                                  const SaliencyOptions& options);
+
 // A map of `values` [H, W] with `attribution` [C, H, W] (undefined: none).
 SaliencyMap inputSpaceMap(const torch::Tensor& values, const torch::Tensor& attribution);
 
