@@ -4,7 +4,8 @@
 // Jacobian of the pinhole projection, front-to-back compositing of two
 // splats in either input order, SH degree 1 colour against its formula, a
 // random scene against a brute-force double-precision renderer written here,
-// RenderSplats::fromCloud, and the camera's framing.
+// RenderSplats::fromCloud, the SH basis orthonormal on the sphere, and the
+// camera's framing.
 
 #include <algorithm>
 #include <cmath>
@@ -273,6 +274,30 @@ private Q_SLOTS:
         QCOMPARE(rgb[0], 0.0f);
         QCOMPARE(rgb[1], 0.5f);
         QVERIFY(std::abs(rgb[2] - (0.5f + 10 * sh::C0)) < 1e-6f);
+    }
+
+    void shBasisIsOrthonormalOnTheSphere() {
+        // ∫ Y_k Y_l dΩ = δ_kl for all 16 functions of degree ≤ 3 (whatever the
+        // signs): midpoint rule in cos θ and φ, where dΩ = d(cos θ) dφ.
+        const int nu = 300, nphi = 300;
+        double gram[16][16] = {};
+        for (int i = 0; i < nu; ++i) {
+            const double z = -1 + (i + 0.5) * 2.0 / nu, r = std::sqrt(1 - z * z);
+            for (int j = 0; j < nphi; ++j) {
+                const double phi = (j + 0.5) * 2 * M_PI / nphi;
+                const auto b =
+                    shBasis(3, {float(r * std::cos(phi)), float(r * std::sin(phi)), float(z)});
+                for (int k = 0; k < 16; ++k)
+                    for (int l = 0; l < 16; ++l)
+                        gram[k][l] += double(b[k]) * b[l];
+            }
+        }
+        const double w = (2.0 / nu) * (2 * M_PI / nphi);
+        for (int k = 0; k < 16; ++k)
+            for (int l = 0; l < 16; ++l)
+                QVERIFY2(std::abs(gram[k][l] * w - (k == l ? 1.0 : 0.0)) < 1e-3,
+                         qPrintable(
+                             QStringLiteral("<Y%1, Y%2> = %3").arg(k).arg(l).arg(gram[k][l] * w)));
     }
 
     void nearPlaneCullsAndThreadsDoNotChangeTheImage() {
