@@ -98,6 +98,18 @@ private Q_SLOTS:
         QVERIFY(*std::min_element(v.begin(), v.end()) >= 0);
     }
 
+    void severalLayersGiveAMapEach() {
+        const BasinRun run =
+            runBasin({"saliency", "--model", path("cnn.pt"), "--image", path("digit.png"),
+                      "--method", "gradcam", "--layer", "conv1,conv2", "--target", "2", "--json"});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        const QJsonArray maps = jsonOf(run)["maps"].toArray();
+        QCOMPARE(maps.size(), 2);
+        QCOMPARE(maps[0].toObject()["layer"].toString(), QStringLiteral("conv1"));
+        QCOMPARE(maps[1].toObject()["layer"].toString(), QStringLiteral("conv2"));
+        QCOMPARE(maps[1].toObject()["class"].toInt(), 2);
+    }
+
     void aFolderGivesAFigurePerImage() {
         QDir(dir_.path()).mkpath("digits");
         QVERIFY(writeDigitPng(path("digits/a.png"), 1));

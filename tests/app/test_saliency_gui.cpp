@@ -191,6 +191,16 @@ private Q_SLOTS:
         QVERIFY2(status->text().contains("seeds.path.h5"), qPrintable(status->text()));
     }
 
+    // Picking another class in the view's class picker explains that class.
+    void theClassPickerRecomputesForTheChosenClass() {
+        auto* view = newestSaliency<widgets::SaliencyView>(window_);
+        QVERIFY(view && !view->map().values.empty());
+        const std::int64_t other = view->map().targetClass == 0 ? 1 : 0;
+        Q_EMIT view->classChosen(int(other));
+        QVERIFY(QTest::qWaitFor([&] { return view->map().targetClass == other; }, 60000));
+        QCOMPARE(view->currentClass(), other);
+    }
+
     void twoCheckpointsAndTwoMethodsMakeAGridWithCurves() {
         whenDialogOpens([](SaliencyDialog& d) {
             field<QCheckBox>(d, "followProbe")->setChecked(false);
