@@ -41,19 +41,32 @@ const float C3[7] = float[7](-0.5900435899266435, 2.890611442640554, -0.45704579
                              0.3731763325901154, -0.4570457994644658, 1.445305721320277,
                              -0.5900435899266435);
 
-float coefficients[48];
+// The coefficients of one splat, 4 floats a texel: coefficient k's RGB are
+// floats 3k..3k+2, so every 4 coefficients fill 3 texels. Constant indices
+// only, so the compiler keeps them in registers.
+vec4 t[12];
 
 vec3 coefficient(int k) {
-    return vec3(coefficients[3 * k], coefficients[3 * k + 1], coefficients[3 * k + 2]);
+    int m = 3 * (k / 4);
+    int r = k % 4;
+    if (r == 0) return t[m].xyz;
+    if (r == 1) return vec3(t[m].w, t[m + 1].xy);
+    if (r == 2) return vec3(t[m + 1].zw, t[m + 2].x);
+    return t[m + 2].yzw;
 }
 
 vec3 shColour(int index, vec3 direction) {
-    for (int j = 0; j < uShStride; ++j) {
-        vec4 v = texelFetch(uSh, index * uShStride + j);
-        coefficients[4 * j] = v.x;
-        coefficients[4 * j + 1] = v.y;
-        coefficients[4 * j + 2] = v.z;
-        coefficients[4 * j + 3] = v.w;
+    int base = index * uShStride;
+    t[0] = texelFetch(uSh, base);
+    if (uShDegree >= 1) {
+        t[1] = texelFetch(uSh, base + 1);
+        t[2] = texelFetch(uSh, base + 2);
+    }
+    if (uShDegree >= 2) {
+        for (int j = 3; j < 7; ++j) t[j] = texelFetch(uSh, base + j);
+    }
+    if (uShDegree >= 3) {
+        for (int j = 7; j < 12; ++j) t[j] = texelFetch(uSh, base + j);
     }
     vec3 d = normalize(direction);
     vec3 rgb = C0 * coefficient(0);
@@ -124,7 +137,11 @@ void main() {
 
     vConic = vec3(c / det, -b / det, a / det);
     vOpacity = centre.w;
-    if (uDisplay == 1) {
+    if (gl_VertexID < 2) {
+        // Flat outputs come from each triangle's last vertex (the strip's
+        // third and fourth): the first two skip the colour.
+        vColour = vec3(0.0);
+    } else if (uDisplay == 1) {
         vColour = texelFetch(uColours, index).rgb;
     } else {
         vColour = shColour(index, centre.xyz - uEye);
