@@ -226,6 +226,7 @@ void SaliencyJob::run(JobContext& context) {
                         context.report((begin + fraction) / total, what);
                         return !context.cancelRequested();
                     };
+                    context.report(begin / total, what);
                     const auto start = std::chrono::steady_clock::now();
                     SaliencyResult result;
                     result.image = i;
