@@ -14,6 +14,7 @@
 #include "gl/ImGuiBridge.h"
 #include "gl/ShaderProgram.h"
 #include "imgui.h"
+#include "splats/FeedbackProgram.h"
 #include "splats/SplatDisplayValues.h"
 
 namespace basin::widgets {
@@ -49,6 +50,7 @@ SplatLayer::SplatLayer(QObject* parent)
           QMetaObject::invokeMethod(
               this, [this] { changed(); }, Qt::QueuedConnection);
       }),
+      m_projectionPath(QStringLiteral(":/shaders/splat_project.vert")),
       m_vertexPath(QStringLiteral(":/shaders/splat.vert")),
       m_fragmentPath(QStringLiteral(":/shaders/splat.frag")) {}
 
@@ -174,7 +176,9 @@ void SplatLayer::setBackground(const std::array<float, 3>& rgb) {
     changed();
 }
 
-void SplatLayer::setShaderPaths(const QString& vertex, const QString& fragment) {
+void SplatLayer::setShaderPaths(const QString& projection, const QString& vertex,
+                                const QString& fragment) {
+    m_projectionPath = projection;
     m_vertexPath = vertex;
     m_fragmentPath = fragment;
 }
@@ -208,9 +212,13 @@ bool SplatLayer::waitForSort(int timeoutMs) {
 // --- GL -----------------------------------------------------------------------
 
 bool SplatLayer::initialize(QOpenGLExtraFunctions& gl) {
+    m_projectProgram = buildFeedbackProgram(
+        gl, m_projectionPath, {"vProjected0", "vProjected1", "vProjected2"}, &m_shaderError);
+    if (!m_projectProgram) return false;
     m_program = buildShaderProgram(m_vertexPath, m_fragmentPath, &m_shaderError);
     if (!m_program) return false;
     gl.glGenVertexArrays(1, &m_vao);
+    gl.glGenVertexArrays(1, &m_pointVao);
     gl.glGenBuffers(1, &m_indexBuffer);
     gl.glGenBuffers(GLsizei(m_buffers.size()), m_buffers.data());
     gl.glGenTextures(GLsizei(m_textures.size()), m_textures.data());
@@ -228,14 +236,16 @@ bool SplatLayer::initialize(QOpenGLExtraFunctions& gl) {
 void SplatLayer::release(QOpenGLExtraFunctions& gl) {
     if (m_vao) {
         gl.glDeleteVertexArrays(1, &m_vao);
+        gl.glDeleteVertexArrays(1, &m_pointVao);
         gl.glDeleteBuffers(1, &m_indexBuffer);
         gl.glDeleteBuffers(GLsizei(m_buffers.size()), m_buffers.data());
         gl.glDeleteTextures(GLsizei(m_textures.size()), m_textures.data());
     }
-    m_vao = m_indexBuffer = 0;
+    m_vao = m_pointVao = m_indexBuffer = 0;
     m_buffers = {};
     m_textures = {};
     m_program.reset();
+    m_projectProgram.reset();
 }
 
 QString SplatLayer::errorString() const {
@@ -249,12 +259,12 @@ void SplatLayer::uploadSplats(QOpenGLExtraFunctions& gl) {
     m_shStride = (3 * k + 3) / 4;
     GLint maxTexels = 0;
     gl.glGetIntegerv(GL_MAX_TEXTURE_BUFFER_SIZE, &maxTexels);
-    if (double(n) * m_shStride > double(maxTexels)) {
+    if (double(n) * std::max(m_shStride, 3) > double(maxTexels)) {
         m_dataError = QStringLiteral(
-                          "The splats' SH coefficients (%1 splats × %2 texels) exceed this GPU's "
-                          "texture buffer size of %3 texels.")
+                          "The splats' SH coefficients or projections (%1 splats × %2 texels) "
+                          "exceed this GPU's texture buffer size of %3 texels.")
                           .arg(n)
-                          .arg(m_shStride)
+                          .arg(std::max(m_shStride, 3))
                           .arg(maxTexels);
         return;
     }
@@ -270,6 +280,8 @@ void SplatLayer::uploadSplats(QOpenGLExtraFunctions& gl) {
     uploadBufferTexture(gl, m_buffers[0], m_textures[0], centres);
     uploadBufferTexture(gl, m_buffers[1], m_textures[1], covariances);
     uploadBufferTexture(gl, m_buffers[2], m_textures[2], sh);
+    // This frame's projection: 3 texels per splat, written by transform feedback.
+    uploadBufferTexture(gl, m_buffers[4], m_textures[4], std::vector<float>(12 * n, 0.0f));
     gl.glBindBuffer(GL_ARRAY_BUFFER, m_indexBuffer);
     gl.glBufferData(GL_ARRAY_BUFFER, GLsizeiptr(std::max<std::size_t>(n, 1) * 4), nullptr,
                     GL_DYNAMIC_DRAW);
@@ -295,7 +307,7 @@ void SplatLayer::paint(QOpenGLExtraFunctions& gl, const GlFrame& frame) {
 
     gl.glClearColor(m_background[0], m_background[1], m_background[2], 1.0f);
     gl.glClear(GL_COLOR_BUFFER_BIT);
-    if (!m_program || !m_dataError.isEmpty() || m_splats.size() == 0) return;
+    if (!m_program || !m_projectProgram || !m_dataError.isEmpty() || m_splats.size() == 0) return;
     if (m_splatsDirty) {
         uploadSplats(gl);
         m_splatsDirty = false;
@@ -316,34 +328,15 @@ void SplatLayer::paint(QOpenGLExtraFunctions& gl, const GlFrame& frame) {
         ++m_sortsUploaded;
     }
 
-    const std::array<float, 9> rotation = cam.rotation();
+    project(gl, cam, frame);
+
     m_program->bind();
-    gl.glUniformMatrix3fv(m_program->uniformLocation("uRotation"), 1, GL_TRUE, rotation.data());
-    m_program->setUniformValue("uEye",
-                               QVector3D(cam.position[0], cam.position[1], cam.position[2]));
-    m_program->setUniformValue("uFocal", QVector2D(cam.focalX(), cam.focalY()));
+    m_program->setUniformValue("uProjected", 0);
     m_program->setUniformValue("uViewport", QVector2D(float(width), float(height)));
-    m_program->setUniformValue("uFovLimit",
-                               QVector2D(1.3f * cam.tanHalfFovX(), 1.3f * cam.tanHalfFovY()));
-    m_program->setUniformValue("uNear", kNearPlane);
-    m_program->setUniformValue("uShDegree", GLint(std::min(m_shDegree, m_splats.shDegree)));
-    m_program->setUniformValue("uShStride", GLint(m_shStride));
     m_program->setUniformValue("uDisplay", GLint(m_display));
     m_program->setUniformValue("uPointRadius", float(m_pointRadius * frame.devicePixelRatio));
-    QVector4D highlight(1, 1, 0, 0);  // min > max: none
-    if (!m_selection.isNull()) {
-        const qreal dpr = frame.devicePixelRatio;
-        highlight = QVector4D(float(m_selection.left() * dpr), float(m_selection.top() * dpr),
-                              float(m_selection.right() * dpr), float(m_selection.bottom() * dpr));
-    }
-    m_program->setUniformValue("uHighlight", highlight);
-    const char* samplers[] = {"uCentres", "uCovariances", "uSh", "uColours"};
-    for (int unit = 0; unit < 4; ++unit) {
-        m_program->setUniformValue(samplers[unit], unit);
-        gl.glActiveTexture(GLenum(GL_TEXTURE0 + unit));
-        gl.glBindTexture(GL_TEXTURE_BUFFER, m_textures[std::size_t(unit)]);
-    }
-
+    gl.glActiveTexture(GL_TEXTURE0);
+    gl.glBindTexture(GL_TEXTURE_BUFFER, m_textures[4]);
     gl.glDisable(GL_DEPTH_TEST);
     gl.glDisable(GL_CULL_FACE);
     gl.glEnable(GL_BLEND);
@@ -354,11 +347,54 @@ void SplatLayer::paint(QOpenGLExtraFunctions& gl, const GlFrame& frame) {
     gl.glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, GLsizei(m_splats.size()));
     gl.glBindVertexArray(0);
     gl.glDisable(GL_BLEND);
+    gl.glBindTexture(GL_TEXTURE_BUFFER, 0);
+    m_program->release();
+}
+
+void SplatLayer::project(QOpenGLExtraFunctions& gl, const SplatCamera& cam, const GlFrame& frame) {
+    const std::array<float, 9> rotation = cam.rotation();
+    const int width = frame.framebufferSize.width(), height = frame.framebufferSize.height();
+    m_projectProgram->bind();
+    gl.glUniformMatrix3fv(m_projectProgram->uniformLocation("uRotation"), 1, GL_TRUE,
+                          rotation.data());
+    m_projectProgram->setUniformValue("uEye",
+                                      QVector3D(cam.position[0], cam.position[1], cam.position[2]));
+    m_projectProgram->setUniformValue("uFocal", QVector2D(cam.focalX(), cam.focalY()));
+    m_projectProgram->setUniformValue("uViewport", QVector2D(float(width), float(height)));
+    m_projectProgram->setUniformValue(
+        "uFovLimit", QVector2D(1.3f * cam.tanHalfFovX(), 1.3f * cam.tanHalfFovY()));
+    m_projectProgram->setUniformValue("uNear", kNearPlane);
+    m_projectProgram->setUniformValue("uShDegree", GLint(std::min(m_shDegree, m_splats.shDegree)));
+    m_projectProgram->setUniformValue("uShStride", GLint(m_shStride));
+    m_projectProgram->setUniformValue("uDisplay", GLint(m_display));
+    QVector4D highlight(1, 1, 0, 0);  // min > max: none
+    if (!m_selection.isNull()) {
+        const qreal dpr = frame.devicePixelRatio;
+        highlight = QVector4D(float(m_selection.left() * dpr), float(m_selection.top() * dpr),
+                              float(m_selection.right() * dpr), float(m_selection.bottom() * dpr));
+    }
+    m_projectProgram->setUniformValue("uHighlight", highlight);
+    const char* samplers[] = {"uCentres", "uCovariances", "uSh", "uColours"};
+    for (int unit = 0; unit < 4; ++unit) {
+        m_projectProgram->setUniformValue(samplers[unit], unit);
+        gl.glActiveTexture(GLenum(GL_TEXTURE0 + unit));
+        gl.glBindTexture(GL_TEXTURE_BUFFER, m_textures[std::size_t(unit)]);
+    }
+    // One point per splat in index order; nothing reaches the rasterizer.
+    gl.glEnable(GL_RASTERIZER_DISCARD);
+    gl.glBindBufferBase(GL_TRANSFORM_FEEDBACK_BUFFER, 0, m_buffers[4]);
+    gl.glBindVertexArray(m_pointVao);
+    gl.glBeginTransformFeedback(GL_POINTS);
+    gl.glDrawArrays(GL_POINTS, 0, GLsizei(m_splats.size()));
+    gl.glEndTransformFeedback();
+    gl.glBindVertexArray(0);
+    gl.glBindBufferBase(GL_TRANSFORM_FEEDBACK_BUFFER, 0, 0);
+    gl.glDisable(GL_RASTERIZER_DISCARD);
     for (int unit = 3; unit >= 0; --unit) {
         gl.glActiveTexture(GLenum(GL_TEXTURE0 + unit));
         gl.glBindTexture(GL_TEXTURE_BUFFER, 0);
     }
-    m_program->release();
+    m_projectProgram->release();
 }
 
 // --- panel --------------------------------------------------------------------

@@ -5,11 +5,14 @@
 //
 // Rendering: per-splat data goes to the GPU once, as texture buffers (centre
 // and opacity, the covariance's 6 entries, the SH coefficients packed 4 floats
-// a texel); the splats are instanced quads whose instance attribute is the
-// splat index from the sorted index buffer. shaders/splat.vert projects each
-// covariance with the perspective Jacobian (J W Σ Wᵀ Jᵀ + 0.3), sizes the quad
-// to 3σ and evaluates the SH colour in the viewing direction (degree 0–3,
-// chosen in the panel); shaders/splat.frag computes
+// a texel). Each frame, a first pass (shaders/splat_project.vert, one point
+// per splat, captured by transform feedback) projects each covariance with the
+// perspective Jacobian (J W Σ Wᵀ Jᵀ + 0.3), sizes its square to 3σ and
+// evaluates the SH colour in the viewing direction (degree 0–3, chosen in the
+// panel); the second draws instanced quads (shaders/splat.vert) whose instance
+// attribute is the splat index from the sorted index buffer, so the per-splat
+// work is done once rather than at each of the 4 corners. shaders/splat.frag
+// computes
 // α = min(0.99, opacity·exp(−½ dᵀΣ'⁻¹d)), drops α < 1/255 and blends
 // premultiplied colour back to front — the same sum as the reference's front
 // to back compositing. The order comes from SplatSorter (worker thread,
@@ -105,9 +108,9 @@ public:
     // Frames per second over the recent frames (0 before two frames).
     double framesPerSecond() const { return m_fps; }
 
-    // The shader files, ":/shaders/splat.vert" / ".frag" by default; takes
-    // effect at the next initialize().
-    void setShaderPaths(const QString& vertex, const QString& fragment);
+    // The shader files, ":/shaders/splat_project.vert", ":/shaders/splat.vert"
+    // and ".frag" by default; takes effect at the next initialize().
+    void setShaderPaths(const QString& projection, const QString& vertex, const QString& fragment);
 
     // GlLayer
     bool initialize(QOpenGLExtraFunctions& gl) override;
@@ -131,6 +134,7 @@ private:
     void changed();
     void uploadSplats(QOpenGLExtraFunctions& gl);
     void uploadColours(QOpenGLExtraFunctions& gl);
+    void project(QOpenGLExtraFunctions& gl, const SplatCamera& camera, const GlFrame& frame);
     void updateSelectionCount();
 
     RenderSplats m_splats;
@@ -158,11 +162,12 @@ private:
     QElapsedTimer m_frameClock;
     double m_fps = 0;
 
-    QString m_vertexPath, m_fragmentPath;
-    std::unique_ptr<QOpenGLShaderProgram> m_program;
-    unsigned m_vao = 0, m_indexBuffer = 0;
-    std::array<unsigned, 4> m_buffers{};   // centres, covariances, SH, colours
-    std::array<unsigned, 4> m_textures{};  // their buffer textures
+    QString m_projectionPath, m_vertexPath, m_fragmentPath;
+    std::unique_ptr<QOpenGLShaderProgram> m_projectProgram, m_program;
+    unsigned m_vao = 0, m_pointVao = 0, m_indexBuffer = 0;
+    // centres, covariances, SH, colours, and this frame's projection
+    std::array<unsigned, 5> m_buffers{};
+    std::array<unsigned, 5> m_textures{};  // their buffer textures
     int m_shStride = 1;                    // texels of SH per splat
     bool m_splatsDirty = true, m_coloursDirty = true;
 };

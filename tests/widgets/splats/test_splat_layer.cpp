@@ -492,7 +492,8 @@ void TestSplatLayer::mismatchedSplatsAreReported() {
 
 void TestSplatLayer::missingShaderIsReportedWithItsName() {
     SplatWindow m;
-    m.layer->setShaderPaths(":/shaders/no_such_splat.vert", ":/shaders/splat.frag");
+    m.layer->setShaderPaths(":/shaders/splat_project.vert", ":/shaders/no_such_splat.vert",
+                            ":/shaders/splat.frag");
     m.layer->setCloud(randomCloud(10, 0, 1));
     QVERIFY(m.show());
     QVERIFY(m.view->errors().join('\n').contains("no_such_splat.vert"));
