@@ -1,8 +1,9 @@
 // Activations without hooks: the outputs of submodules of torchvision's
 // ResNet-18 (scripted and saved by real PyTorch) exposed by editing a copy of
 // forward()'s graph equal what PyTorch's forward hooks record, the logits
-// stay the same, gradients reach the exposed activations, the layer list
-// follows forward(), and layers that cannot be exposed are explained.
+// stay the same, gradients reach the exposed activations, Grad-CAM and
+// Grad-CAM++ equal hook-based PyTorch code, the layer list follows
+// forward(), and layers that cannot be exposed are explained.
 
 #include <torch/torch.h>
 
@@ -45,6 +46,20 @@ x.numpy().tofile('x.bin')
 logits.numpy().tofile('logits.bin')
 for name, t in recorded.items():
     t.numpy().tofile(name + '.bin')
+# Grad-CAM and Grad-CAM++ at layer4 for the first image's class 3, the way
+# hook-based tools compute them.
+kept = {}
+def keep(module, inputs, output):
+    kept['a'] = output
+    output.register_hook(lambda g: kept.__setitem__('g', g))
+resnet.layer4.register_forward_hook(keep)
+resnet(x[:1].clone())[0, 3].backward()
+a, g = kept['a'].detach(), kept['g'].detach()
+torch.relu((g.mean((2, 3), keepdim=True) * a).sum(1))[0].numpy().tofile('gradcam.bin')
+denominator = 2 * g ** 2 + a.sum((2, 3), keepdim=True) * g ** 3
+alpha = torch.where(denominator != 0, g ** 2 / denominator, torch.zeros_like(g))
+w = (alpha * torch.relu(g)).sum((2, 3), keepdim=True)
+torch.relu((w * a).sum(1))[0].numpy().tofile('gradcampp.bin')
 )PY";
 
 torch::Tensor readTensor(const QString& path, std::vector<std::int64_t> shape) {
@@ -166,6 +181,32 @@ private Q_SLOTS:
         const torch::Tensor expected = (w / 4.0).view({1, 512, 1, 1}).expand({1, 512, 2, 2});
         const double diff = maxDiff(g, expected);
         QVERIFY2(diff <= 1e-6, qPrintable(QString::number(diff)));
+    }
+
+    // computeSaliency's Grad-CAM family at the default layer (layer4) equals
+    // what hook-based code computes in PyTorch.
+    void resnet18GradCamEqualsHookBasedPyTorch() {
+        if (!fixtures_) QSKIP("no /usr/bin/python3 with torch");
+        const Model model = Model::load(path("resnet18.pt").toStdString());
+        const TensorData image = basin::detail::fromTorch(
+            readTensor(path("x.bin"), {2, 3, 64, 64}).slice(0, 0, 1), "image");
+        SaliencyOptions o;
+        o.target.kind = SaliencyTarget::Kind::Class;
+        o.target.classIndex = 3;
+        for (const auto& [method, file] : {std::pair{SaliencyMethod::GradCam, "gradcam.bin"},
+                                           {SaliencyMethod::GradCamPlusPlus, "gradcampp.bin"}}) {
+            o.method = method;
+            const SaliencyMap map = computeSaliency(model, image, o);
+            QCOMPARE(map.layer, std::string("layer4"));
+            QCOMPARE(map.coarseHeight, std::int64_t(2));
+            QCOMPARE(map.height, std::int64_t(64));
+            const torch::Tensor expected = readTensor(path(file), {2, 2});
+            const torch::Tensor coarse = torch::tensor(map.coarseValues).view({2, 2});
+            const double scale = expected.abs().max().item<double>();
+            QVERIFY(scale > 0.0);
+            const double diff = maxDiff(coarse, expected) / scale;
+            QVERIFY2(diff <= 1e-4, qPrintable(QString(file) + ": " + QString::number(diff)));
+        }
     }
 
     void resnet18LayersInForwardOrder() {

@@ -1,15 +1,17 @@
 #include "saliency/detail/LayerActivations.h"
 
 #include <torch/csrc/jit/ir/ir.h>
-#include <torch/csrc/jit/passes/inliner.h>
 #include <torch/csrc/jit/runtime/graph_executor.h>
 
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "connectivity/detail/HiddenUnits.h"
+#include "model/detail/ScriptGraph.h"
 
 namespace basin::detail {
 namespace {
@@ -36,17 +38,27 @@ std::size_t depth(const std::string& path) {
     return std::size_t(std::count(path.begin(), path.end(), '.'));
 }
 
-// A copy of forward()'s graph with every call inlined. Each node then
-// carries the stack of calls it was inlined through (its InlinedCallStack,
-// which names the module instance of each method call), so the code of any
-// submodule can be told from the code around it.
+// Every method and function call of `block` and the blocks nested in it.
+void collectCalls(torch::jit::Block* block, std::vector<Node*>& calls) {
+    for (Node* n : block->nodes()) {
+        if (n->kind() == c10::prim::CallMethod || n->kind() == c10::prim::CallFunction)
+            calls.push_back(n);
+        for (torch::jit::Block* b : n->blocks())
+            collectCalls(b, calls);
+    }
+}
+
+// A copy of forward()'s graph with every call inlined and each node labelled
+// with the module whose code it is, so the code of any submodule can be told
+// from the code around it.
 class ForwardCopy {
 public:
     explicit ForwardCopy(const torch::jit::Module& module)
-        : graph_(module.get_method("forward").graph()->copy()) {
+        : graph_(module.get_method("forward").graph()->copy()), self_(graph_->inputs()[0]) {
         for (const auto& m : module.named_modules())
             if (!m.name.empty()) names_.push_back(m.name);
-        torch::jit::Inline(*graph_);  // modules compiled in C++ already are
+        label(graph_->block(), graph_->block(), std::string());
+        inlineCalls();
         index(graph_->block());
     }
 
@@ -111,26 +123,105 @@ public:
     }
 
 private:
-    // Nodes in order (blocks' nodes after their owner) with the module path
-    // of the code each comes from; constants and attribute reads, shared by
-    // whoever reads them, belong to no module.
+    // Nodes in order (blocks' nodes after their owner); constants and
+    // attribute reads, shared by whoever reads them, belong to no module.
     void index(torch::jit::Block* block) {
         for (Node* n : block->nodes()) {
-            if (n->kind() != c10::prim::Constant && n->kind() != c10::prim::GetAttr) {
+            if (n->kind() != c10::prim::Constant && n->kind() != c10::prim::GetAttr)
                 order_.push_back(n);
-                if (auto path = modulePath(n)) paths_[n] = std::move(*path);
-            }
             for (torch::jit::Block* b : n->blocks())
                 index(b);
         }
     }
 
-    // "layer4.1.conv2" for a node inlined through the calls of layer4, its
-    // submodule "1" and that one's "conv2"; "" for the model's own code;
-    // nullopt when a call's module cannot be named.
-    std::optional<std::string> modulePath(const Node* n) const {
+    // Gives the nodes of `copy` (a copy of `source`, node for node) the module
+    // path of the code they come from: `base` (the module whose method
+    // `source` is) joined with the path of the calls each node of `source`
+    // was inlined through, from its call stack (methods compiled with the
+    // graph executor's optimisation on come inlined).
+    void label(torch::jit::Block* source, torch::jit::Block* copy, const std::string& base) {
+        auto s = source->nodes().begin();
+        auto c = copy->nodes().begin();
+        for (; s != source->nodes().end() && c != copy->nodes().end(); ++s, ++c) {
+            if (const auto relative = modulePath(*s, base))
+                paths_[*c] = *relative;
+            else
+                paths_.erase(*c);
+            for (std::size_t i = 0; i < s->blocks().size() && i < c->blocks().size(); ++i)
+                label(s->blocks()[i], c->blocks()[i], base);
+        }
+    }
+
+    // Inlines every method and function call, level by level, labelling the
+    // inlined nodes with the module whose code they are: a method's with the
+    // module it is called on (the chain of attributes from self), a
+    // function's with its caller's.
+    void inlineCalls() {
+        std::set<Node*> opaque;  // calls of code that is not TorchScript
+        for (bool more = true; more;) {
+            more = false;
+            std::vector<Node*> calls;
+            collectCalls(graph_->block(), calls);
+            for (Node* n : calls) {
+                if (opaque.count(n)) continue;
+                torch::jit::GraphFunction* callee = nullptr;
+                std::optional<std::string> base;
+                if (n->kind() == c10::prim::CallMethod) {
+                    const auto type = n->input(0)->type()->cast<c10::ClassType>();
+                    if (type)
+                        callee =
+                            torch::jit::tryToGraphFunction(type->getMethod(n->s(c10::attr::name)));
+                    base = attributePath(n->input(0), self_);
+                } else {
+                    const auto type = n->input(0)->type()->cast<c10::FunctionType>();
+                    if (type) callee = torch::jit::tryToGraphFunction(*type->function());
+                    if (const std::string* at = pathOf(n)) base = *at;
+                }
+                if (!callee) {
+                    opaque.insert(n);
+                    continue;
+                }
+                const std::shared_ptr<torch::jit::Graph> body = callee->graph();
+                Node* before = n->prev();
+                std::vector<Value*> outputs;
+                {
+                    torch::jit::WithInsertPoint at(n);
+                    std::unordered_map<Value*, Value*> map;
+                    auto inputs = n->inputs().vec();
+                    if (n->kind() == c10::prim::CallFunction) inputs.erase(inputs.begin());
+                    outputs = torch::jit::insertGraph(*graph_, *body, inputs, map);
+                }
+                // The inserted nodes lie between `before` and `n`, in the body's order.
+                auto s = body->block()->nodes().begin();
+                for (Node* c = before->next(); c != n && s != body->block()->nodes().end();
+                     c = c->next(), ++s) {
+                    if (!base) {
+                        paths_.erase(c);
+                        continue;
+                    }
+                    if (const auto relative = modulePath(*s, *base))
+                        paths_[c] = *relative;
+                    else
+                        paths_.erase(c);
+                    for (std::size_t i = 0; i < s->blocks().size() && i < c->blocks().size(); ++i)
+                        label(s->blocks()[i], c->blocks()[i], *base);
+                }
+                for (std::size_t i = 0; i < outputs.size() && i < n->outputs().size(); ++i)
+                    n->output(i)->replaceAllUsesWith(outputs[i]);
+                paths_.erase(n);
+                n->destroy();
+                more = true;
+            }
+        }
+    }
+
+    // "layer4.1.conv2" for a node of layer4's code inlined through the
+    // calls of its submodule "1" and that one's "conv2" (`base` = "layer4");
+    // `base` itself for the module's own code; nullopt when a call's module
+    // cannot be named.
+    std::optional<std::string> modulePath(const Node* n, const std::string& base) const {
         const auto stack = n->callstack();
-        std::string path;
+        std::string path = base;
         if (!stack) return path;
         for (const auto& entry : (*stack)->vec()) {
             const auto& info = std::get<torch::jit::kModuleInstanceInfo>(entry);
@@ -184,9 +275,10 @@ private:
 
     std::vector<std::string> names_;  // every submodule's path
     std::shared_ptr<torch::jit::Graph> graph_;
+    Value* self_;
     mutable std::map<std::pair<std::string, std::string>, std::optional<std::string>> children_;
     std::vector<Node*> order_;
-    std::map<const Node*, std::string> paths_;
+    std::map<const Node*, std::string> paths_;  // the module whose code a node is
     std::string root_;
 };
 

@@ -4,14 +4,17 @@
 // "layer4.1.conv2", "features.8") — activations without hooks (DESIGN.md).
 //
 // TorchScript modules have no forward hooks. Instead a copy of forward()'s
-// graph is edited: with every call inlined into the copy, each node carries
-// the stack of method calls it was inlined through (its InlinedCallStack,
-// which names the module instance of each call), so the code of any
-// submodule can be told from the code around it. The submodule's output is
-// the value its code computes that the code outside it reads; the copy
-// returns it beside the network's output. Only the copy changes: the
-// module's methods, and a submodule type shared by several instances (every
-// BasicBlock of a stage), stay as they are.
+// graph is edited: every method call in it is inlined, level by level, and
+// each inlined node is labelled with the module whose code it is (the module
+// a method is called on, from the chain of attributes from self; inside
+// callees compiled already inlined, the module instances their nodes' call
+// stacks name). The submodule's output is the value its code computes that
+// the code outside it reads; the copy returns it beside the network's
+// output. Only the copy changes: the module's methods, and a submodule type
+// shared by several instances (every BasicBlock of a stage), stay as they
+// are. This works whether the methods were compiled inlined or not (they
+// are compiled lazily, inlined only with the graph executor's optimisation
+// on).
 //
 // A submodule called more than once (a ReLU module reused inside a block, a
 // weight-shared layer) is read at its last call: the output the network
