@@ -469,6 +469,43 @@ private Q_SLOTS:
         }
     }
 
+    void batchOfImagesSinglePass() {
+        // Gradient and gradient × input run all images in one pass; each map
+        // equals the one-image call, for every kind of target.
+        const Model model = zooCnn();
+        const torch::Tensor images = torch::rand({5, 1, 12, 12});
+        for (const SaliencyMethod method :
+             {SaliencyMethod::Gradient, SaliencyMethod::GradientTimesInput}) {
+            SaliencyOptions o = optionsFor(method);
+            for (const SaliencyTarget target :
+                 {SaliencyTarget{}, SaliencyTarget{SaliencyTarget::Kind::Class, 2, -1},
+                  SaliencyTarget{SaliencyTarget::Kind::Contrast, 1, 3}}) {
+                o.target = target;
+                const std::vector<SaliencyMap> maps = computeSaliencyBatch(model, data(images), o);
+                QCOMPARE(maps.size(), std::size_t(5));
+                for (std::int64_t i = 0; i < 5; ++i) {
+                    const SaliencyMap& b = maps[std::size_t(i)];
+                    const SaliencyMap one = computeSaliency(model, data(images[i]), o);
+                    QCOMPARE(b.targetClass, one.targetClass);
+                    QCOMPARE(b.otherClass, one.otherClass);
+                    QCOMPARE(b.isSigned, one.isSigned);
+                    QCOMPARE(b.method, method);
+                    QVERIFY(std::abs(b.targetScore - one.targetScore) < 1e-5);
+                    QVERIFY(torch::allclose(values(b), values(one), 1e-4, 1e-7));
+                    QVERIFY(torch::allclose(tensor(b.attribution), tensor(one.attribution), 1e-4,
+                                            1e-7));
+                }
+            }
+            o.target = {SaliencyTarget::Kind::Class, 4, -1};
+            try {
+                computeSaliencyBatch(model, data(images), o);
+                QFAIL("a target out of range was accepted");
+            } catch (const std::runtime_error& e) {
+                QVERIFY2(QString(e.what()).contains("4 classes"), e.what());
+            }
+        }
+    }
+
     void topPredictions() {
         const Model model = zooCnn();
         const torch::Tensor x = randomImage(1, 12, 12, 15);
