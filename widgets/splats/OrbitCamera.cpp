@@ -24,6 +24,12 @@ void OrbitCamera::pan(float dx, float dy, float viewHeight) {
         target[k] -= worldPerPixel * (dx * r[k] + dy * r[3 + k]);
 }
 
+void OrbitCamera::fly(float forward, float right, float up) {
+    const std::array<float, 9> r = camera(1, 1).rotation();  // rows: right, down, forward
+    for (int k = 0; k < 3; ++k)
+        target[k] += right * r[k] - up * r[3 + k] + forward * r[6 + k];
+}
+
 void OrbitCamera::zoom(float notches) {
     distance = std::clamp(distance * std::pow(1.15f, -notches), 1e-4f, 1e6f);
 }

@@ -6,7 +6,9 @@
 // right, y down, z forward; world up +y).
 //
 // Gestures (SplatLayer): left drag orbits, right drag pans the target in the
-// view plane, the wheel zooms (distance × 1.15 per notch), F frames the cloud.
+// view plane, the wheel zooms (distance × 1.15 per notch), F frames the cloud;
+// W/A/S/D/Q/E fly: eye and target move together along the view's forward,
+// right and up axes by 5% of the distance a press.
 
 #include <array>
 
@@ -29,6 +31,9 @@ struct OrbitCamera {
     // Right drag by (dx, dy) widget pixels in a view `viewHeight` pixels high:
     // the point under the pointer at the target's depth follows it.
     void pan(float dx, float dy, float viewHeight);
+    // Moves eye and target together by world distances along the camera's
+    // forward, right and up (−down) axes.
+    void fly(float forward, float right, float up);
     // `notches` wheel steps, positive zooming in.
     void zoom(float notches);
     // Target at the bounds' centre ({min x y z, max x y z}) and the distance

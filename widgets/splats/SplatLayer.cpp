@@ -454,6 +454,7 @@ void SplatLayer::drawImGui() {
     } else {
         ImGui::TextDisabled("drag: orbit, right drag: pan");
         ImGui::TextDisabled("wheel: zoom, shift drag: select");
+        ImGui::TextDisabled("WASD QE: fly, F: frame");
     }
     ImGui::End();
 }
@@ -523,8 +524,37 @@ bool SplatLayer::wheel(QWheelEvent* e) {
 }
 
 bool SplatLayer::keyPress(QKeyEvent* e) {
-    if (e->key() != Qt::Key_F) return false;
-    frameCloud();
+    if (e->key() == Qt::Key_F) {
+        frameCloud();
+        return true;
+    }
+    float forward = 0, right = 0, up = 0;
+    switch (e->key()) {
+        case Qt::Key_W:
+            forward = 1;
+            break;
+        case Qt::Key_S:
+            forward = -1;
+            break;
+        case Qt::Key_D:
+            right = 1;
+            break;
+        case Qt::Key_A:
+            right = -1;
+            break;
+        case Qt::Key_E:
+            up = 1;
+            break;
+        case Qt::Key_Q:
+            up = -1;
+            break;
+        default:
+            return false;
+    }
+    OrbitCamera orbit = m_orbit;
+    const float step = 0.05f * orbit.distance;
+    orbit.fly(step * forward, step * right, step * up);
+    setOrbit(orbit);
     return true;
 }
 

@@ -23,9 +23,9 @@
 // scale, any SplatQuantity such as the part label), ellipsoids (opaque 2σ
 // ellipses) and points, for debugging.
 //
-// Input: left drag orbits, right (or middle) drag pans, the wheel zooms, F
-// frames the cloud; shift + left drag draws a selection box whose splats are
-// counted (per part when a part label exists) and highlighted.
+// Input: left drag orbits, right (or middle) drag pans, the wheel zooms,
+// W/A/S/D/Q/E fly (OrbitCamera::fly), F frames the cloud; shift + left drag draws a selection box
+// whose splats are counted (per part when a part label exists) and highlighted.
 
 #include <QElapsedTimer>
 #include <QObject>

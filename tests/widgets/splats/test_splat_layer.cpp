@@ -203,7 +203,7 @@ private Q_SLOTS:
     void lowerShDegreeMatchesCpuReference();
     void sorterOrdersFarToNearAndResortsOnlyWhenMoved();
     void waitsForTheWorkerAndUploadsItsOrder();
-    void dragOrbitsRightDragPansWheelZoomsFFrames();
+    void dragOrbitsRightDragPansWheelZoomsWFliesFFrames();
     void selectionBoxCountsSplatsPerPart();
     void quantityDisplayUsesTheColormap();
     void pointsAndEllipsoidsAreOpaque();
@@ -332,7 +332,7 @@ void TestSplatLayer::waitsForTheWorkerAndUploadsItsOrder() {
     QVERIFY(m.layer->lastSortMs() >= 0);
 }
 
-void TestSplatLayer::dragOrbitsRightDragPansWheelZoomsFFrames() {
+void TestSplatLayer::dragOrbitsRightDragPansWheelZoomsWFliesFFrames() {
     SplatWindow m;
     m.layer->setCloud(randomCloud(500, 0, 9));
     QVERIFY(m.show());
@@ -364,6 +364,19 @@ void TestSplatLayer::dragOrbitsRightDragPansWheelZoomsFFrames() {
                       QPoint(0, 240), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
     QApplication::sendEvent(m.view, &wheel);
     QVERIFY(std::abs(m.layer->orbit().distance - o.distance / (1.15f * 1.15f)) < 1e-4f);
+
+    // W flies forward by 5% of the distance: eye and target together.
+    const OrbitCamera beforeFly = m.layer->orbit();
+    const SplatCamera eyeBefore = m.layer->camera();
+    QKeyEvent w(QEvent::KeyPress, Qt::Key_W, Qt::NoModifier, "w");
+    QApplication::sendEvent(m.view, &w);
+    const SplatCamera eyeAfter = m.layer->camera();
+    QCOMPARE(m.layer->orbit().distance, beforeFly.distance);
+    const std::array<float, 9> axes = eyeBefore.rotation();
+    float along = 0;
+    for (int k = 0; k < 3; ++k)
+        along += (eyeAfter.position[k] - eyeBefore.position[k]) * axes[6 + k];
+    QVERIFY(std::abs(along - 0.05f * beforeFly.distance) < 1e-4f * beforeFly.distance);
 
     QKeyEvent key(QEvent::KeyPress, Qt::Key_F, Qt::NoModifier, "f");
     QApplication::sendEvent(m.view, &key);
