@@ -1,0 +1,194 @@
+#include "splats/AvatarPosePanel.h"
+
+#include <QString>
+#include <algorithm>
+#include <cmath>
+
+#include "gl/ImGuiBridge.h"
+#include "imgui.h"
+#include "splats/SplatLayer.h"
+
+namespace basin::widgets {
+namespace {
+
+constexpr double kDegrees = 180.0 / 3.14159265358979323846;
+// A frame longer than this (a stall, the first frame) moves the walk no
+// further, so it never jumps.
+constexpr double kLongestFrameSeconds = 0.1;
+
+}  // namespace
+
+AvatarPosePanel::AvatarPosePanel(QObject* parent) : QObject(parent) {}
+
+void AvatarPosePanel::setAvatar(std::shared_ptr<const Avatar> avatar,
+                                std::vector<SplatQuantity> quantities, SplatLayer* layer) {
+    avatar_ = std::move(avatar);
+    quantities_ = std::move(quantities);
+    layer_ = layer;
+    walking_ = false;
+    walkTime_ = 0;
+    poseName_ = QStringLiteral("t-pose");
+    if (!avatar_) {
+        rest_ = posed_ = RenderSplats{};
+        groups_.clear();
+        pose_ = SkeletonPose{};
+        return;
+    }
+    rest_ = avatar_->restSplats();
+    groups_ = basin::jointGroups(avatar_->skeleton);
+    pose_ = tPose(avatar_->skeleton);
+    repose();
+}
+
+void AvatarPosePanel::applyPreset(Preset preset) {
+    if (!avatar_) return;
+    walking_ = false;
+    pose_ = preset == Preset::APose ? aPose(avatar_->skeleton) : tPose(avatar_->skeleton);
+    poseName_ = preset == Preset::APose ? QStringLiteral("a-pose") : QStringLiteral("t-pose");
+    repose();
+}
+
+void AvatarPosePanel::setJointRotation(int joint, const Eigen::Vector3d& axisAngle) {
+    if (!avatar_ || joint < 0 || joint >= int(pose_.rotations.size())) return;
+    walking_ = false;
+    pose_.rotations[std::size_t(joint)] = axisAngle;
+    poseName_ = QStringLiteral("custom");
+    repose();
+}
+
+void AvatarPosePanel::setWalking(bool playing) {
+    if (!avatar_) return;
+    walking_ = playing;
+    frameClock_.invalidate();
+    if (playing) {
+        pose_ = walkPose(avatar_->skeleton, walkTime_, cycle_);
+        repose();
+    }
+}
+
+void AvatarPosePanel::setWalkTime(double seconds) {
+    if (!avatar_) return;
+    walkTime_ = std::fmod(std::max(0.0, seconds), cycle_.period);
+    poseName_ = QStringLiteral("walk");
+    pose_ = walkPose(avatar_->skeleton, walkTime_, cycle_);
+    repose();
+}
+
+void AvatarPosePanel::advance(double seconds) {
+    if (walking_) setWalkTime(walkTime_ + seconds);
+}
+
+void AvatarPosePanel::repose() {
+    posed_ = avatar_->posed(rest_, pose_);
+    if (layer_) layer_->setSplats(posed_, quantities_, false);
+    if (host()) host()->requestUpdate();
+    Q_EMIT posed();
+}
+
+QVariantMap AvatarPosePanel::poseSettings() const {
+    QVariantMap settings{{QStringLiteral("pose"), poseName_}};
+    if (poseName_ == QLatin1String("walk")) settings[QStringLiteral("walkTime")] = walkTime_;
+    if (poseName_ == QLatin1String("custom") && avatar_) {
+        QVariantMap rotations;
+        for (std::size_t j = 0; j < pose_.rotations.size(); ++j) {
+            const Eigen::Vector3d& r = pose_.rotations[j];
+            if (!r.isZero())
+                rotations[QString::fromStdString(avatar_->skeleton.joint(int(j)).name)] =
+                    QVariantList{r.x(), r.y(), r.z()};
+        }
+        settings[QStringLiteral("rotations")] = rotations;
+    }
+    return settings;
+}
+
+void AvatarPosePanel::restorePose(const QVariantMap& settings) {
+    if (!avatar_) return;
+    const QString name = settings.value(QStringLiteral("pose")).toString();
+    if (name == QLatin1String("a-pose")) {
+        applyPreset(Preset::APose);
+    } else if (name == QLatin1String("walk")) {
+        walking_ = false;
+        setWalkTime(settings.value(QStringLiteral("walkTime")).toDouble());
+    } else if (name == QLatin1String("custom")) {
+        walking_ = false;
+        pose_ = tPose(avatar_->skeleton);
+        const QVariantMap rotations = settings.value(QStringLiteral("rotations")).toMap();
+        for (auto it = rotations.begin(); it != rotations.end(); ++it) {
+            const int j = avatar_->skeleton.find(it.key().toStdString());
+            const QVariantList v = it.value().toList();
+            if (j >= 0 && v.size() == 3)
+                pose_.rotations[std::size_t(j)] =
+                    Eigen::Vector3d(v[0].toDouble(), v[1].toDouble(), v[2].toDouble());
+        }
+        poseName_ = QStringLiteral("custom");
+        repose();
+    } else {
+        applyPreset(Preset::TPose);
+    }
+}
+
+bool AvatarPosePanel::initialize(QOpenGLExtraFunctions&) {
+    return true;
+}
+
+void AvatarPosePanel::paint(QOpenGLExtraFunctions&, const GlFrame&) {
+    if (!walking_) {
+        frameClock_.invalidate();
+        return;
+    }
+    const double elapsed = frameClock_.isValid() ? frameClock_.restart() / 1000.0 : 0.0;
+    if (!frameClock_.isValid()) frameClock_.start();
+    advance(std::min(elapsed, kLongestFrameSeconds));
+}
+
+void AvatarPosePanel::release(QOpenGLExtraFunctions&) {}
+
+void AvatarPosePanel::drawImGui() {
+    if (!avatar_) return;
+    ImGuiBridge& ui = host()->imgui();
+    const QSize view = host()->viewSize();
+    // Kept in the top right corner, clear of the splat panel on the left.
+    ImGui::SetNextWindowPos(ImVec2(float(view.width()) - 10.0f, 10.0f), ImGuiCond_Always,
+                            ImVec2(1.0f, 0.0f));
+    ImGui::SetNextWindowSizeConstraints(ImVec2(280, 0), ImVec2(280, float(view.height()) - 20));
+    const bool open = ImGui::Begin("Pose", nullptr, ImGuiWindowFlags_AlwaysAutoResize);
+    ui.recordWindow(QStringLiteral("Pose"));
+    if (!open) {
+        ImGui::End();
+        return;
+    }
+    if (ImGui::Button("T-pose")) applyPreset(Preset::TPose);
+    ui.recordLastItem(QStringLiteral("Pose/T-pose"));
+    ImGui::SameLine();
+    if (ImGui::Button("A-pose")) applyPreset(Preset::APose);
+    ui.recordLastItem(QStringLiteral("Pose/A-pose"));
+    ImGui::SameLine();
+    if (ImGui::Button(walking_ ? "Pause walk" : "Play walk")) setWalking(!walking_);
+    ui.recordLastItem(QStringLiteral("Pose/Walk"));
+
+    ImGui::PushItemWidth(170);
+    float t = float(walkTime_);
+    if (ImGui::SliderFloat("walk time", &t, 0.0f, float(cycle_.period), "%.2f s")) {
+        walking_ = false;
+        setWalkTime(t);
+    }
+    ui.recordLastItem(QStringLiteral("Pose/Walk time"));
+
+    // One section per joint group; a joint's rotation as x, y, z degrees.
+    for (const JointGroup& group : groups_) {
+        if (!ImGui::CollapsingHeader(group.name.c_str())) continue;
+        for (int j : group.joints) {
+            Eigen::Vector3d r = pose_.rotations[std::size_t(j)] * kDegrees;
+            float v[3] = {float(r.x()), float(r.y()), float(r.z())};
+            if (ImGui::SliderFloat3(avatar_->skeleton.joint(j).name.c_str(), v, -180.0f, 180.0f,
+                                    "%.0f"))
+                setJointRotation(j, Eigen::Vector3d(v[0], v[1], v[2]) / kDegrees);
+        }
+    }
+    ImGui::PopItemWidth();
+    ImGui::Separator();
+    ImGui::Text("%zu splats skinned, %d joints", posed_.size(), avatar_->skeleton.size());
+    ImGui::End();
+}
+
+}  // namespace basin::widgets

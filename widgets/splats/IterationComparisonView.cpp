@@ -1,0 +1,355 @@
+#include "splats/IterationComparisonView.h"
+
+#include <QLabel>
+#include <QLocale>
+#include <QSplitter>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <map>
+
+#include "plot/QCustomPlot.h"
+#include "splats/SplatStatsView.h"
+
+namespace basin::widgets {
+namespace {
+
+constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
+constexpr int kDensityBins = 50;
+
+using Point = std::array<float, 3>;
+
+// Centres in a uniform grid of cubic cells; the nearest centre to a point is
+// found ring by ring around the point's cell, stopping once no unvisited
+// cell can hold a closer one.
+class CentreGrid {
+public:
+    CentreGrid(std::vector<Point> points, const std::array<float, 6>& bounds, double cell)
+        : points_(std::move(points)), cell_(cell) {
+        for (int a = 0; a < 3; ++a) {
+            origin_[std::size_t(a)] = bounds[std::size_t(a)];
+            const double extent = double(bounds[std::size_t(a) + 3]) - bounds[std::size_t(a)];
+            dims_[std::size_t(a)] = std::clamp(int(extent / cell_) + 1, 1, 1024);
+        }
+        std::vector<std::size_t> cellOf(points_.size());
+        start_.assign(std::size_t(dims_[0]) * dims_[1] * dims_[2] + 1, 0);
+        for (std::size_t i = 0; i < points_.size(); ++i) {
+            cellOf[i] = index(cellCoords(points_[i]));
+            ++start_[cellOf[i] + 1];
+        }
+        for (std::size_t c = 1; c < start_.size(); ++c)
+            start_[c] += start_[c - 1];
+        items_.resize(points_.size());
+        std::vector<std::size_t> fill(start_.begin(), start_.end() - 1);
+        for (std::size_t i = 0; i < points_.size(); ++i)
+            items_[fill[cellOf[i]]++] = i;
+    }
+
+    // Distance from p to the nearest centre other than `self`; +inf when none.
+    double nearest(const Point& p, std::size_t self = kNone) const {
+        const std::array<int, 3> c = cellCoords(p);
+        double best = std::numeric_limits<double>::infinity();
+        const int maxRing = std::max({dims_[0], dims_[1], dims_[2]});
+        for (int r = 0; r <= maxRing; ++r) {
+            for (int x = c[0] - r; x <= c[0] + r; ++x)
+                for (int y = c[1] - r; y <= c[1] + r; ++y)
+                    for (int z = c[2] - r; z <= c[2] + r; ++z) {
+                        if (std::max(
+                                {std::abs(x - c[0]), std::abs(y - c[1]), std::abs(z - c[2])}) != r)
+                            continue;
+                        if (x < 0 || y < 0 || z < 0 || x >= dims_[0] || y >= dims_[1] ||
+                            z >= dims_[2])
+                            continue;
+                        const std::size_t cell = index({x, y, z});
+                        for (std::size_t k = start_[cell]; k < start_[cell + 1]; ++k) {
+                            const std::size_t i = items_[k];
+                            if (i == self) continue;
+                            const Point& q = points_[i];
+                            const double dx = q[0] - p[0], dy = q[1] - p[1], dz = q[2] - p[2];
+                            best = std::min(best, dx * dx + dy * dy + dz * dz);
+                        }
+                    }
+            // Cells beyond ring r are at least r cells away from p's cell.
+            if (best <= std::pow(r * cell_, 2)) break;
+        }
+        return std::sqrt(best);
+    }
+
+    const std::vector<Point>& points() const { return points_; }
+
+private:
+    std::array<int, 3> cellCoords(const Point& p) const {
+        std::array<int, 3> c{};
+        for (std::size_t a = 0; a < 3; ++a)
+            c[a] = std::clamp(int((double(p[a]) - origin_[a]) / cell_), 0, dims_[a] - 1);
+        return c;
+    }
+    std::size_t index(const std::array<int, 3>& c) const {
+        return (std::size_t(c[2]) * dims_[1] + c[1]) * dims_[0] + c[0];
+    }
+
+    std::vector<Point> points_;
+    double cell_;
+    std::array<double, 3> origin_{};
+    std::array<int, 3> dims_{1, 1, 1};
+    std::vector<std::size_t> start_, items_;
+};
+
+// Finite centres of one part.
+std::vector<Point> centresOfPart(const GaussianCloud& cloud, const std::vector<int>& labels,
+                                 int label) {
+    std::vector<Point> points;
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        if (labels[i] != label) continue;
+        const Point p{cloud.positions[3 * i], cloud.positions[3 * i + 1],
+                      cloud.positions[3 * i + 2]};
+        if (std::isfinite(p[0]) && std::isfinite(p[1]) && std::isfinite(p[2])) points.push_back(p);
+    }
+    return points;
+}
+
+std::array<float, 6> boundsOf(const std::vector<Point>& a, const std::vector<Point>& b) {
+    std::array<float, 6> box{1, 1, 1, 0, 0, 0};
+    bool first = true;
+    for (const auto* set : {&a, &b})
+        for (const Point& p : *set)
+            for (std::size_t k = 0; k < 3; ++k) {
+                box[k] = first ? p[k] : std::min(box[k], p[k]);
+                box[k + 3] = first ? p[k] : std::max(box[k + 3], p[k]);
+                if (k == 2) first = false;
+            }
+    return box;
+}
+
+// A cell holding about two points on average for points spread over `box`.
+double cellFor(const std::array<float, 6>& box, std::size_t count) {
+    double volume = 1;
+    double largest = 0;
+    for (std::size_t k = 0; k < 3; ++k)
+        largest = std::max(largest, double(box[k + 3] - box[k]));
+    if (largest <= 0) return 1;
+    for (std::size_t k = 0; k < 3; ++k)
+        volume *= std::max(double(box[k + 3] - box[k]), largest * 1e-3);
+    return std::max(std::cbrt(2.0 * volume / double(std::max<std::size_t>(count, 1))),
+                    largest / 1024);
+}
+
+// Each point's distance to its nearest neighbour in the same set.
+std::vector<float> spacings(const std::vector<Point>& points) {
+    if (points.size() < 2) return {};
+    const auto box = boundsOf(points, {});
+    const CentreGrid grid(points, box, cellFor(box, points.size()));
+    std::vector<float> d(points.size());
+    for (std::size_t i = 0; i < points.size(); ++i)
+        d[i] = float(grid.nearest(points[i], i));
+    return d;
+}
+
+// How many of `queries` have a point of `grid` within `tolerance`.
+std::size_t keptWithin(const CentreGrid& grid, const std::vector<Point>& queries,
+                       double tolerance) {
+    std::size_t kept = 0;
+    if (grid.points().empty()) return 0;
+    for (const Point& q : queries)
+        if (grid.nearest(q) <= tolerance) ++kept;
+    return kept;
+}
+
+QColor partColour(int label) {
+    // Categorical colours (Tableau 10): parts are labels, not magnitudes.
+    static const std::array<QColor, 6> colours{QColor(31, 119, 180),  QColor(255, 127, 14),
+                                               QColor(44, 160, 44),   QColor(214, 39, 40),
+                                               QColor(148, 103, 189), QColor(140, 86, 75)};
+    return colours[std::size_t(std::abs(label)) % colours.size()];
+}
+
+QString count(std::size_t n) {
+    return QLocale().toString(qulonglong(n));
+}
+
+// The spacing as a length a reader takes in: mm below a metre's tenth.
+QString length(double metres) {
+    return metres < 0.1 ? QStringLiteral("%1 mm").arg(metres * 1000, 0, 'g', 3)
+                        : QStringLiteral("%1 m").arg(metres, 0, 'g', 3);
+}
+
+}  // namespace
+
+double medianOf(std::vector<float> values) {
+    if (values.empty()) return 0;
+    const auto mid = values.begin() + std::ptrdiff_t(values.size() / 2);
+    std::nth_element(values.begin(), mid, values.end());
+    return double(*mid);
+}
+
+IterationComparison compareIterations(const GaussianCloud& a, const GaussianCloud& b,
+                                      double tolerance) {
+    const std::vector<int> labelsA = splatPartLabels(a), labelsB = splatPartLabels(b);
+    std::map<int, PartComparison> parts;
+    for (int l : labelsA)
+        ++parts[l].countA;
+    for (int l : labelsB)
+        ++parts[l].countB;
+
+    std::map<int, std::pair<std::vector<Point>, std::vector<Point>>> centres;
+    std::vector<float> allSpacingA;
+    for (auto& [label, part] : parts) {
+        part.label = label;
+        auto& [pa, pb] = centres[label];
+        pa = centresOfPart(a, labelsA, label);
+        pb = centresOfPart(b, labelsB, label);
+        part.spacingA = spacings(pa);
+        part.spacingB = spacings(pb);
+        part.medianSpacingA = medianOf(part.spacingA);
+        part.medianSpacingB = medianOf(part.spacingB);
+        allSpacingA.insert(allSpacingA.end(), part.spacingA.begin(), part.spacingA.end());
+    }
+
+    IterationComparison result;
+    result.tolerance = tolerance > 0 ? tolerance : 0.5 * medianOf(allSpacingA);
+    for (auto& [label, part] : parts) {
+        const auto& [pa, pb] = centres[label];
+        const auto box = boundsOf(pa, pb);
+        // Cells of the tolerance's size keep each query to a few cells.
+        const double cell = std::max(result.tolerance, cellFor(box, pa.size() + pb.size()));
+        part.keptA = keptWithin(CentreGrid(pb, box, cell), pa, result.tolerance);
+        part.keptB = keptWithin(CentreGrid(pa, box, cell), pb, result.tolerance);
+        result.parts.push_back(std::move(part));
+    }
+    return result;
+}
+
+IterationComparisonView::IterationComparisonView(QWidget* parent)
+    : QWidget(parent),
+      summary_(new QLabel),
+      countPlot_(new QCustomPlot),
+      densityPlot_(new QCustomPlot) {
+    summary_->setObjectName(QStringLiteral("comparisonSummary"));
+    summary_->setWordWrap(true);
+    countPlot_->setObjectName(QStringLiteral("comparisonCounts"));
+    densityPlot_->setObjectName(QStringLiteral("comparisonDensity"));
+    countPlot_->setMinimumHeight(140);
+    densityPlot_->setMinimumHeight(140);
+    countPlot_->yAxis->setLabel(tr("splats"));
+    countPlot_->legend->setVisible(true);
+    densityPlot_->xAxis->setLabel(tr("distance to the nearest splat of the part (log10 m)"));
+    densityPlot_->yAxis->setLabel(tr("share of the part's splats"));
+    densityPlot_->legend->setVisible(true);
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    countPlot_->legend->setFont(small);
+    densityPlot_->legend->setFont(small);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    auto* split = new QSplitter(Qt::Vertical);
+    split->addWidget(countPlot_);
+    split->addWidget(densityPlot_);
+    layout->addWidget(split, 1);
+    layout->addWidget(summary_);
+}
+
+void IterationComparisonView::setIterations(const QString& nameA, const GaussianCloud& a,
+                                            const QString& nameB, const GaussianCloud& b,
+                                            double tolerance) {
+    nameA_ = nameA;
+    nameB_ = nameB;
+    comparison_ = compareIterations(a, b, tolerance);
+    redraw();
+}
+
+QString IterationComparisonView::summary() const {
+    QStringList lines;
+    for (const PartComparison& p : comparison_.parts)
+        lines << tr("%1: %2 → %3 (+%4 added, −%5 removed; median spacing %6 → %7)")
+                     .arg(splatPartName(p.label), count(p.countA), count(p.countB),
+                          count(p.added()), count(p.removed()), length(p.medianSpacingA),
+                          length(p.medianSpacingB));
+    return tr("%1 → %2, matched by centre within %3. %4")
+        .arg(nameA_, nameB_, length(comparison_.tolerance), lines.join(QStringLiteral("; ")));
+}
+
+void IterationComparisonView::redraw() {
+    for (auto* old : countPlot_->findChildren<QCPBarsGroup*>())
+        delete old;
+    countPlot_->clearPlottables();
+    densityPlot_->clearPlottables();
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    auto* group = new QCPBarsGroup(countPlot_);
+    struct Series {
+        QString name;
+        QColor colour;
+        std::function<std::size_t(const PartComparison&)> value;
+    };
+    const std::vector<Series> series{
+        {nameA_, QColor(150, 160, 175), [](const PartComparison& p) { return p.countA; }},
+        {nameB_, QColor(70, 110, 170), [](const PartComparison& p) { return p.countB; }},
+        {tr("added"), QColor(44, 160, 44), [](const PartComparison& p) { return p.added(); }},
+        {tr("removed"), QColor(214, 39, 40), [](const PartComparison& p) { return p.removed(); }}};
+    double top = 1;
+    for (const Series& s : series) {
+        auto* bars = new QCPBars(countPlot_->xAxis, countPlot_->yAxis);
+        bars->setName(s.name);
+        bars->setPen(Qt::NoPen);
+        bars->setBrush(s.colour);
+        bars->setWidth(0.18);
+        bars->setBarsGroup(group);
+        for (std::size_t i = 0; i < comparison_.parts.size(); ++i) {
+            const double v = double(s.value(comparison_.parts[i]));
+            bars->addData(double(i), v);
+            top = std::max(top, v);
+        }
+    }
+    for (std::size_t i = 0; i < comparison_.parts.size(); ++i)
+        ticker->addTick(double(i), splatPartName(comparison_.parts[i].label));
+    countPlot_->xAxis->setTicker(ticker);
+    countPlot_->xAxis->setRange(-0.6, std::max(0.6, double(comparison_.parts.size()) - 0.4));
+    countPlot_->yAxis->setRange(0, top * 1.15);
+
+    // Density: histograms of log10 spacing per part on shared bins, B solid
+    // and A dashed.
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (const PartComparison& p : comparison_.parts)
+        for (const auto* set : {&p.spacingA, &p.spacingB})
+            for (float d : *set)
+                if (d > 0 && std::isfinite(d)) {
+                    lo = std::min(lo, std::log10(double(d)));
+                    hi = std::max(hi, std::log10(double(d)));
+                }
+    if (!(lo < hi)) lo = -4, hi = 0;
+    const double width = (hi - lo) / kDensityBins;
+    double peak = 0.01;
+    for (const PartComparison& p : comparison_.parts)
+        for (int which = 0; which < 2; ++which) {
+            const std::vector<float>& set = which == 0 ? p.spacingA : p.spacingB;
+            if (set.empty()) continue;
+            std::vector<double> bins(kDensityBins, 0);
+            for (float d : set)
+                if (d > 0 && std::isfinite(d))
+                    bins[std::size_t(std::clamp(int((std::log10(double(d)) - lo) / width), 0,
+                                                kDensityBins - 1))] += 1.0 / double(set.size());
+            auto* graph = densityPlot_->addGraph();
+            graph->setLineStyle(QCPGraph::lsStepCenter);
+            QPen pen(partColour(p.label), which == 1 ? 2.0 : 1.2);
+            if (which == 0) pen.setStyle(Qt::DashLine);
+            graph->setPen(pen);
+            const double median = which == 0 ? p.medianSpacingA : p.medianSpacingB;
+            graph->setName(
+                QStringLiteral("%1, %2 (median %3)")
+                    .arg(splatPartName(p.label), which == 0 ? nameA_ : nameB_, length(median)));
+            for (int k = 0; k < kDensityBins; ++k) {
+                graph->addData(lo + (k + 0.5) * width, bins[std::size_t(k)]);
+                peak = std::max(peak, bins[std::size_t(k)]);
+            }
+        }
+    densityPlot_->xAxis->setRange(lo - width, hi + width);
+    densityPlot_->yAxis->setRange(0, peak * 1.1);
+    summary_->setText(summary());
+    countPlot_->replot(QCustomPlot::rpQueuedReplot);
+    densityPlot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+}  // namespace basin::widgets
