@@ -9,6 +9,7 @@
 #include "curvature/HessianSpectrumJob.h"
 #include "data/DatasetFiles.h"
 #include "jobs/SubtaskContext.h"
+#include "ui/Avatars.h"
 #include "ui/Connectivity.h"
 #include "ui/Curvature.h"
 #include "ui/Saliency.h"
@@ -220,6 +221,8 @@ Project demoProject(const DemoManifest& manifest) {
         analytic.append(viewJson(analyticSurfaceSpec(name)));
         analytic.append(viewJson(analyticMapSpec(name)));
     }
+    // The built-in Gaussian avatar with its pose panel and statistics.
+    analytic.append(viewJson(proceduralAvatarSpec()));
     p.layout = {{"root", QJsonObject{{"split", "horizontal"},
                                      {"children",
                                       QJsonArray{QJsonObject{{"views", views}, {"current", 0}},

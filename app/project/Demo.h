@@ -22,7 +22,7 @@ DemoOptions quickDemoOptions();
 // run's last and first epochs, the two seeds' last epochs, its Hessian
 // spectrum and the path between the seeds (when written), the digits CNN's
 // Grad-CAM++ and Integrated Gradients maps of a test digit, and the analytic
-// teaching landscapes.
+// teaching landscapes with the procedural Gaussian avatar.
 Project demoProject(const DemoManifest& manifest);
 
 // The Hessian spectrum of the first run's last checkpoint on its training

@@ -16,6 +16,7 @@
 #include "jobs/JobsPanel.h"
 #include "project/Demo.h"
 #include "project/Session.h"
+#include "ui/Avatars.h"
 #include "ui/Connectivity.h"
 #include "ui/Curvature.h"
 #include "ui/DemoLayout.h"
@@ -140,6 +141,10 @@ void MainWindow::buildMenus() {
                          this, ItemKind::Checkpoint);
     new AddFilesReaction(action(file, tr("Add &dataset…"), QKeySequence(tr("Ctrl+Shift+D"))), this,
                          ItemKind::Dataset);
+    connect(action(file, tr("Open &splats…")), &QAction::triggered, this,
+            [this] { openSplatsFile(this); });
+    connect(action(file, tr("Open 3DGS &training run…")), &QAction::triggered, this,
+            [this] { openTrainingRun(this); });
     file->addSeparator();
     new ExportScreenshotReaction(action(file, tr("Export &window as PNG…")), this, false);
     new ExportScreenshotReaction(
@@ -158,6 +163,8 @@ void MainWindow::buildMenus() {
         ++n;
         new NewViewReaction(action(newView, spec.title, key), this, spec);
     }
+    connect(action(view, tr("&Avatar preview")), &QAction::triggered, this,
+            [this] { openAvatarPreview(this); });
     using Op = ViewLayoutReaction::Operation;
     new ViewLayoutReaction(action(view, tr("Split &right"), QKeySequence(tr("Ctrl+\\"))), this,
                            Op::SplitRight);

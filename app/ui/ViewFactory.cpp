@@ -13,6 +13,7 @@
 #include "landscape/ContourMapView.h"
 #include "model/WeightsFile.h"
 #include "project/Session.h"
+#include "ui/Avatars.h"
 #include "ui/Connectivity.h"
 #include "ui/Curvature.h"
 #include "ui/Evaluation.h"
@@ -123,6 +124,7 @@ QWidget* createView(const ViewSpec& spec, Session* session) {
     if (QWidget* curvature = createCurvatureView(spec)) return curvature;
     if (QWidget* connectivity = createConnectivityView(spec, session)) return connectivity;
     if (QWidget* saliency = createSaliencyView(spec, session)) return saliency;
+    if (QWidget* avatar = createAvatarView(spec, session)) return avatar;
     if (spec.type == QLatin1String("evaluation")) {
         auto* view = new widgets::EvaluationView;
         view->setResults(spec.settings.value("title").toString(), evaluationResults(spec.settings));

@@ -20,6 +20,10 @@
 //   saliency   saliency maps of an image (ui/Saliency.h), recomputed when the
 //              probe moves; settings: the request (model, weights, image,
 //              methods, layers, target, parameters).
+//   avatar     Gaussian splats with linked statistics (ui/Avatars.h): the
+//              procedural avatar with its pose panel, a .ply/.splat file or a
+//              training run by iteration; settings: source, splats, iteration,
+//              compare, pose, histogram, brush.
 
 #include <QList>
 

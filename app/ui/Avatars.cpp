@@ -1,0 +1,306 @@
+#include "ui/Avatars.h"
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QJsonArray>
+#include <QLabel>
+#include <QSlider>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QVBoxLayout>
+#include <exception>
+
+#include "gl/GlView.h"
+#include "splats/AvatarPosePanel.h"
+#include "splats/GaussianPly.h"
+#include "splats/IterationComparisonView.h"
+#include "splats/ProceduralAvatar.h"
+#include "splats/SplatFile.h"
+#include "splats/SplatLayer.h"
+#include "splats/SplatLoadReport.h"
+#include "splats/SplatStatsView.h"
+#include "ui/MainWindow.h"
+
+namespace basin::app {
+namespace {
+
+const QString kAvatar = QStringLiteral("avatar");
+const QString kProcedural = QStringLiteral("procedural");
+
+QString iterationName(std::int64_t iteration) {
+    return QObject::tr("iteration %1").arg(iteration);
+}
+
+}  // namespace
+
+ViewSpec proceduralAvatarSpec(int splatCount) {
+    return {kAvatar, QObject::tr("Procedural avatar"),
+            QJsonObject{{"source", kProcedural}, {"splats", splatCount}}};
+}
+
+ViewSpec splatsSpec(const QString& path) {
+    const QFileInfo info(path);
+    // A run's folder is named by the run; point_cloud/ by its parent.
+    QString title = info.isDir() ? info.fileName() : info.completeBaseName();
+    if (info.isDir() && title == QLatin1String("point_cloud")) title = info.dir().dirName();
+    return {kAvatar, title, QJsonObject{{"source", path}}};
+}
+
+QWidget* createAvatarView(const ViewSpec& spec, Session*) {
+    if (spec.type != kAvatar) return nullptr;
+    return new AvatarView(spec.settings);
+}
+
+void openSplatsFile(MainWindow* window) {
+    const QString path =
+        QFileDialog::getOpenFileName(window, QObject::tr("Open splats"), {},
+                                     QObject::tr("Gaussian splats (*.ply *.splat);;All files (*)"));
+    if (path.isEmpty()) return;
+    window->viewArea()->addView(splatsSpec(path));
+}
+
+void openTrainingRun(MainWindow* window) {
+    const QString path = QFileDialog::getExistingDirectory(
+        window, QObject::tr("Open a 3DGS training run (the folder holding point_cloud/)"));
+    if (path.isEmpty()) return;
+    window->viewArea()->addView(splatsSpec(path));
+}
+
+void openAvatarPreview(MainWindow* window) {
+    window->viewArea()->addView(proceduralAvatarSpec());
+}
+
+AvatarView::AvatarView(const QJsonObject& settings, QWidget* parent)
+    : QWidget(parent),
+      glView_(new widgets::GlView),
+      stats_(new widgets::SplatStatsView),
+      tabs_(new QTabWidget),
+      iterationSlider_(new QSlider(Qt::Horizontal)),
+      compareBox_(new QComboBox),
+      status_(new QLabel) {
+    glView_->setObjectName(QStringLiteral("avatarGlView"));
+    iterationSlider_->setObjectName(QStringLiteral("avatarIteration"));
+    compareBox_->setObjectName(QStringLiteral("avatarCompare"));
+    status_->setObjectName(QStringLiteral("avatarStatus"));
+    status_->setWordWrap(true);
+    status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    // The pose panel goes first: it poses before the splats are drawn.
+    const QString source = settings.value("source").toString();
+    if (source == kProcedural)
+        posePanel_ = glView_->addLayer(std::make_unique<widgets::AvatarPosePanel>());
+    layer_ = glView_->addLayer(std::make_unique<widgets::SplatLayer>());
+
+    auto* left = new QWidget;
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(glView_, 1);
+    auto* seriesBar = new QHBoxLayout;
+    seriesBar->addWidget(new QLabel(tr("Iteration")));
+    seriesBar->addWidget(iterationSlider_, 1);
+    seriesBar->addWidget(new QLabel(tr("compared with")));
+    seriesBar->addWidget(compareBox_);
+    leftLayout->addLayout(seriesBar);
+    leftLayout->addWidget(status_);
+
+    tabs_->addTab(stats_, tr("Statistics"));
+    auto* split = new QSplitter(Qt::Horizontal);
+    split->addWidget(left);
+    split->addWidget(tabs_);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(split);
+
+    if (source == kProcedural) {
+        loadProcedural(settings.value("splats").toInt(80000));
+        if (avatar_) {
+            posePanel_->restorePose(settings.toVariantMap());
+            // A pose the user settles on is kept with the project (not every
+            // frame of a playing walk).
+            connect(posePanel_, &widgets::AvatarPosePanel::posed, this, [this] {
+                if (!posePanel_->walking()) saveSettings();
+            });
+        }
+    } else if (QFileInfo(source).isDir()) {
+        try {
+            series_ = listCheckpointSeries(source.toStdString());
+            if (series_.entries.empty())
+                error_ = tr("%1 holds no point_cloud/iteration_N/point_cloud.ply.").arg(source);
+        } catch (const std::exception& e) {
+            error_ = QString::fromStdString(e.what());
+        }
+    } else if (!loadFile(source)) {
+        // error_ says why.
+    } else {
+        showCloud(true);
+    }
+
+    // The histogram and brush a project kept; later changes are kept too.
+    if (stats_->setValue(settings.value("histogram").toString())) {
+        const QJsonArray brush = settings.value("brush").toArray();
+        if (brush.size() == 2) stats_->setBrush(brush[0].toDouble(), brush[1].toDouble());
+    }
+    connect(stats_, &widgets::SplatStatsView::valueChanged, this, [this] { saveSettings(); });
+    connect(stats_, &widgets::SplatStatsView::brushChanged, this, [this] { saveSettings(); });
+    // Framed once the view has its size: framing a hidden view of a few
+    // pixels would leave the cloud too close.
+    auto frameOnce = std::make_shared<QMetaObject::Connection>();
+    *frameOnce = connect(glView_, &widgets::GlView::frameRendered, this, [this, frameOnce] {
+        QObject::disconnect(*frameOnce);
+        layer_->frameCloud();
+    });
+
+    const bool isSeries = !series_.entries.empty();
+    for (int i = 0; i < seriesBar->count(); ++i)
+        if (QWidget* w = seriesBar->itemAt(i)->widget()) w->setVisible(isSeries);
+    if (isSeries) {
+        const int n = int(series_.entries.size());
+        iterationSlider_->setRange(0, n - 1);
+        iterationSlider_->setPageStep(1);
+        iterationSlider_->setTickPosition(QSlider::TicksBelow);
+        for (const CheckpointSeriesEntry& e : series_.entries)
+            compareBox_->addItem(iterationName(e.iteration));
+        auto indexOf = [this](const QJsonValue& iteration, int fallback) {
+            for (std::size_t i = 0; i < series_.entries.size(); ++i)
+                if (series_.entries[i].iteration == iteration.toInteger(-1)) return int(i);
+            return fallback;
+        };
+        comparison_ = new widgets::IterationComparisonView;
+        tabs_->addTab(comparison_, tr("Iterations"));
+        compared_ = indexOf(settings.value("compare"), 0);
+        compareBox_->setCurrentIndex(compared_);
+        showIteration(indexOf(settings.value("iteration"), n - 1));
+        connect(iterationSlider_, &QSlider::valueChanged, this, &AvatarView::showIteration);
+        connect(compareBox_, &QComboBox::currentIndexChanged, this, &AvatarView::compareWith);
+        connect(tabs_, &QTabWidget::currentChanged, this, [this] { updateComparison(); });
+    }
+    if (!error_.isEmpty()) status_->setText(error_);
+    status_->setVisible(!status_->text().isEmpty());
+}
+
+AvatarView::~AvatarView() = default;
+
+void AvatarView::loadProcedural(int splatCount) {
+    try {
+        ProceduralAvatarOptions options;
+        options.splatCount = std::size_t(std::max(splatCount, 1000));
+        auto avatar = std::make_shared<Avatar>(makeProceduralAvatar(options));
+        cloud_ = avatar->cloud;
+        avatar_ = avatar;
+    } catch (const std::exception& e) {
+        error_ = tr("The procedural avatar cannot be made: %1").arg(e.what());
+        return;
+    }
+    posePanel_->setAvatar(avatar_, cloud_.quantities, layer_);
+    layer_->frameCloud();
+    stats_->setCloud(cloud_);
+}
+
+bool AvatarView::loadFile(const QString& path) {
+    SplatLoadReport report;
+    try {
+        const std::string file = path.toStdString();
+        cloud_ = path.endsWith(QLatin1String(".splat"), Qt::CaseInsensitive)
+                     ? readSplatFile(file, &report)
+                     : readGaussianPly(file, &report);
+        if (cloud_.opacities.size() != cloud_.size()) cloud_.activate();
+    } catch (const std::exception& e) {
+        cloud_ = GaussianCloud{};
+        error_ = QString::fromStdString(e.what());
+        status_->setText(error_);
+        return false;
+    }
+    error_.clear();
+    status_->setText(report.dropped() > 0 || !report.skippedElements.empty()
+                         ? QString::fromStdString(report.summary())
+                         : QString());
+    return true;
+}
+
+void AvatarView::showCloud(bool frame) {
+    layer_->setCloud(cloud_, frame);
+    stats_->setCloud(cloud_);
+}
+
+std::int64_t AvatarView::iteration() const {
+    return shown_ >= 0 ? series_.entries[std::size_t(shown_)].iteration : -1;
+}
+
+std::int64_t AvatarView::comparedIteration() const {
+    return compared_ >= 0 && !series_.entries.empty()
+               ? series_.entries[std::size_t(compared_)].iteration
+               : -1;
+}
+
+void AvatarView::showIteration(int index) {
+    if (index < 0 || index >= int(series_.entries.size()) || index == shown_) return;
+    const bool first = shown_ < 0;
+    shown_ = index;
+    {
+        const QSignalBlocker block(iterationSlider_);
+        iterationSlider_->setValue(index);
+    }
+    iterationSlider_->setToolTip(iterationName(iteration()));
+    if (loadFile(QString::fromStdString(series_.entries[std::size_t(index)].plyPath)))
+        showCloud(first);
+    else
+        showCloud(false);  // an empty cloud: nothing stale stays on screen
+    status_->setText(status_->text().isEmpty()
+                         ? iterationName(iteration())
+                         : iterationName(iteration()) + QStringLiteral(": ") + status_->text());
+    status_->setVisible(true);
+    comparisonStale_ = true;
+    updateComparison();
+    saveSettings();
+}
+
+void AvatarView::compareWith(int index) {
+    if (index < 0 || index >= int(series_.entries.size())) return;
+    compared_ = index;
+    {
+        const QSignalBlocker block(compareBox_);
+        compareBox_->setCurrentIndex(index);
+    }
+    comparedCloud_ = GaussianCloud{};
+    comparisonStale_ = true;
+    updateComparison();
+    saveSettings();
+}
+
+// Nearest-neighbour matching costs seconds on a million splats: only the
+// visible comparison is computed.
+void AvatarView::updateComparison() {
+    if (!comparison_ || !comparisonStale_ || tabs_->currentWidget() != comparison_) return;
+    if (compared_ < 0) return;
+    try {
+        if (comparedCloud_.size() == 0)
+            comparedCloud_ =
+                readGaussianPly(series_.entries[std::size_t(compared_)].plyPath, nullptr);
+    } catch (const std::exception& e) {
+        status_->setText(QString::fromStdString(e.what()));
+        return;
+    }
+    comparison_->setIterations(iterationName(comparedIteration()), comparedCloud_,
+                               iterationName(iteration()), cloud_);
+    comparisonStale_ = false;
+}
+
+void AvatarView::saveSettings() {
+    QVariantMap settings;
+    if (!series_.entries.empty()) {
+        settings[QStringLiteral("iteration")] = qlonglong(iteration());
+        settings[QStringLiteral("compare")] = qlonglong(comparedIteration());
+    }
+    if (posePanel_) settings.insert(posePanel_->poseSettings());
+    settings[QStringLiteral("histogram")] = stats_->value();
+    settings[QStringLiteral("brush")] =
+        stats_->hasBrush() ? QVariantList{stats_->brushLow(), stats_->brushHigh()} : QVariantList{};
+    if (property(ViewArea::kSettingsProperty).toMap() != settings)
+        setProperty(ViewArea::kSettingsProperty, settings);
+}
+
+}  // namespace basin::app

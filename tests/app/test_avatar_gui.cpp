@@ -1,0 +1,403 @@
+// The avatar preview in the GUI (issue 7): a 3DGS PLY written here (EVA's
+// part label and gradient among its properties) opens in an avatar view whose
+// splat renderer draws it and whose statistics count its parts; a drag across
+// the opacity histogram brushes exactly the splats in that range and emits
+// their mask; the procedural avatar's pose panel (its ImGui button and its
+// API) re-skins the centres for the A-pose and the walk, and the project
+// keeps the pose; a training run's iterations switch with the slider and compare per
+// part (counts, added/removed by centre matching, spacing against brute
+// force); View › Avatar preview and the demo project open the procedural
+// avatar.
+
+#include <QAction>
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonValue>
+#include <QMenuBar>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "BasinGuiTest.h"
+#include "gl/GlView.h"
+#include "plot/QCustomPlot.h"
+#include "project/Demo.h"
+#include "splats/AvatarPosePanel.h"
+#include "splats/GaussianPly.h"
+#include "splats/IterationComparisonView.h"
+#include "splats/SplatLayer.h"
+#include "splats/SplatStatsView.h"
+#include "ui/Avatars.h"
+#include "ui/MainWindow.h"
+#include "ui/ViewArea.h"
+
+using namespace basin;
+using namespace basin::app;
+using basin::widgets::AvatarPosePanel;
+using basin::widgets::SplatStatsView;
+
+namespace {
+
+float logit(float p) {
+    return std::log(p / (1 - p));
+}
+
+// The part of splat i of gridCloud: each layer of 100 is one part.
+int partOf(std::size_t i) {
+    return int((i / 100) % 3);
+}
+
+// `n` splats of degree 0 on a grid of 0.1 spacing starting at `origin` (10 ×
+// 10 per layer, layers along z): part label (f_view_ind_0) partOf(i) and opacity 0.05 +
+// 0.9·i/(n−1), a gradient xyz_gradient_prev_0 = i, scales 0.01–0.04.
+GaussianCloud gridCloud(std::size_t n, float originX = 0) {
+    GaussianCloud c;
+    c.shDegree = 0;
+    SplatQuantity part{"f_view_ind_0", {}}, gradient{"xyz_gradient_prev_0", {}};
+    for (std::size_t i = 0; i < n; ++i) {
+        c.positions.insert(c.positions.end(), {originX + 0.1f * float(i % 10),
+                                               0.1f * float((i / 10) % 10), 0.1f * float(i / 100)});
+        const float s = std::log(0.01f + 0.03f * float(i % 4) / 3);
+        c.logScales.insert(c.logScales.end(), {s, s, s});
+        c.rawRotations.insert(c.rawRotations.end(), {1, 0, 0, 0});
+        c.opacityLogits.push_back(logit(0.05f + 0.9f * float(i) / float(n - 1)));
+        c.sh.insert(c.sh.end(), {1.0f, 0.5f, 0.0f});
+        part.values.push_back(float(partOf(i)));
+        gradient.values.push_back(float(i));
+    }
+    c.quantities = {part, gradient};
+    c.activate();
+    return c;
+}
+
+QString writeCloud(const QString& path, const GaussianCloud& cloud) {
+    QDir().mkpath(QFileInfo(path).path());
+    writeGaussianPly(path.toStdString(), cloud);
+    return path;
+}
+
+QImage frames(widgets::GlView* view, int n) {
+    QImage image;
+    for (int i = 0; i < n; ++i) {
+        image = view->renderImage();
+        QCoreApplication::processEvents();
+    }
+    return image;
+}
+
+int litPixels(const QImage& image) {
+    int lit = 0;
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x)
+            lit += qGray(image.pixel(x, y)) > 20;
+    return lit;
+}
+
+// Mean height (y) of the splats of one part.
+double meanHeight(const RenderSplats& splats, const GaussianCloud& cloud, int part) {
+    const SplatQuantity* q = cloud.quantity("part");
+    double sum = 0;
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < splats.size(); ++i)
+        if (int(q->values[i]) == part) sum += splats.centres[3 * i + 1], ++n;
+    return sum / double(n);
+}
+
+}  // namespace
+
+class TestAvatarGui : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void plyOpensWithItsStatistics();
+    void brushingEmitsTheRangesMask();
+    void poseChangesTheSkinnedCentres();
+    void seriesSliderSwitchesIterations();
+    void spacingMatchesBruteForce();
+    void menuOpensTheProceduralAvatar();
+};
+
+void TestAvatarGui::plyOpensWithItsStatistics() {
+    QTemporaryDir dir;
+    const QString path = writeCloud(dir.filePath("cloud.ply"), gridCloud(300));
+    AvatarView view(splatsSpec(path).settings);
+    QVERIFY2(view.error().isEmpty(), qPrintable(view.error()));
+    QCOMPARE(view.splatLayer()->splats().size(), std::size_t(300));
+    QVERIFY(!view.posePanel());   // a file has no rig
+    QVERIFY(!view.comparison());  // nor iterations
+    view.resize(900, 500);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(litPixels(frames(view.glView(), 3)) > 500);
+
+    SplatStatsView* stats = view.stats();
+    QCOMPARE(stats->splatCount(), std::size_t(300));
+    QCOMPARE(stats->partCounts().size(), std::size_t(3));
+    for (const auto& p : stats->partCounts())
+        QCOMPARE(p.total, std::size_t(100));
+    QCOMPARE(widgets::splatPartName(stats->partCounts()[1].label), QStringLiteral("hand"));
+    QVERIFY(stats->valueNames().contains("xyz_gradient_prev_0"));
+    // The histogram counts every splat; the scale is log10 of the largest axis.
+    std::size_t total = 0;
+    for (std::size_t c : stats->binCounts())
+        total += c;
+    QCOMPARE(total, std::size_t(300));
+    QVERIFY(stats->setValue(SplatStatsView::kScale));
+    QVERIFY(std::abs(stats->histogramLow() - std::log10(0.01)) < 1e-4);
+    QVERIFY(std::abs(stats->histogramHigh() - std::log10(0.04)) < 1e-4);
+    QVERIFY(!stats->setValue("no such value"));
+}
+
+void TestAvatarGui::brushingEmitsTheRangesMask() {
+    QTemporaryDir dir;
+    const GaussianCloud cloud = gridCloud(300);
+    AvatarView view(splatsSpec(writeCloud(dir.filePath("cloud.ply"), cloud)).settings);
+    view.resize(1000, 600);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    SplatStatsView* stats = view.stats();
+    QVERIFY(stats->setValue(SplatStatsView::kOpacity));
+    QSignalSpy spy(stats, &SplatStatsView::brushChanged);
+
+    // Drag across the histogram from opacity 0.3 to 0.6.
+    QCustomPlot* plot = stats->histogramPlot();
+    plot->replot();
+    const int y = plot->axisRect()->center().y();
+    const QPoint from(int(std::lround(plot->xAxis->coordToPixel(0.3))), y);
+    const QPoint to(int(std::lround(plot->xAxis->coordToPixel(0.6))), y);
+    QTest::mousePress(plot, Qt::LeftButton, {}, from);
+    QTest::mouseMove(plot, (from + to) / 2);
+    QTest::mouseRelease(plot, Qt::LeftButton, {}, to);
+    QCOMPARE(spy.count(), 1);
+    QVERIFY(stats->hasBrush());
+    const double lo = stats->brushLow(), hi = stats->brushHigh();
+    QVERIFY(std::abs(lo - 0.3) < 0.02 && std::abs(hi - 0.6) < 0.02);
+
+    const auto mask = spy.at(0).at(0).value<std::vector<std::uint8_t>>();
+    QCOMPARE(mask.size(), std::size_t(300));
+    std::size_t brushed = 0;
+    std::vector<std::size_t> perPart(3, 0);
+    for (std::size_t i = 0; i < 300; ++i) {
+        const bool inside = cloud.opacities[i] >= lo && cloud.opacities[i] <= hi;
+        QCOMPARE(bool(mask[i]), inside);
+        brushed += inside;
+        perPart[std::size_t(partOf(i))] += inside;
+    }
+    QVERIFY(brushed > 80 && brushed < 120);  // a third of evenly spread opacities
+    QCOMPARE(stats->brushedCount(), brushed);
+    for (const auto& p : stats->partCounts())
+        QCOMPARE(p.brushed, perPart[std::size_t(p.label)]);
+    // The GL view highlights the brushed splats.
+
+    // A click clears the brush.
+    QTest::mouseClick(plot, Qt::LeftButton, {}, from);
+    QCOMPARE(spy.count(), 2);
+    QVERIFY(!stats->hasBrush());
+    QVERIFY(spy.at(1).at(0).value<std::vector<std::uint8_t>>().empty());
+}
+
+void TestAvatarGui::poseChangesTheSkinnedCentres() {
+    AvatarView view(proceduralAvatarSpec(4000).settings);
+    QVERIFY2(view.error().isEmpty(), qPrintable(view.error()));
+    AvatarPosePanel* pose = view.posePanel();
+    QVERIFY(pose);
+    QCOMPARE(view.splatLayer()->splats().size(), std::size_t(4000));
+    QCOMPARE(view.stats()->partCounts().size(), std::size_t(3));
+    const GaussianCloud& rest = view.cloud();
+    const double handRest = meanHeight(pose->posedSplats(), rest, 1);
+    const double faceRest = meanHeight(pose->posedSplats(), rest, 2);
+    // T-pose is the rest pose: the centres are the cloud's own.
+    for (std::size_t i = 0; i < rest.positions.size(); ++i)
+        QVERIFY(std::abs(pose->posedSplats().centres[i] - rest.positions[i]) < 1e-5f);
+
+    view.resize(1100, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    widgets::GlView* gl = view.glView();
+    // The avatar fills a good part of the view.
+    const QImage shown = frames(gl, 3);
+    QVERIFY2(litPixels(shown) > shown.width() * shown.height() / 50,
+             qPrintable(QString::number(litPixels(shown))));
+    // Press the panel's A-pose button.
+    const QRectF button = gl->overlayItemRect("Pose/A-pose");
+    QVERIFY(!button.isNull());
+    QSignalSpy posed(pose, &AvatarPosePanel::posed);
+    QTest::mousePress(gl, Qt::LeftButton, {}, button.center().toPoint());
+    frames(gl, 2);
+    QTest::mouseRelease(gl, Qt::LeftButton, {}, button.center().toPoint());
+    frames(gl, 2);
+    QCOMPARE(posed.count(), 1);
+    // The arms come down: the hands drop by decimetres, the face stays.
+    const double handA = meanHeight(pose->posedSplats(), rest, 1);
+    QVERIFY2(handRest - handA > 0.2, qPrintable(QString::number(handRest - handA)));
+    QVERIFY(std::abs(meanHeight(pose->posedSplats(), rest, 2) - faceRest) < 1e-3);
+    // The layer draws the posed splats.
+    QCOMPARE(view.splatLayer()->splats().centres, pose->posedSplats().centres);
+    // The project keeps the pose: a view made from the saved settings shows it.
+    QJsonObject saved = proceduralAvatarSpec(4000).settings;
+    const QVariantMap kept = view.property(ViewArea::kSettingsProperty).toMap();
+    QCOMPARE(kept.value("pose").toString(), QStringLiteral("a-pose"));
+    for (auto it = kept.begin(); it != kept.end(); ++it)
+        saved[it.key()] = QJsonValue::fromVariant(it.value());
+    QCOMPARE(AvatarView(saved).posePanel()->posedSplats().centres, pose->posedSplats().centres);
+    // So is a slider's rotation of one joint.
+    const int elbow = pose->avatar()->skeleton.at("left_elbow");
+    pose->setJointRotation(elbow, Eigen::Vector3d(0, -1.2, 0));
+    const QVariantMap custom = pose->poseSettings();
+    QCOMPARE(custom.value("pose").toString(), QStringLiteral("custom"));
+    saved = proceduralAvatarSpec(4000).settings;
+    for (auto it = custom.begin(); it != custom.end(); ++it)
+        saved[it.key()] = QJsonValue::fromVariant(it.value());
+    QCOMPARE(AvatarView(saved).posePanel()->posedSplats().centres, pose->posedSplats().centres);
+
+    // A joint slider's rotation, then the walk: each re-skins.
+    pose->applyPreset(AvatarPosePanel::Preset::TPose);
+    QVERIFY(std::abs(meanHeight(pose->posedSplats(), rest, 1) - handRest) < 1e-4);
+    pose->setWalking(true);
+    QVERIFY(pose->walking());
+    const std::vector<float> start = pose->posedSplats().centres;
+    pose->advance(0.25);
+    QVERIFY(std::abs(pose->walkTime() - 0.25) < 1e-9);
+    QVERIFY(pose->posedSplats().centres != start);
+    pose->setWalkTime(pose->walkCycle().period);  // periodic: back to the start
+    for (std::size_t i = 0; i < start.size(); i += 97)
+        QVERIFY(std::abs(pose->posedSplats().centres[i] - start[i]) < 1e-4f);
+    // Playing frames move the walk on by themselves.
+    const double t0 = pose->walkTime();
+    frames(gl, 2);
+    QTest::qWait(60);
+    frames(gl, 2);
+    QVERIFY(pose->walkTime() != t0);
+    pose->setWalking(false);
+}
+
+void TestAvatarGui::seriesSliderSwitchesIterations() {
+    QTemporaryDir dir;
+    // Iteration 100: 300 splats. Iteration 2000: its first 240 unchanged plus
+    // 90 new ones of the body 5 m away.
+    const GaussianCloud a = gridCloud(300);
+    GaussianCloud b = gridCloud(240);
+    const GaussianCloud extra = gridCloud(90, 5.0f);
+    using Floats = std::vector<float> GaussianCloud::*;
+    for (Floats v :
+         {&GaussianCloud::positions, &GaussianCloud::logScales, &GaussianCloud::rawRotations,
+          &GaussianCloud::opacityLogits, &GaussianCloud::sh})
+        (b.*v).insert((b.*v).end(), (extra.*v).begin(), (extra.*v).end());
+    for (std::size_t q = 0; q < b.quantities.size(); ++q)
+        b.quantities[q].values.insert(b.quantities[q].values.end(),
+                                      extra.quantities[q].values.begin(),
+                                      extra.quantities[q].values.end());
+    b.activate();
+    writeCloud(dir.filePath("point_cloud/iteration_100/point_cloud.ply"), a);
+    writeCloud(dir.filePath("point_cloud/iteration_2000/point_cloud.ply"), b);
+
+    AvatarView view(splatsSpec(dir.path()).settings);
+    QVERIFY2(view.error().isEmpty(), qPrintable(view.error()));
+    QCOMPARE(view.series().entries.size(), std::size_t(2));
+    QCOMPARE(view.iteration(), std::int64_t(2000));  // the last first
+    QCOMPARE(view.splatLayer()->splats().size(), std::size_t(330));
+    view.iterationSlider()->setValue(0);
+    QCOMPARE(view.iteration(), std::int64_t(100));
+    QCOMPARE(view.splatLayer()->splats().size(), std::size_t(300));
+    QCOMPARE(view.stats()->splatCount(), std::size_t(300));
+    view.iterationSlider()->setValue(1);
+    QCOMPARE(view.stats()->splatCount(), std::size_t(330));
+    QCOMPARE(view.property(ViewArea::kSettingsProperty).toMap().value("iteration").toLongLong(),
+             2000);
+
+    // The comparison is computed when its tab shows.
+    auto* tabs = view.findChild<QTabWidget*>();
+    tabs->setCurrentWidget(view.comparison());
+    const widgets::IterationComparison& c = view.comparison()->comparison();
+    QCOMPARE(view.comparedIteration(), std::int64_t(100));
+    QVERIFY(std::abs(c.tolerance - 0.05) < 1e-6);  // half the 0.1 grid spacing
+    QCOMPARE(c.parts.size(), std::size_t(3));
+    // Body (layer 0) gains the 90 new splats, the face (layer 2) loses 60.
+    const std::size_t countB[3] = {190, 100, 40}, added[3] = {90, 0, 0}, removed[3] = {0, 0, 60};
+    for (const auto& p : c.parts) {
+        const auto k = std::size_t(p.label);
+        QCOMPARE(p.countA, std::size_t(100));
+        QCOMPARE(p.countB, countB[k]);
+        QCOMPARE(p.added(), added[k]);
+        QCOMPARE(p.removed(), removed[k]);
+        QVERIFY(std::abs(p.medianSpacingA - 0.1) < 1e-6);
+    }
+    QVERIFY(view.comparison()->summary().contains("iteration 100 → iteration 2000"));
+}
+
+void TestAvatarGui::spacingMatchesBruteForce() {
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<float> u(-1, 1);
+    GaussianCloud a = gridCloud(500), b = gridCloud(400);
+    for (float& x : a.positions)
+        x = u(rng);
+    for (float& x : b.positions)
+        x = 0.5f * u(rng);
+    const auto c = widgets::compareIterations(a, b, 0.04);
+    for (const auto& p : c.parts) {
+        std::vector<std::size_t> members;
+        for (std::size_t i = 0; i < a.size(); ++i)
+            if (partOf(i) == p.label) members.push_back(i);
+        QCOMPARE(p.spacingA.size(), members.size());
+        for (std::size_t k = 0; k < members.size(); ++k) {
+            double best = 1e9;
+            for (std::size_t m : members) {
+                if (m == members[k]) continue;
+                double d = 0;
+                for (int j = 0; j < 3; ++j)
+                    d += std::pow(a.positions[3 * m + j] - a.positions[3 * members[k] + j], 2);
+                best = std::min(best, std::sqrt(d));
+            }
+            QVERIFY(std::abs(p.spacingA[k] - best) < 1e-5);
+        }
+        // Kept B splats: those with an A centre of the part within 0.04.
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < b.size(); ++i) {
+            if (partOf(i) != p.label) continue;
+            bool near = false;
+            for (std::size_t m : members) {
+                double d = 0;
+                for (int j = 0; j < 3; ++j)
+                    d += std::pow(a.positions[3 * m + j] - b.positions[3 * i + j], 2);
+                near = near || std::sqrt(d) <= 0.04;
+            }
+            kept += near;
+        }
+        QCOMPARE(p.keptB, kept);
+    }
+}
+
+void TestAvatarGui::menuOpensTheProceduralAvatar() {
+    MainWindow window;
+    window.setConfirmDiscard(false);
+    QAction* preview = nullptr;
+    QAction* openSplats = nullptr;
+    for (QAction* a : window.menuBar()->findChildren<QAction*>()) {
+        if (a->text() == QStringLiteral("&Avatar preview")) preview = a;
+        if (a->text() == QStringLiteral("Open &splats…")) openSplats = a;
+    }
+    QVERIFY(preview && openSplats);
+    preview->trigger();
+    auto* view = qobject_cast<AvatarView*>(window.viewArea()->currentView());
+    QVERIFY(view);
+    QVERIFY(view->posePanel());
+    QCOMPARE(view->splatLayer()->splats().size(), std::size_t(80000));
+    QCOMPARE(window.viewArea()->specOf(view).settings.value("source").toString(),
+             QStringLiteral("procedural"));
+
+    // The demo project shows it beside the teaching landscapes.
+    const QJsonObject layout = demoProject(DemoManifest{}).layout;
+    const QJsonArray panes = layout["root"].toObject()["children"].toArray();
+    bool inDemo = false;
+    for (const QJsonValue& pane : panes)
+        for (const QJsonValue& v : pane.toObject()["views"].toArray())
+            inDemo = inDemo || (v.toObject()["type"].toString() == "avatar" &&
+                                v.toObject()["settings"].toObject()["source"] == "procedural");
+    QVERIFY(inDemo);
+}
+
+BASIN_GUI_TEST_MAIN(TestAvatarGui)
+#include "test_avatar_gui.moc"
