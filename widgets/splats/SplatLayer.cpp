@@ -401,6 +401,13 @@ void SplatLayer::project(QOpenGLExtraFunctions& gl, const SplatCamera& cam, cons
 
 void SplatLayer::drawImGui() {
     ImGuiBridge& ui = host()->imgui();
+    if (!m_selection.isNull()) {
+        // The selection box's outline, under the panels.
+        ImGui::GetBackgroundDrawList()->AddRect(
+            ImVec2(float(m_selection.left()), float(m_selection.top())),
+            ImVec2(float(m_selection.right()), float(m_selection.bottom())),
+            IM_COL32(255, 200, 40, 255), 0.0f, 0, 1.5f);
+    }
     ImGui::SetNextWindowPos(ImVec2(10, 10), ImGuiCond_FirstUseEver);
     ImGui::SetNextWindowSizeConstraints(ImVec2(260, 0), ImVec2(260, 10000));
     const bool open = ImGui::Begin("Splats", nullptr, ImGuiWindowFlags_AlwaysAutoResize);

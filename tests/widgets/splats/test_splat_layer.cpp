@@ -579,6 +579,33 @@ void TestSplatLayer::proceduralAvatarMatchesCpuReference() {
     const QImage parts = m.frames(2);
     save(parts, "splat_avatar_parts");
     QVERIFY(psnr(parts, gl) < 30.0);  // the part colours differ from the clothes
+
+    // The view as a user sees it: panel, and a selection box over the upper
+    // body counting splats per part (body, hand, face).
+    SplatWindow shot(QSize(900, 700), true);
+    shot.layer->setCloud(avatar.cloud);
+    shot.layer->setOrbit(orbit);
+    shot.layer->frameCloud();
+    OrbitCamera closer = shot.layer->orbit();
+    closer.distance *= 0.7f;
+    shot.layer->setOrbit(closer);
+    shot.layer->setBackground({0.93f, 0.93f, 0.93f});
+    QVERIFY(shot.show());
+    shot.sortedFrame();
+    const QPointF head = [&] {
+        const SplatCamera cam = shot.layer->camera();
+        const basin::SplatVec3 t = cam.toView({0.0f, 1.55f, 0.0f});
+        return QPointF(cam.focalX() * t[0] / t[2] + 0.5 * cam.width,
+                       cam.focalY() * t[1] / t[2] + 0.5 * cam.height);
+    }();
+    // From the right, away from the panel at the top left.
+    drag(shot, head + QPointF(260, 60), head + QPointF(-260, -60), Qt::LeftButton,
+         Qt::ShiftModifier);
+    const basin::widgets::SplatSelectionCount& selected = shot.layer->selectionCount();
+    QVERIFY(selected.total > 0);
+    QCOMPARE(selected.perPart.size(), std::size_t(3));  // face, hands and shoulders
+    const QImage panel = shot.frames(3);
+    qInfo("the view with its panel: %s", qPrintable(save(panel, "splat_avatar_panel")));
 }
 
 BASIN_GUI_TEST_MAIN(TestSplatLayer)
