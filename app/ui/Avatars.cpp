@@ -1,14 +1,17 @@
 #include "ui/Avatars.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QJsonArray>
 #include <QLabel>
+#include <QPointer>
 #include <QSlider>
 #include <QSplitter>
 #include <QTabWidget>
+#include <QThreadPool>
 #include <QVBoxLayout>
 #include <exception>
 
@@ -20,6 +23,7 @@
 #include "splats/SplatFile.h"
 #include "splats/SplatLayer.h"
 #include "splats/SplatLoadReport.h"
+#include "splats/SplatSelection.h"
 #include "splats/SplatStatsView.h"
 #include "ui/MainWindow.h"
 
@@ -271,8 +275,24 @@ void AvatarView::compareWith(int index) {
     saveSettings();
 }
 
-// Nearest-neighbour matching costs seconds on a million splats: only the
-// visible comparison is computed.
+namespace {
+
+// What the comparison reads of a cloud: centres and the part label (a
+// million degree-3 splats would copy 250 MB otherwise).
+std::shared_ptr<const GaussianCloud> centresAndParts(const GaussianCloud& cloud) {
+    auto light = std::make_shared<GaussianCloud>();
+    light->positions = cloud.positions;
+    light->opacityLogits.assign(cloud.size(), 0.0f);  // size() counts these
+    if (const SplatQuantity* part = widgets::partQuantity(cloud.quantities, cloud.size()))
+        light->quantities.push_back(*part);
+    return light;
+}
+
+}  // namespace
+
+// Nearest-neighbour matching takes seconds on a million splats: only the
+// visible comparison is computed, on a worker thread; a result that arrives
+// after the iterations changed again is dropped.
 void AvatarView::updateComparison() {
     if (!comparison_ || !comparisonStale_ || tabs_->currentWidget() != comparison_) return;
     if (compared_ < 0) return;
@@ -284,9 +304,30 @@ void AvatarView::updateComparison() {
         status_->setText(QString::fromStdString(e.what()));
         return;
     }
-    comparison_->setIterations(iterationName(comparedIteration()), comparedCloud_,
-                               iterationName(iteration()), cloud_);
     comparisonStale_ = false;
+    comparing_ = true;
+    const int generation = ++comparisonGeneration_;
+    const QString nameA = iterationName(comparedIteration()), nameB = iterationName(iteration());
+    comparison_->setEnabled(false);
+    comparison_->setToolTip(tr("Comparing %1 with %2…").arg(nameB, nameA));
+    QPointer<AvatarView> self(this);
+    auto a = centresAndParts(comparedCloud_), b = centresAndParts(cloud_);
+    // The global pool is waited for when the application quits, so qApp
+    // outlives the hand-over.
+    QThreadPool::globalInstance()->start([self, a, b, generation, nameA, nameB] {
+        auto result =
+            std::make_shared<widgets::IterationComparison>(widgets::compareIterations(*a, *b));
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, result, generation, nameA, nameB] {
+                if (!self || generation != self->comparisonGeneration_) return;
+                self->comparing_ = false;
+                self->comparison_->setEnabled(true);
+                self->comparison_->setToolTip({});
+                self->comparison_->setComparison(nameA, nameB, std::move(*result));
+            },
+            Qt::QueuedConnection);
+    });
 }
 
 void AvatarView::saveSettings() {

@@ -79,6 +79,8 @@ public:
     // Shows the run's entry `index` (the slider does the same).
     void showIteration(int index);
     void compareWith(int index);
+    // True while a worker thread compares the iterations.
+    bool comparing() const { return comparing_; }
     // The last problem loading a file, or empty.
     const QString& error() const { return error_; }
 
@@ -95,6 +97,8 @@ private:
     int shown_ = -1, compared_ = -1;
     GaussianCloud comparedCloud_;
     bool comparisonStale_ = true;
+    bool comparing_ = false;
+    int comparisonGeneration_ = 0;
     QString error_;
 
     widgets::GlView* glView_ = nullptr;

@@ -308,9 +308,11 @@ void TestAvatarGui::seriesSliderSwitchesIterations() {
     QCOMPARE(view.property(ViewArea::kSettingsProperty).toMap().value("iteration").toLongLong(),
              2000);
 
-    // The comparison is computed when its tab shows.
+    // The comparison is computed when its tab shows, in the background.
     auto* tabs = view.findChild<QTabWidget*>();
     tabs->setCurrentWidget(view.comparison());
+    QVERIFY(view.comparing());  // on a worker thread
+    QTRY_VERIFY_WITH_TIMEOUT(!view.comparing(), 20000);
     const widgets::IterationComparison& c = view.comparison()->comparison();
     QCOMPARE(view.comparedIteration(), std::int64_t(100));
     QVERIFY(std::abs(c.tolerance - 0.05) < 1e-6);  // half the 0.1 grid spacing

@@ -261,6 +261,14 @@ void IterationComparisonView::setIterations(const QString& nameA, const Gaussian
     redraw();
 }
 
+void IterationComparisonView::setComparison(const QString& nameA, const QString& nameB,
+                                            IterationComparison comparison) {
+    nameA_ = nameA;
+    nameB_ = nameB;
+    comparison_ = std::move(comparison);
+    redraw();
+}
+
 QString IterationComparisonView::summary() const {
     QStringList lines;
     for (const PartComparison& p : comparison_.parts)

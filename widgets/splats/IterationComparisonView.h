@@ -64,6 +64,9 @@ public:
     // compareIterations.
     void setIterations(const QString& nameA, const GaussianCloud& a, const QString& nameB,
                        const GaussianCloud& b, double tolerance = 0);
+    // A comparison computed elsewhere (a worker thread: compareIterations
+    // takes seconds for a million splats).
+    void setComparison(const QString& nameA, const QString& nameB, IterationComparison comparison);
     const IterationComparison& comparison() const { return comparison_; }
 
     QCustomPlot* countPlot() const { return countPlot_; }
