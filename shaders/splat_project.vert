@@ -15,6 +15,8 @@ uniform samplerBuffer uCentres;     // xyz, opacity
 uniform samplerBuffer uCovariances; // 2 texels: (xx xy xz yy) (yz zz - -)
 uniform samplerBuffer uSh;          // uShStride texels: the coefficients' RGB, packed
 uniform samplerBuffer uColours;     // rgb per splat (quantity display)
+uniform samplerBuffer uMarks;       // r: 1 where highlighted (SplatLayer::setHighlightMask)
+uniform int uHasMarks;
 uniform mat3 uRotation;             // world -> view
 uniform vec3 uEye;
 uniform vec2 uFocal;                // pixels
@@ -143,8 +145,10 @@ void main() {
     } else {
         colour = shColour(index, centre.xyz - uEye);
     }
-    if (uHighlight.x <= uHighlight.z && pixel.x >= uHighlight.x && pixel.x <= uHighlight.z &&
-        pixel.y >= uHighlight.y && pixel.y <= uHighlight.w) {
+    bool inBox = uHighlight.x <= uHighlight.z && pixel.x >= uHighlight.x &&
+                 pixel.x <= uHighlight.z && pixel.y >= uHighlight.y && pixel.y <= uHighlight.w;
+    bool marked = uHasMarks != 0 && texelFetch(uMarks, index).r > 0.5;
+    if (inBox || marked) {
         colour = mix(colour, vec3(1.0, 0.85, 0.2), 0.6);
     }
     vProjected0 = vec4(pixel, radius, centre.w);

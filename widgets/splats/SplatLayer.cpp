@@ -74,9 +74,15 @@ void SplatLayer::setSplats(RenderSplats splats, std::vector<SplatQuantity> quant
     m_quantities = std::move(quantities);
     m_centres = std::make_shared<const std::vector<float>>(m_splats.centres);
     m_sorter.setCentres(m_centres);
-    m_order.resize(m_splats.size());
-    std::iota(m_order.rbegin(), m_order.rend(), 0u);  // until sorted: index order reversed
-    m_splatsDirty = m_coloursDirty = true;
+    // Until the worker sorts the new centres: the last order when the count is
+    // unchanged (a posed frame of the same avatar: nearly right, no flicker),
+    // else the index order reversed.
+    if (m_order.size() != m_splats.size()) {
+        m_order.resize(m_splats.size());
+        std::iota(m_order.rbegin(), m_order.rend(), 0u);
+    }
+    if (m_mask.size() != m_splats.size()) m_mask.clear();
+    m_splatsDirty = m_coloursDirty = m_maskDirty = true;
     const std::vector<std::string> names = splatValueNames(m_quantities);
     if (std::find(names.begin(), names.end(), m_quantity) == names.end()) m_quantity = "opacity";
     if (frame) frameCloud();
@@ -202,6 +208,12 @@ void SplatLayer::updateSelectionCount() {
                                   box, kNearPlane);
 }
 
+void SplatLayer::setHighlightMask(std::vector<std::uint8_t> mask) {
+    m_mask = mask.size() == m_splats.size() ? std::move(mask) : std::vector<std::uint8_t>{};
+    m_maskDirty = true;
+    changed();
+}
+
 // --- sorting ------------------------------------------------------------------
 
 bool SplatLayer::waitForSort(int timeoutMs) {
@@ -298,6 +310,18 @@ void SplatLayer::uploadColours(QOpenGLExtraFunctions& gl) {
     uploadBufferTexture(gl, m_buffers[3], m_textures[3], rgba);
 }
 
+void SplatLayer::uploadMask(QOpenGLExtraFunctions& gl) {
+    // One byte per splat, 255 where highlighted; a single 0 when there is no mask.
+    std::vector<std::uint8_t> bytes(std::max<std::size_t>(m_mask.size(), 1), 0);
+    for (std::size_t i = 0; i < m_mask.size(); ++i)
+        bytes[i] = m_mask[i] ? 255 : 0;
+    gl.glBindBuffer(GL_TEXTURE_BUFFER, m_buffers[5]);
+    gl.glBufferData(GL_TEXTURE_BUFFER, GLsizeiptr(bytes.size()), bytes.data(), GL_STATIC_DRAW);
+    gl.glBindTexture(GL_TEXTURE_BUFFER, m_textures[5]);
+    gl.glTexBuffer(GL_TEXTURE_BUFFER, GL_R8, m_buffers[5]);
+    gl.glBindBuffer(GL_TEXTURE_BUFFER, 0);
+}
+
 void SplatLayer::paint(QOpenGLExtraFunctions& gl, const GlFrame& frame) {
     if (m_frameClock.isValid()) {
         const double seconds = double(m_frameClock.nsecsElapsed()) * 1e-9;
@@ -316,6 +340,10 @@ void SplatLayer::paint(QOpenGLExtraFunctions& gl, const GlFrame& frame) {
     if (m_coloursDirty) {
         uploadColours(gl);
         m_coloursDirty = false;
+    }
+    if (m_maskDirty) {
+        uploadMask(gl);
+        m_maskDirty = false;
     }
 
     const int width = frame.framebufferSize.width(), height = frame.framebufferSize.height();
@@ -374,11 +402,14 @@ void SplatLayer::project(QOpenGLExtraFunctions& gl, const SplatCamera& cam, cons
                               float(m_selection.right() * dpr), float(m_selection.bottom() * dpr));
     }
     m_projectProgram->setUniformValue("uHighlight", highlight);
-    const char* samplers[] = {"uCentres", "uCovariances", "uSh", "uColours"};
-    for (int unit = 0; unit < 4; ++unit) {
+    m_projectProgram->setUniformValue("uHasMarks", GLint(!m_mask.empty()));
+    // Units 0–3: centres, covariances, SH, colours; 4: the mask (buffer 5).
+    const char* samplers[] = {"uCentres", "uCovariances", "uSh", "uColours", "uMarks"};
+    const std::size_t textures[] = {0, 1, 2, 3, 5};
+    for (int unit = 0; unit < 5; ++unit) {
         m_projectProgram->setUniformValue(samplers[unit], unit);
         gl.glActiveTexture(GLenum(GL_TEXTURE0 + unit));
-        gl.glBindTexture(GL_TEXTURE_BUFFER, m_textures[std::size_t(unit)]);
+        gl.glBindTexture(GL_TEXTURE_BUFFER, m_textures[textures[unit]]);
     }
     // One point per splat in index order; nothing reaches the rasterizer.
     gl.glEnable(GL_RASTERIZER_DISCARD);
@@ -390,7 +421,7 @@ void SplatLayer::project(QOpenGLExtraFunctions& gl, const SplatCamera& cam, cons
     gl.glBindVertexArray(0);
     gl.glBindBufferBase(GL_TRANSFORM_FEEDBACK_BUFFER, 0, 0);
     gl.glDisable(GL_RASTERIZER_DISCARD);
-    for (int unit = 3; unit >= 0; --unit) {
+    for (int unit = 4; unit >= 0; --unit) {
         gl.glActiveTexture(GLenum(GL_TEXTURE0 + unit));
         gl.glBindTexture(GL_TEXTURE_BUFFER, 0);
     }

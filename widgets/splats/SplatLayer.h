@@ -33,6 +33,7 @@
 #include <QRectF>
 #include <QString>
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -97,6 +98,13 @@ public:
     QRectF selection() const { return m_selection; }
     const SplatSelectionCount& selectionCount() const { return m_selectionCount; }
 
+    // Splats to highlight (non-zero), one entry per splat — a histogram
+    // brush, say; drawn like the selection box's splats. Empty: none. A mask
+    // of another length than the splats' is dropped (and so is the mask when
+    // new splats of another count arrive).
+    void setHighlightMask(std::vector<std::uint8_t> mask);
+    const std::vector<std::uint8_t>& highlightMask() const { return m_mask; }
+
     // --- sorting ---------------------------------------------------------------
     // Waits until the worker has sorted for the current view, at most
     // `timeoutMs`; the next frame then draws in that order. True when sorted.
@@ -134,6 +142,7 @@ private:
     void changed();
     void uploadSplats(QOpenGLExtraFunctions& gl);
     void uploadColours(QOpenGLExtraFunctions& gl);
+    void uploadMask(QOpenGLExtraFunctions& gl);
     void project(QOpenGLExtraFunctions& gl, const SplatCamera& camera, const GlFrame& frame);
     void updateSelectionCount();
 
@@ -150,6 +159,7 @@ private:
     std::array<float, 3> m_background{0.0f, 0.0f, 0.0f};
     float m_pointRadius = 1.5f;
 
+    std::vector<std::uint8_t> m_mask;
     QRectF m_selection;
     SplatSelectionCount m_selectionCount;
     Drag m_drag = Drag::None;
@@ -165,11 +175,11 @@ private:
     QString m_projectionPath, m_vertexPath, m_fragmentPath;
     std::unique_ptr<QOpenGLShaderProgram> m_projectProgram, m_program;
     unsigned m_vao = 0, m_pointVao = 0, m_indexBuffer = 0;
-    // centres, covariances, SH, colours, and this frame's projection
-    std::array<unsigned, 5> m_buffers{};
-    std::array<unsigned, 5> m_textures{};  // their buffer textures
+    // centres, covariances, SH, colours, this frame's projection, highlight mask
+    std::array<unsigned, 6> m_buffers{};
+    std::array<unsigned, 6> m_textures{};  // their buffer textures
     int m_shStride = 1;                    // texels of SH per splat
-    bool m_splatsDirty = true, m_coloursDirty = true;
+    bool m_splatsDirty = true, m_coloursDirty = true, m_maskDirty = true;
 };
 
 }  // namespace basin::widgets

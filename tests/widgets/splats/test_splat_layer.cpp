@@ -206,6 +206,7 @@ private Q_SLOTS:
     void dragOrbitsRightDragPansWheelZoomsWFliesFFrames();
     void selectionBoxCountsSplatsPerPart();
     void quantityDisplayUsesTheColormap();
+    void highlightMaskMarksSplats();
     void pointsAndEllipsoidsAreOpaque();
     void panelShowsItsControls();
     void mismatchedSplatsAreReported();
@@ -452,6 +453,34 @@ void TestSplatLayer::quantityDisplayUsesTheColormap() {
     QVERIFY(std::abs(scale[0] - 0.25f) < 1e-5f);
     const float rotated[6] = {2.5f, 1.5f, 0, 2.5f, 0, 0.5f};  // eigenvalues 4, 1, 0.5
     QVERIFY(std::abs(basin::widgets::largestStandardDeviation(rotated) - 2.0f) < 1e-5f);
+}
+
+void TestSplatLayer::highlightMaskMarksSplats() {
+    // Two blue splats; the mask marks the left one, which turns yellowish.
+    SplatWindow m;
+    m.layer->setSplats(
+        isotropicSplats({{-0.6f, 0, 0}, {0.6f, 0, 0}}, 0.25f, 0.99f, {0.2f, 0.2f, 0.8f}), {},
+        false);
+    m.layer->setOrbit({{0.0f, 0.0f, 0.0f}, 0.0f, 0.0f, 4.0f, 50.0f});
+    QVERIFY(m.show());
+    const SplatCamera cam = m.layer->camera();
+    const auto pixelOf = [&](float x) {
+        const basin::SplatVec3 t = cam.toView({x, 0, 0});
+        return QPoint(int(cam.focalX() * t[0] / t[2] + 0.5f * float(cam.width)), cam.height / 2);
+    };
+    QImage image = m.sortedFrame();
+    QVERIFY(std::abs(qGreen(image.pixel(pixelOf(-0.6f))) - qGreen(image.pixel(pixelOf(0.6f)))) <=
+            2);
+    m.layer->setHighlightMask({1, 0});
+    image = m.frames(2);
+    QVERIFY2(qGreen(image.pixel(pixelOf(-0.6f))) > qGreen(image.pixel(pixelOf(0.6f))) + 60,
+             qPrintable(save(image, "splat_mask")));
+    // A mask of the wrong length is dropped.
+    m.layer->setHighlightMask({1, 0, 1});
+    QVERIFY(m.layer->highlightMask().empty());
+    image = m.frames(2);
+    QVERIFY(std::abs(qGreen(image.pixel(pixelOf(-0.6f))) - qGreen(image.pixel(pixelOf(0.6f)))) <=
+            2);
 }
 
 void TestSplatLayer::pointsAndEllipsoidsAreOpaque() {
