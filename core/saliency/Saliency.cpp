@@ -288,6 +288,7 @@ SaliencyMap computeSaliency(const Model& model, const TensorData& image,
     return withModelErrors(model, image.shape, [&] {
         const torch::Tensor x = preparedImage(model, image);
         const torch::jit::Module module = runModule(model, options, 1);
+        detail::forgetMeasuredBatchBytes();
         SaliencyMap map = computeOne(model, module, x, options, progress);
         if (progress) progress(1.0);
         return map;
@@ -306,6 +307,7 @@ std::vector<SaliencyMap> computeSaliencyBatch(const Model& model, const TensorDa
         const torch::Tensor all = detail::toTorch(images, "images");
         const std::int64_t n = all.size(0);
         const torch::jit::Module module = runModule(model, options, n);
+        detail::forgetMeasuredBatchBytes();
         if (options.method == SaliencyMethod::Gradient ||
             options.method == SaliencyMethod::GradientTimesInput)
             return singlePassBatch(model, module, all, options, progress);

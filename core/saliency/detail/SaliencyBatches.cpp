@@ -11,6 +11,13 @@
 namespace basin::detail {
 namespace {
 
+struct MeasuredBytes {
+    const void* module = nullptr;
+    std::vector<std::int64_t> shape;
+    std::size_t bytes = 0;
+};
+thread_local MeasuredBytes measured;
+
 // Module is a handle: a copy calls the same methods (forward() is not const).
 c10::IValue forward(const SaliencyRun& run, const torch::Tensor& input) {
     torch::jit::Module module = run.module;
@@ -18,6 +25,10 @@ c10::IValue forward(const SaliencyRun& run, const torch::Tensor& input) {
 }
 
 }  // namespace
+
+void forgetMeasuredBatchBytes() {
+    measured = MeasuredBytes();
+}
 
 void forBatches(const SaliencyRun& run, std::int64_t count,
                 const std::function<void(std::int64_t, std::int64_t)>& pass, double from,
@@ -29,11 +40,6 @@ void forBatches(const SaliencyRun& run, std::int64_t count,
     // The bytes per item, measured on the first item under a MemoryMeter, or
     // remembered from an earlier call on the same module and image size (the
     // next image of a batch): then every item runs batched.
-    thread_local struct {
-        const void* module = nullptr;
-        std::vector<std::int64_t> shape;
-        std::size_t bytes = 0;
-    } measured;
     const void* module = run.module._ivalue().get();
     const std::vector<std::int64_t> shape = run.image.sizes().vec();
     std::int64_t start = 0;

@@ -16,12 +16,19 @@ namespace basin::detail {
 
 // Runs `count` items through `pass(start, size)`: the first item alone under
 // a MemoryMeter (BatchMemory.h), then the rest in equal batches of at most
-// run.batchSize(measured bytes × margin) items. Progress goes from `from` to
+// run.batchSize(measured bytes × margin) items; later calls in the same
+// computeSaliencyBatch with the same module and image size reuse the
+// measurement and batch every item. Progress goes from `from` to
 // `to` over the items, reported after every batch (cancellation throws
 // JobCancelled there).
 void forBatches(const SaliencyRun& run, std::int64_t count,
                 const std::function<void(std::int64_t start, std::int64_t size)>& pass,
                 double from = 0.0, double to = 1.0);
+
+// Forgets the bytes per item forBatches measured: called by computeSaliency
+// and computeSaliencyBatch when they prepare a module, so a measurement is
+// reused only for the images of one call (same module, same image size).
+void forgetMeasuredBatchBytes();
 
 // ∂(target score)/∂input for each row of `inputs` [B, C, H, W] (rows are
 // independent in eval mode, so the gradient of the sum of the scores is each
