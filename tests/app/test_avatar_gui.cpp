@@ -149,6 +149,16 @@ void TestAvatarGui::plyOpensWithItsStatistics() {
     QVERIFY(std::abs(stats->histogramLow() - std::log10(0.01)) < 1e-4);
     QVERIFY(std::abs(stats->histogramHigh() - std::log10(0.04)) < 1e-4);
     QVERIFY(!stats->setValue("no such value"));
+
+    // A cloud without a part label is one unlabelled part.
+    GaussianCloud plain = gridCloud(50);
+    plain.quantities.clear();
+    SplatStatsView plainStats;
+    plainStats.setCloud(plain);
+    QCOMPARE(plainStats.partCounts().size(), std::size_t(1));
+    QCOMPARE(plainStats.partCounts()[0].total, std::size_t(50));
+    QCOMPARE(widgets::splatPartName(plainStats.partCounts()[0].label),
+             QStringLiteral("unlabelled"));
 }
 
 void TestAvatarGui::brushingEmitsTheRangesMask() {

@@ -39,6 +39,8 @@ const QString SplatStatsView::kScale = QStringLiteral("scale (log10 of the large
 
 QString splatPartName(int label) {
     switch (label) {
+        case kUnlabelledPart:
+            return QObject::tr("unlabelled");
         case 0:
             return QObject::tr("body");
         case 1:
@@ -51,11 +53,12 @@ QString splatPartName(int label) {
 }
 
 std::vector<int> splatPartLabels(const GaussianCloud& cloud) {
-    std::vector<int> labels(cloud.size(), 0);
+    std::vector<int> labels(cloud.size(), kUnlabelledPart);
     if (const SplatQuantity* part = partQuantity(cloud.quantities, cloud.size()))
         for (std::size_t i = 0; i < labels.size(); ++i) {
             const float v = part->values[i];
-            labels[i] = std::isfinite(v) ? int(std::lround(v)) : -1;
+            labels[i] =
+                std::isfinite(v) && std::abs(v) < 1e6f ? int(std::lround(v)) : kUnlabelledPart;
         }
     return labels;
 }

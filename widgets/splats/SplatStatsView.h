@@ -30,12 +30,16 @@ class QLabel;
 
 namespace basin::widgets {
 
+// The label of splats without a part: every splat of a cloud with no part
+// quantity, and a non-finite label.
+constexpr int kUnlabelledPart = -1;
+
 // "body", "hand", "face" for the labels 0, 1, 2 of the procedural avatar and
-// EVA; "part N" for any other.
+// EVA; "unlabelled" for kUnlabelledPart; "part N" for any other.
 QString splatPartName(int label);
 
-// The part label of every splat (rounded), or all 0 when the cloud carries
-// no part quantity (see partQuantity in SplatSelection.h).
+// The part label of every splat (rounded), or kUnlabelledPart for all when
+// the cloud carries no part quantity (see partQuantity in SplatSelection.h).
 std::vector<int> splatPartLabels(const GaussianCloud& cloud);
 
 // Splats of one part, in all and inside the brush.
