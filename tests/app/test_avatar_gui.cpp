@@ -117,6 +117,7 @@ private Q_SLOTS:
     void poseChangesTheSkinnedCentres();
     void seriesSliderSwitchesIterations();
     void spacingMatchesBruteForce();
+    void badSourcesAreNamed();
     void menuOpensTheProceduralAvatar();
 };
 
@@ -281,7 +282,11 @@ void TestAvatarGui::poseChangesTheSkinnedCentres() {
     QTest::qWait(60);
     frames(gl, 2);
     QVERIFY(pose->walkTime() != t0);
+    // Pausing keeps where the walk stopped in the project.
     pose->setWalking(false);
+    const QVariantMap paused = view.property(ViewArea::kSettingsProperty).toMap();
+    QCOMPARE(paused.value("pose").toString(), QStringLiteral("walk"));
+    QCOMPARE(paused.value("walkTime").toDouble(), pose->walkTime());
 }
 
 void TestAvatarGui::seriesSliderSwitchesIterations() {
@@ -380,6 +385,25 @@ void TestAvatarGui::spacingMatchesBruteForce() {
         }
         QCOMPARE(p.keptB, kept);
     }
+}
+
+void TestAvatarGui::badSourcesAreNamed() {
+    QTemporaryDir dir;
+    const QString missing = dir.filePath("missing.ply");
+    AvatarView noFile(splatsSpec(missing).settings);
+    QVERIFY2(noFile.error().contains("missing.ply"), qPrintable(noFile.error()));
+    QCOMPARE(noFile.splatLayer()->splats().size(), std::size_t(0));
+    QFile bad(dir.filePath("bad.ply"));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write(
+        "ply\nformat binary_little_endian 1.0\nelement vertex 1000\nproperty float x\n"
+        "end_header\n");
+    bad.close();
+    AvatarView truncated(splatsSpec(bad.fileName()).settings);
+    QVERIFY2(truncated.error().contains("bad.ply"), qPrintable(truncated.error()));
+    AvatarView emptyRun(splatsSpec(dir.path()).settings);
+    QVERIFY2(emptyRun.error().contains("point_cloud"), qPrintable(emptyRun.error()));
+    QVERIFY(!emptyRun.comparison());
 }
 
 void TestAvatarGui::menuOpensTheProceduralAvatar() {

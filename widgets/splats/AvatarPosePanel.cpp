@@ -60,10 +60,11 @@ void AvatarPosePanel::setWalking(bool playing) {
     if (!avatar_) return;
     walking_ = playing;
     frameClock_.invalidate();
-    if (playing) {
-        pose_ = walkPose(avatar_->skeleton, walkTime_, cycle_);
-        repose();
-    }
+    // Paused too, the walk's pose is posed again so that listeners (the
+    // project's settings) see where it stopped.
+    poseName_ = QStringLiteral("walk");
+    pose_ = walkPose(avatar_->skeleton, walkTime_, cycle_);
+    repose();
 }
 
 void AvatarPosePanel::setWalkTime(double seconds) {
