@@ -96,6 +96,9 @@ AvatarView::AvatarView(const QJsonObject& settings, QWidget* parent)
     if (source == kProcedural)
         posePanel_ = glView_->addLayer(std::make_unique<widgets::AvatarPosePanel>());
     layer_ = glView_->addLayer(std::make_unique<widgets::SplatLayer>());
+    // Brushing a histogram highlights its splats in 3D.
+    connect(stats_, &widgets::SplatStatsView::brushChanged, this,
+            [this](const std::vector<std::uint8_t>& mask) { layer_->setHighlightMask(mask); });
 
     auto* left = new QWidget;
     auto* leftLayout = new QVBoxLayout(left);

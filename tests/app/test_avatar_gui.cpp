@@ -1,13 +1,12 @@
 // The avatar preview in the GUI (issue 7): a 3DGS PLY written here (EVA's
 // part label and gradient among its properties) opens in an avatar view whose
 // splat renderer draws it and whose statistics count its parts; a drag across
-// the opacity histogram brushes exactly the splats in that range and emits
-// their mask; the procedural avatar's pose panel (its ImGui button and its
-// API) re-skins the centres for the A-pose and the walk, and the project
-// keeps the pose; a training run's iterations switch with the slider and compare per
-// part (counts, added/removed by centre matching, spacing against brute
-// force); View › Avatar preview and the demo project open the procedural
-// avatar.
+// the opacity histogram brushes exactly the splats in that range, emits
+// their mask and the GL view highlights them; the procedural avatar's pose panel (its ImGui button
+// and its API) re-skins the centres for the A-pose and the walk, and the project keeps the pose; a
+// training run's iterations switch with the slider and compare per part (counts, added/removed by
+// centre matching, spacing against brute force); View › Avatar preview and the demo project open
+// the procedural avatar.
 
 #include <QAction>
 #include <QDir>
@@ -202,12 +201,14 @@ void TestAvatarGui::brushingEmitsTheRangesMask() {
     for (const auto& p : stats->partCounts())
         QCOMPARE(p.brushed, perPart[std::size_t(p.label)]);
     // The GL view highlights the brushed splats.
+    QCOMPARE(view.splatLayer()->highlightMask(), mask);
 
-    // A click clears the brush.
+    // A click clears the brush and the highlight.
     QTest::mouseClick(plot, Qt::LeftButton, {}, from);
     QCOMPARE(spy.count(), 2);
     QVERIFY(!stats->hasBrush());
     QVERIFY(spy.at(1).at(0).value<std::vector<std::uint8_t>>().empty());
+    QVERIFY(view.splatLayer()->highlightMask().empty());
 }
 
 void TestAvatarGui::poseChangesTheSkinnedCentres() {
@@ -318,8 +319,13 @@ void TestAvatarGui::seriesSliderSwitchesIterations() {
     QCOMPARE(view.iteration(), std::int64_t(100));
     QCOMPARE(view.splatLayer()->splats().size(), std::size_t(300));
     QCOMPARE(view.stats()->splatCount(), std::size_t(300));
+    view.stats()->setBrush(0.0, 0.5);
+    QCOMPARE(view.splatLayer()->highlightMask().size(), std::size_t(300));
     view.iterationSlider()->setValue(1);
     QCOMPARE(view.stats()->splatCount(), std::size_t(330));
+    // Another iteration's splats are other splats: the brush goes.
+    QVERIFY(!view.stats()->hasBrush());
+    QVERIFY(view.splatLayer()->highlightMask().empty());
     QCOMPARE(view.property(ViewArea::kSettingsProperty).toMap().value("iteration").toLongLong(),
              2000);
 
