@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "cli/SaliencyMethodList.h"
 #include "cli/Subcommand.h"
 #include "cli/TerminalProgress.h"
 #include "data/ImageFile.h"
@@ -26,23 +27,6 @@ namespace {
 
 std::runtime_error usage(const QString& sentence) {
     return std::runtime_error(sentence.toStdString());
-}
-
-std::vector<SaliencyMethod> parseMethods(const QString& list) {
-    std::vector<SaliencyMethod> methods;
-    for (const QString& key : list.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        const auto m = parseSaliencyMethod(key.trimmed().toStdString());
-        if (!m) {
-            QStringList known;
-            for (SaliencyMethod k : allSaliencyMethods())
-                known << QString::fromLatin1(saliencyMethodKey(k));
-            throw usage(QStringLiteral("unknown saliency method '%1' (known: %2)")
-                            .arg(key, known.join(QStringLiteral(", "))));
-        }
-        methods.push_back(*m);
-    }
-    if (methods.empty()) throw usage(QStringLiteral("--method names no method"));
-    return methods;
 }
 
 SaliencyTarget parseTarget(const QString& text) {
@@ -405,7 +389,8 @@ int runSaliency(const QCommandLineParser& p) {
             w.checkpointPath = c.toStdString();
             recipe.weights.push_back(w);
         }
-        recipe.methods = parseMethods(p.value(QStringLiteral("method")));
+        recipe.methods =
+            parseSaliencyMethods(p.value(QStringLiteral("method")), QStringLiteral("--method"));
         for (const QString& l :
              p.value(QStringLiteral("layer")).split(QLatin1Char(','), Qt::SkipEmptyParts))
             recipe.layers.push_back(l.trimmed().toStdString());

@@ -46,6 +46,7 @@ Subcommand alignSubcommand();
 Subcommand lmcSubcommand();
 Subcommand weightsSubcommand();
 Subcommand saliencySubcommand();
+Subcommand blockMnistSubcommand();
 Subcommand renderSplatsSubcommand();
 
 }  // namespace basin::app

@@ -65,4 +65,22 @@ void Dataset::validate() const {
     }
 }
 
+TensorData sampleOf(const TensorData& batch, std::int64_t i, const std::string& what) {
+    if (batch.dtype != DType::Float32 || batch.shape.size() < 2 || !batch.isContiguous())
+        throw std::runtime_error(what + ": inputs " + batch.shapeString() +
+                                 " are not a contiguous float32 batch of images");
+    if (i < 0 || i >= batch.shape[0])
+        throw std::runtime_error(what + ": index " + std::to_string(i) + " is out of range (" +
+                                 std::to_string(batch.shape[0]) + " samples)");
+    TensorData one;
+    one.shape.assign(batch.shape.begin() + 1, batch.shape.end());
+    const std::size_t bytes = std::size_t(one.numel()) * sizeof(float);
+    one.storage = Storage::allocate(bytes);
+    std::memcpy(
+        one.storage->mutableData(),
+        batch.storage->data() + std::size_t(batch.storageOffset + i * one.numel()) * sizeof(float),
+        bytes);
+    return one;
+}
+
 }  // namespace basin

@@ -29,6 +29,11 @@ struct Dataset {
     void validate() const;
 };
 
+// Sample `i` of a float32 batch [N, ...] as a contiguous tensor [...] (a
+// copy). Throws std::runtime_error starting with `what` when the batch is not
+// a contiguous float32 batch or `i` is out of range.
+TensorData sampleOf(const TensorData& batch, std::int64_t i, const std::string& what);
+
 struct DatasetSplit {
     Dataset train;
     Dataset test;
