@@ -10,6 +10,8 @@
 
 #include <QAction>
 #include <QDir>
+#include <QFile>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonValue>
 #include <QMenuBar>
@@ -349,6 +351,37 @@ void TestAvatarGui::seriesSliderSwitchesIterations() {
         QVERIFY(std::abs(p.medianSpacingA - 0.1) < 1e-6);
     }
     QVERIFY(view.comparison()->summary().contains("iteration 100 → iteration 2000"));
+
+    // Both views export their figure with the numbers beside it.
+    QString error;
+    QVERIFY2(view.comparison()->exportFigure(dir.filePath("density.svg"), {800, 600}, &error),
+             qPrintable(error));
+    QFile densityCsv(dir.filePath("density.csv"));
+    QVERIFY(densityCsv.open(QIODevice::ReadOnly));
+    const QStringList rows = QString::fromUtf8(densityCsv.readAll()).trimmed().split('\n');
+    QCOMPARE(rows.size(), 7);  // header, 3 parts × 2 iterations
+    QCOMPARE(rows[0], QStringLiteral("part,iteration,splats,unmatched,median_spacing"));
+    const QStringList faceA =
+        rows.filter(QStringLiteral("face,iteration 100,")).value(0).split(',');
+    QCOMPARE(faceA.size(), 5);
+    QCOMPARE(faceA[2], QStringLiteral("100"));
+    QCOMPARE(faceA[3], QStringLiteral("60"));  // removed
+    QVERIFY(std::abs(faceA[4].toDouble() - 0.1) < 1e-6);
+    view.stats()->setBrush(0.0, 0.5);
+    QVERIFY2(view.stats()->exportFigure(dir.filePath("histogram.png"), {600, 400}, &error),
+             qPrintable(error));
+    QVERIFY(QImage(dir.filePath("histogram.png")).width() >= 600);
+    QFile histogramCsv(dir.filePath("histogram.csv"));
+    QVERIFY(histogramCsv.open(QIODevice::ReadOnly));
+    const QStringList bins = QString::fromUtf8(histogramCsv.readAll()).trimmed().split('\n');
+    QCOMPARE(bins.size(), view.stats()->binCount() + 1);
+    std::size_t total = 0, brushed = 0;
+    for (int row = 1; row < bins.size(); ++row) {
+        total += bins[row].section(',', 2, 2).toULongLong();
+        brushed += bins[row].section(',', 3, 3).toULongLong();
+    }
+    QCOMPARE(total, std::size_t(330));
+    QCOMPARE(brushed, view.stats()->brushedCount());
 }
 
 void TestAvatarGui::spacingMatchesBruteForce() {

@@ -1,5 +1,6 @@
 #include "splats/IterationComparisonView.h"
 
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
 #include <QSplitter>
@@ -11,6 +12,7 @@
 #include <limits>
 #include <map>
 
+#include "plot/PlotFigure.h"
 #include "plot/QCustomPlot.h"
 #include "splats/SplatStatsView.h"
 
@@ -170,10 +172,11 @@ QString count(std::size_t n) {
     return QLocale().toString(qulonglong(n));
 }
 
-// The spacing as a length a reader takes in: mm below a metre's tenth.
+// The spacing as a length a reader takes in: mm below a metre (avatars and
+// scenes alike have their splats millimetres to centimetres apart).
 QString length(double metres) {
-    return metres < 0.1 ? QStringLiteral("%1 mm").arg(metres * 1000, 0, 'g', 3)
-                        : QStringLiteral("%1 m").arg(metres, 0, 'g', 3);
+    return metres < 1 ? QStringLiteral("%1 mm").arg(metres * 1000, 0, 'g', 3)
+                      : QStringLiteral("%1 m").arg(metres, 0, 'g', 3);
 }
 
 }  // namespace
@@ -249,7 +252,39 @@ IterationComparisonView::IterationComparisonView(QWidget* parent)
     split->addWidget(countPlot_);
     split->addWidget(densityPlot_);
     layout->addWidget(split, 1);
-    layout->addWidget(summary_);
+    auto* bar = new QHBoxLayout;
+    bar->addWidget(summary_, 1);
+    bar->addWidget(exportFigureButton(
+        this, QStringLiteral("splat-density.pdf"),
+        [this](const QString& path, QSize size, QString* error) {
+            return exportFigure(path, size, error);
+        },
+        [this](const QString& error) { summary_->setText(error); }));
+    layout->addLayout(bar);
+}
+
+bool IterationComparisonView::exportFigure(const QString& path, QSize size, QString* error) {
+    return exportPlotFigure(
+        densityPlot_, path, size, tr("splat spacing per part, %1 and %2").arg(nameA_, nameB_),
+        [this](const QString& csv, QString* e) { return saveCsv(csv, e); }, error);
+}
+
+bool IterationComparisonView::saveCsv(const QString& path, QString* error) const {
+    // Names are the view's own ("iteration 7000"): no commas to quote.
+    QString out = QStringLiteral("part,iteration,splats,unmatched,median_spacing\n");
+    for (const PartComparison& p : comparison_.parts) {
+        out += QStringLiteral("%1,%2,%3,%4,%5\n")
+                   .arg(splatPartName(p.label), nameA_)
+                   .arg(p.countA)
+                   .arg(p.removed())
+                   .arg(p.medianSpacingA, 0, 'g', 9);
+        out += QStringLiteral("%1,%2,%3,%4,%5\n")
+                   .arg(splatPartName(p.label), nameB_)
+                   .arg(p.countB)
+                   .arg(p.added())
+                   .arg(p.medianSpacingB, 0, 'g', 9);
+    }
+    return writeFileAtomically(path, out.toUtf8(), error);
 }
 
 void IterationComparisonView::setIterations(const QString& nameA, const GaussianCloud& a,

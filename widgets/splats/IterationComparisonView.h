@@ -15,6 +15,7 @@
 // median nearest-neighbour spacing of iteration A (a splat that moved less
 // than half the typical spacing is taken to be the same splat).
 
+#include <QSize>
 #include <QString>
 #include <QWidget>
 #include <cstddef>
@@ -68,6 +69,14 @@ public:
     // takes seconds for a million splats).
     void setComparison(const QString& nameA, const QString& nameB, IterationComparison comparison);
     const IterationComparison& comparison() const { return comparison_; }
+
+    // The density picture as a figure by the file's extension (pdf, svg, else
+    // PNG at 2×) with a CSV beside it: one row per part and iteration —
+    // part,iteration,splats,unmatched,median_spacing, where unmatched counts
+    // the splats with no centre of the other iteration within the tolerance
+    // (removed for the first, added for the second).
+    bool exportFigure(const QString& path, QSize size, QString* error = nullptr);
+    bool saveCsv(const QString& path, QString* error = nullptr) const;
 
     QCustomPlot* countPlot() const { return countPlot_; }
     QCustomPlot* densityPlot() const { return densityPlot_; }

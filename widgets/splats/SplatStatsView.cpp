@@ -11,6 +11,7 @@
 #include <limits>
 #include <map>
 
+#include "plot/PlotFigure.h"
 #include "plot/QCustomPlot.h"
 #include "splats/SplatSelection.h"
 
@@ -80,6 +81,12 @@ SplatStatsView::SplatStatsView(QWidget* parent)
     auto* bar = new QHBoxLayout;
     bar->addWidget(new QLabel(tr("Histogram of")));
     bar->addWidget(valueBox_, 1);
+    bar->addWidget(exportFigureButton(
+        this, QStringLiteral("splat-histogram.pdf"),
+        [this](const QString& path, QSize size, QString* error) {
+            return exportFigure(path, size, error);
+        },
+        [this](const QString& error) { summary_->setText(error); }));
     layout->addLayout(bar);
     auto* split = new QSplitter(Qt::Vertical);
     split->addWidget(partPlot_);
@@ -276,6 +283,29 @@ void SplatStatsView::applyBrush(bool emitSignal) {
     updateBrushRect();
     redrawParts();
     if (emitSignal) Q_EMIT brushChanged(mask_);
+}
+
+bool SplatStatsView::exportFigure(const QString& path, QSize size, QString* error) {
+    return exportPlotFigure(
+        histogramPlot_, path, size, tr("%1 of %2 splats").arg(value_, count(labels_.size())),
+        [this](const QString& csv, QString* e) { return saveCsv(csv, e); }, error);
+}
+
+bool SplatStatsView::saveCsv(const QString& path, QString* error) const {
+    std::vector<std::size_t> brushedBins(bins_.size(), 0);
+    const double width = (high_ - low_) / std::max(1, binCount());
+    for (std::size_t i = 0; i < mask_.size(); ++i)
+        if (mask_[i])
+            ++brushedBins[std::size_t(
+                std::clamp(int((values_[i] - low_) / width), 0, binCount() - 1))];
+    QString out = QStringLiteral("bin_low,bin_high,splats,brushed\n");
+    for (int b = 0; b < binCount(); ++b)
+        out += QStringLiteral("%1,%2,%3,%4\n")
+                   .arg(low_ + b * width, 0, 'g', 9)
+                   .arg(low_ + (b + 1) * width, 0, 'g', 9)
+                   .arg(bins_[std::size_t(b)])
+                   .arg(brushedBins[std::size_t(b)]);
+    return writeFileAtomically(path, out.toUtf8(), error);
 }
 
 QString SplatStatsView::summary() const {

@@ -13,6 +13,7 @@
 // drag clears the brush. Non-finite values are left out of the histogram and
 // never brushed.
 
+#include <QSize>
 #include <QString>
 #include <QStringList>
 #include <QWidget>
@@ -91,6 +92,11 @@ public:
     // a brush.
     const std::vector<std::uint8_t>& brushMask() const { return mask_; }
     std::size_t brushedCount() const { return brushed_; }
+
+    // The histogram as a figure by the file's extension (pdf, svg, else PNG
+    // at 2×) with its CSV beside it: bin_low,bin_high,splats,brushed.
+    bool exportFigure(const QString& path, QSize size, QString* error = nullptr);
+    bool saveCsv(const QString& path, QString* error = nullptr) const;
 
     QCustomPlot* partPlot() const { return partPlot_; }
     QCustomPlot* histogramPlot() const { return histogramPlot_; }
