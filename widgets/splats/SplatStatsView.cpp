@@ -36,7 +36,7 @@ QString count(std::size_t n) {
 }  // namespace
 
 const QString SplatStatsView::kOpacity = QStringLiteral("opacity");
-const QString SplatStatsView::kScale = QStringLiteral("scale (log10 of the largest axis)");
+const QString SplatStatsView::kScale = QStringLiteral("log10 scale (largest axis)");
 
 QString splatPartName(int label) {
     switch (label) {
@@ -71,6 +71,7 @@ SplatStatsView::SplatStatsView(QWidget* parent)
       partPlot_(new QCustomPlot),
       histogramPlot_(new QCustomPlot) {
     valueBox_->setObjectName(QStringLiteral("statsValue"));
+    valueBox_->setToolTip(tr("The per-splat value the histogram counts"));
     summary_->setObjectName(QStringLiteral("statsSummary"));
     summary_->setWordWrap(true);
     partPlot_->setObjectName(QStringLiteral("statsParts"));
@@ -79,7 +80,6 @@ SplatStatsView::SplatStatsView(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     auto* bar = new QHBoxLayout;
-    bar->addWidget(new QLabel(tr("Histogram of")));
     bar->addWidget(valueBox_, 1);
     bar->addWidget(exportFigureButton(
         this, QStringLiteral("splat-histogram.pdf"),

@@ -54,7 +54,7 @@ class SplatStatsView : public QWidget {
     Q_OBJECT
 public:
     static const QString kOpacity;  // "opacity"
-    static const QString kScale;    // "scale (log10 of the largest axis)"
+    static const QString kScale;    // "log10 scale (largest axis)"
 
     explicit SplatStatsView(QWidget* parent = nullptr);
 
