@@ -11,6 +11,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <unordered_map>
 
 #include "plot/PlotFigure.h"
 #include "plot/QCustomPlot.h"
@@ -24,80 +25,143 @@ constexpr int kDensityBins = 50;
 
 using Point = std::array<float, 3>;
 
-// Centres in a uniform grid of cubic cells; the nearest centre to a point is
-// found ring by ring around the point's cell, stopping once no unvisited
-// cell can hold a closer one.
+// Centres in a sparse uniform grid of cubic cells: the points sorted by
+// their cell's key, a cell's range found by hashing, so the grid costs memory
+// per point, not per cell, however thin the cloud (an avatar's splats lie on
+// its surface). The nearest centre to a point is found ring by ring around
+// the point's cell, stopping once no unvisited cell can hold a closer one.
 class CentreGrid {
 public:
-    CentreGrid(std::vector<Point> points, const std::array<float, 6>& bounds, double cell)
-        : points_(std::move(points)), cell_(cell) {
-        for (int a = 0; a < 3; ++a) {
-            origin_[std::size_t(a)] = bounds[std::size_t(a)];
-            const double extent = double(bounds[std::size_t(a) + 3]) - bounds[std::size_t(a)];
-            dims_[std::size_t(a)] = std::clamp(int(extent / cell_) + 1, 1, 1024);
+    // `cell` ≤ 0: chosen so that an occupied cell holds about four points.
+    CentreGrid(std::vector<Point> points, double cell) : points_(std::move(points)) {
+        if (points_.empty()) return;
+        for (std::size_t a = 0; a < 3; ++a) {
+            float lo = points_[0][a], hi = lo;
+            for (const Point& p : points_)
+                lo = std::min(lo, p[a]), hi = std::max(hi, p[a]);
+            origin_[a] = lo;
+            extent_ = std::max(extent_, double(hi) - lo);
         }
-        std::vector<std::size_t> cellOf(points_.size());
-        start_.assign(std::size_t(dims_[0]) * dims_[1] * dims_[2] + 1, 0);
-        for (std::size_t i = 0; i < points_.size(); ++i) {
-            cellOf[i] = index(cellCoords(points_[i]));
-            ++start_[cellOf[i] + 1];
+        // Keys pack 20 bits per axis: no cell smaller than that allows.
+        const double smallest = std::max(extent_, 1e-12) / double(kAxisCells - 2);
+        if (cell > 0) {
+            build(std::max(cell, smallest));
+            return;
         }
-        for (std::size_t c = 1; c < start_.size(); ++c)
-            start_[c] += start_[c - 1];
-        items_.resize(points_.size());
-        std::vector<std::size_t> fill(start_.begin(), start_.end() - 1);
-        for (std::size_t i = 0; i < points_.size(); ++i)
-            items_[fill[cellOf[i]]++] = i;
+        // Start from the cell of a filled bounding box, then refine by the
+        // occupancy seen: on a surface the points per cell go as its area.
+        double h = std::max(extent_ / std::cbrt(double(points_.size()) / 4.0), smallest);
+        for (int pass = 0; pass < 3; ++pass) {
+            build(h);
+            const double occupancy =
+                double(points_.size()) / double(std::max<std::size_t>(occupied_, 1));
+            if (occupancy > 2 && occupancy < 8) break;
+            h = std::max(h * std::sqrt(4.0 / occupancy), smallest);
+        }
     }
 
     // Distance from p to the nearest centre other than `self`; +inf when none.
     double nearest(const Point& p, std::size_t self = kNone) const {
-        const std::array<int, 3> c = cellCoords(p);
         double best = std::numeric_limits<double>::infinity();
-        const int maxRing = std::max({dims_[0], dims_[1], dims_[2]});
-        for (int r = 0; r <= maxRing; ++r) {
-            for (int x = c[0] - r; x <= c[0] + r; ++x)
-                for (int y = c[1] - r; y <= c[1] + r; ++y)
-                    for (int z = c[2] - r; z <= c[2] + r; ++z) {
-                        if (std::max(
-                                {std::abs(x - c[0]), std::abs(y - c[1]), std::abs(z - c[2])}) != r)
-                            continue;
-                        if (x < 0 || y < 0 || z < 0 || x >= dims_[0] || y >= dims_[1] ||
-                            z >= dims_[2])
-                            continue;
-                        const std::size_t cell = index({x, y, z});
-                        for (std::size_t k = start_[cell]; k < start_[cell + 1]; ++k) {
-                            const std::size_t i = items_[k];
-                            if (i == self) continue;
-                            const Point& q = points_[i];
-                            const double dx = q[0] - p[0], dy = q[1] - p[1], dz = q[2] - p[2];
-                            best = std::min(best, dx * dx + dy * dy + dz * dz);
-                        }
-                    }
+        if (points_.empty()) return best;
+        const std::array<long, 3> c = cellCoords(p);
+        const long maxRing = long(extent_ / cell_) + 2;
+        for (long r = 0; r <= maxRing; ++r) {
+            for (long x = c[0] - r; x <= c[0] + r; ++x)
+                for (long y = c[1] - r; y <= c[1] + r; ++y) {
+                    // Inside the shell only its two z faces; on it, the whole row.
+                    const bool onShell = std::abs(x - c[0]) == r || std::abs(y - c[1]) == r;
+                    for (long z = c[2] - r; z <= c[2] + r; z += onShell || r == 0 ? 1 : 2 * r)
+                        visit(x, y, z, p, self, best);
+                }
             // Cells beyond ring r are at least r cells away from p's cell.
-            if (best <= std::pow(r * cell_, 2)) break;
+            if (best <= double(r) * cell_ * double(r) * cell_) break;
         }
         return std::sqrt(best);
     }
 
-    const std::vector<Point>& points() const { return points_; }
+    double cell() const { return cell_; }
+
+    // True when a centre lies within `distance` of p.
+    bool anyWithin(const Point& p, double distance) const {
+        if (points_.empty()) return false;
+        const double d2 = distance * distance;
+        const Point lo{float(p[0] - distance), float(p[1] - distance), float(p[2] - distance)};
+        const Point hi{float(p[0] + distance), float(p[1] + distance), float(p[2] + distance)};
+        const std::array<long, 3> a = cellCoords(lo), b = cellCoords(hi);
+        for (long x = a[0]; x <= b[0]; ++x)
+            for (long y = a[1]; y <= b[1]; ++y)
+                for (long z = a[2]; z <= b[2]; ++z) {
+                    const auto [first, last] = cellRange(x, y, z);
+                    for (std::size_t k = first; k < last; ++k) {
+                        const Point& q = points_[items_[k]];
+                        const double dx = q[0] - p[0], dy = q[1] - p[1], dz = q[2] - p[2];
+                        if (dx * dx + dy * dy + dz * dz <= d2) return true;
+                    }
+                }
+        return false;
+    }
 
 private:
-    std::array<int, 3> cellCoords(const Point& p) const {
-        std::array<int, 3> c{};
+    static constexpr long kAxisCells = 1L << 20;
+
+    void build(double h) {
+        cell_ = h;
+        std::vector<std::pair<std::uint64_t, std::size_t>> keyed(points_.size());
+        for (std::size_t i = 0; i < points_.size(); ++i) {
+            const auto c = cellCoords(points_[i]);
+            keyed[i] = {key(c[0], c[1], c[2]), i};
+        }
+        std::sort(keyed.begin(), keyed.end());
+        items_.resize(keyed.size());
+        cells_.clear();
+        cells_.reserve(keyed.size());
+        for (std::size_t i = 0; i < keyed.size(); ++i) {
+            items_[i] = keyed[i].second;
+            if (i == 0 || keyed[i].first != keyed[i - 1].first)
+                cells_[keyed[i].first] = {i, i + 1};
+            else
+                cells_[keyed[i].first].second = i + 1;
+        }
+        occupied_ = cells_.size();
+    }
+
+    std::array<long, 3> cellCoords(const Point& p) const {
+        std::array<long, 3> c{};
         for (std::size_t a = 0; a < 3; ++a)
-            c[a] = std::clamp(int((double(p[a]) - origin_[a]) / cell_), 0, dims_[a] - 1);
+            c[a] = std::clamp(long(std::floor((double(p[a]) - origin_[a]) / cell_)), -1L,
+                              kAxisCells - 2);
         return c;
     }
-    std::size_t index(const std::array<int, 3>& c) const {
-        return (std::size_t(c[2]) * dims_[1] + c[1]) * dims_[0] + c[0];
+    static std::uint64_t key(long x, long y, long z) {
+        // +1: cell −1 (a query just below the cloud) stays representable.
+        return (std::uint64_t(z + 1) << 40) | (std::uint64_t(y + 1) << 20) | std::uint64_t(x + 1);
+    }
+    std::pair<std::size_t, std::size_t> cellRange(long x, long y, long z) const {
+        if (x < -1 || y < -1 || z < -1 || x >= kAxisCells - 1 || y >= kAxisCells - 1 ||
+            z >= kAxisCells - 1)
+            return {0, 0};
+        const auto found = cells_.find(key(x, y, z));
+        return found == cells_.end() ? std::pair<std::size_t, std::size_t>{0, 0} : found->second;
+    }
+    void visit(long x, long y, long z, const Point& p, std::size_t self, double& best) const {
+        const auto [first, last] = cellRange(x, y, z);
+        for (std::size_t k = first; k < last; ++k) {
+            const std::size_t i = items_[k];
+            if (i == self) continue;
+            const Point& q = points_[i];
+            const double dx = q[0] - p[0], dy = q[1] - p[1], dz = q[2] - p[2];
+            best = std::min(best, dx * dx + dy * dy + dz * dz);
+        }
     }
 
     std::vector<Point> points_;
-    double cell_;
     std::array<double, 3> origin_{};
-    std::array<int, 3> dims_{1, 1, 1};
-    std::vector<std::size_t> start_, items_;
+    double extent_ = 0, cell_ = 1;
+    std::vector<std::size_t> items_;
+    // Occupied cells: key → [first, last) in items_.
+    std::unordered_map<std::uint64_t, std::pair<std::size_t, std::size_t>> cells_;
+    std::size_t occupied_ = 0;
 };
 
 // Finite centres of one part.
@@ -113,50 +177,26 @@ std::vector<Point> centresOfPart(const GaussianCloud& cloud, const std::vector<i
     return points;
 }
 
-std::array<float, 6> boundsOf(const std::vector<Point>& a, const std::vector<Point>& b) {
-    std::array<float, 6> box{1, 1, 1, 0, 0, 0};
-    bool first = true;
-    for (const auto* set : {&a, &b})
-        for (const Point& p : *set)
-            for (std::size_t k = 0; k < 3; ++k) {
-                box[k] = first ? p[k] : std::min(box[k], p[k]);
-                box[k + 3] = first ? p[k] : std::max(box[k + 3], p[k]);
-                if (k == 2) first = false;
-            }
-    return box;
-}
-
-// A cell holding about two points on average for points spread over `box`.
-double cellFor(const std::array<float, 6>& box, std::size_t count) {
-    double volume = 1;
-    double largest = 0;
-    for (std::size_t k = 0; k < 3; ++k)
-        largest = std::max(largest, double(box[k + 3] - box[k]));
-    if (largest <= 0) return 1;
-    for (std::size_t k = 0; k < 3; ++k)
-        volume *= std::max(double(box[k + 3] - box[k]), largest * 1e-3);
-    return std::max(std::cbrt(2.0 * volume / double(std::max<std::size_t>(count, 1))),
-                    largest / 1024);
-}
-
 // Each point's distance to its nearest neighbour in the same set.
 std::vector<float> spacings(const std::vector<Point>& points) {
     if (points.size() < 2) return {};
-    const auto box = boundsOf(points, {});
-    const CentreGrid grid(points, box, cellFor(box, points.size()));
+    const CentreGrid grid(points, 0);
     std::vector<float> d(points.size());
     for (std::size_t i = 0; i < points.size(); ++i)
         d[i] = float(grid.nearest(points[i], i));
     return d;
 }
 
-// How many of `queries` have a point of `grid` within `tolerance`.
-std::size_t keptWithin(const CentreGrid& grid, const std::vector<Point>& queries,
+// How many of `queries` have a point of `points` within `tolerance`.
+std::size_t keptWithin(const std::vector<Point>& points, const std::vector<Point>& queries,
                        double tolerance) {
+    // Cells of the data's spacing, or of half the tolerance when it is much
+    // larger, keep each query to a few cells.
+    CentreGrid grid(points, 0);
+    if (tolerance > 4 * grid.cell()) grid = CentreGrid(points, tolerance / 2);
     std::size_t kept = 0;
-    if (grid.points().empty()) return 0;
     for (const Point& q : queries)
-        if (grid.nearest(q) <= tolerance) ++kept;
+        kept += grid.anyWithin(q, tolerance);
     return kept;
 }
 
@@ -215,11 +255,8 @@ IterationComparison compareIterations(const GaussianCloud& a, const GaussianClou
     result.tolerance = tolerance > 0 ? tolerance : 0.5 * medianOf(allSpacingA);
     for (auto& [label, part] : parts) {
         const auto& [pa, pb] = centres[label];
-        const auto box = boundsOf(pa, pb);
-        // Cells of the tolerance's size keep each query to a few cells.
-        const double cell = std::max(result.tolerance, cellFor(box, pa.size() + pb.size()));
-        part.keptA = keptWithin(CentreGrid(pb, box, cell), pa, result.tolerance);
-        part.keptB = keptWithin(CentreGrid(pa, box, cell), pb, result.tolerance);
+        part.keptA = keptWithin(pb, pa, result.tolerance);
+        part.keptB = keptWithin(pa, pb, result.tolerance);
         result.parts.push_back(std::move(part));
     }
     return result;
