@@ -129,6 +129,19 @@ public:
             settingsChanged();
             compute(true);
         });
+        if (!request_.display.isEmpty()) view_->restoreSettings(request_.display);
+        connect(view_, &widgets::SaliencyView::settingsChanged, this, [this] {
+            request_.display = view_->settings();
+            settingsChanged();
+        });
+        // A cell of the comparison grid opens large in the view; the status
+        // line's link goes back to the grid.
+        connect(grid_, &widgets::SaliencyGrid::cellClicked, this,
+                [this](int row, int column) { showCell(row, column); });
+        connect(status_, &QLabel::linkActivated, this, [this] {
+            maps_->setCurrentWidget(grid_);
+            status_->setText(gridStatus_);
+        });
         poll_.setInterval(150);
         connect(&poll_, &QTimer::timeout, this, &SaliencyPanel::showProgress);
         if (session_ && request_.followProbe)
@@ -174,7 +187,7 @@ private:
             self->running_.reset();
             self->poll_.stop();
             if (status.state == JobState::Succeeded) {
-                self->show(*job);
+                self->show(job);
             } else if (status.state == JobState::Failed) {
                 self->status_->setText(QString::fromStdString(status.error));
             }
@@ -192,17 +205,27 @@ private:
                              .arg(int(s.progress.fraction * 100)));
     }
 
-    void show(const SaliencyJob& job) {
-        if (job.results().empty()) return;
-        const SaliencyResult& r = job.results().front();
+    void show(const std::shared_ptr<SaliencyJob>& job) {
+        if (job->results().empty()) return;
+        shown_ = job;
         widgets::OverlayOptions options = view_->options();
-        options.image.mean = job.recipe().mean;
-        options.image.std = job.recipe().std;
-        showMetrics(job);
-        if (job.results().size() > 1) {
-            showGrid(job, options);
+        options.image.mean = job->recipe().mean;
+        options.image.std = job->recipe().std;
+        showMetrics(*job);
+        if (job->results().size() > 1) {
+            showGrid(*job, options);
             return;
         }
+        showSingle(*job, 0, options, {});
+    }
+
+    // Result `k` of `job` in the single view; `back` is a link shown after
+    // the status (to return to the grid), or empty.
+    void showSingle(const SaliencyJob& job, std::size_t k, widgets::OverlayOptions options,
+                    const QString& back) {
+        const SaliencyResult& r = job.results()[k];
+        options.image.mean = job.recipe().mean;
+        options.image.std = job.recipe().std;
         maps_->setCurrentWidget(view_);
         view_->setOptions(options);
         view_->setImage(job.images()[r.image].input);
@@ -215,7 +238,15 @@ private:
                              .arg(QString::fromLatin1(saliencyMethodTitle(r.map.method)),
                                   QString::fromStdString(job.images()[r.image].name),
                                   QString::fromStdString(job.weightLabels()[r.weights]))
-                             .arg(r.seconds * 1e3, 0, 'f', 0));
+                             .arg(r.seconds * 1e3, 0, 'f', 0) +
+                         back);
+    }
+
+    void showCell(int row, int column) {
+        const std::size_t cell = std::size_t(row) * std::size_t(columns_) + std::size_t(column);
+        if (!shown_ || column < 0 || column >= columns_ || cell >= cellResults_.size()) return;
+        showSingle(*shown_, cellResults_[cell], view_->options(),
+                   QStringLiteral(" — <a href=\"grid\">back to the grid</a>"));
     }
 
     // Methods (× layers) down, weights across, for the first image.
@@ -235,11 +266,15 @@ private:
             }
         }
         maps.resize(std::size_t(rows.size() * columns.size()));
+        columns_ = int(columns.size());
+        cellResults_.assign(maps.size(), 0);
         std::size_t k = 0;
-        for (const SaliencyResult& r : job.results()) {
+        for (std::size_t i = 0; i < job.results().size(); ++i) {
+            const SaliencyResult& r = job.results()[i];
             if (r.image != 0) continue;
             const std::size_t row = k % std::size_t(rows.size());
             maps[row * std::size_t(columns.size()) + r.weights] = r.map;
+            cellResults_[row * std::size_t(columns.size()) + r.weights] = i;
             ++k;
         }
         grid_->setImage(job.images()[0].input);
@@ -252,10 +287,11 @@ private:
         double seconds = 0;
         for (const SaliencyResult& r : job.results())
             seconds += r.seconds;
-        status_->setText(tr("%1 maps of %2 (%3 ms)")
-                             .arg(job.results().size())
-                             .arg(QString::fromStdString(job.images()[0].name))
-                             .arg(seconds * 1e3, 0, 'f', 0));
+        gridStatus_ = tr("%1 maps of %2 (%3 ms); click a map to see it large")
+                          .arg(job.results().size())
+                          .arg(QString::fromStdString(job.images()[0].name))
+                          .arg(seconds * 1e3, 0, 'f', 0);
+        status_->setText(gridStatus_);
     }
 
     // A result's name in the metric views: method, layer, weights.
@@ -296,6 +332,10 @@ private:
     QTimer poll_;
     std::shared_ptr<JobHandle> running_;
     std::shared_ptr<SaliencyJob> latest_;
+    std::shared_ptr<SaliencyJob> shown_;    // the job whose maps are on screen
+    std::vector<std::size_t> cellResults_;  // grid cell (row-major) → result index
+    int columns_ = 0;
+    QString gridStatus_;
     std::vector<SaliencyWeights> wanted_;
 };
 
@@ -325,7 +365,8 @@ QJsonObject SaliencyRequest::toJson() const {
             {"cell", o.riseCell},
             {"p", o.riseProbability},
             {"deletionInsertion", deletionInsertion},
-            {"randomization", randomization}};
+            {"randomization", randomization},
+            {"display", QJsonObject::fromVariantMap(display)}};
 }
 
 SaliencyRequest SaliencyRequest::fromJson(const QJsonObject& json) {
@@ -339,6 +380,7 @@ SaliencyRequest SaliencyRequest::fromJson(const QJsonObject& json) {
     r.imageFile = json.value("imageFile").toString();
     if (json.contains("methods")) r.methods = stringList(json.value("methods"));
     r.layers = stringList(json.value("layers"));
+    r.display = json.value("display").toObject().toVariantMap();
     const QString target = json.value("target").toString();
     o.target.kind = target == QLatin1String("class")      ? SaliencyTarget::Kind::Class
                     : target == QLatin1String("contrast") ? SaliencyTarget::Kind::Contrast

@@ -10,6 +10,7 @@
 
 #include <QJsonObject>
 #include <QStringList>
+#include <QVariantMap>
 
 #include "saliency/SaliencyJob.h"
 #include "ui/ViewArea.h"
@@ -39,6 +40,9 @@ struct SaliencyRequest {
     // randomization sanity check).
     bool deletionInsertion = false;
     bool randomization = false;
+    // How the view draws the map (colormap, sign mode, opacity, clipping,
+    // upsampling: widgets::SaliencyView::settings()), kept with the view.
+    QVariantMap display;
 
     QJsonObject toJson() const;
     static SaliencyRequest fromJson(const QJsonObject& json);

@@ -230,6 +230,26 @@ private Q_SLOTS:
         QCOMPARE(curves->curves().size(), std::size_t(4));
         for (const widgets::DeletionCurves& c : curves->curves())
             QVERIFY(c.result.insertion.auc > 0 && c.result.insertion.auc <= 1.0);
+
+        // A cell opens large in the view; the status line's link goes back.
+        auto* view = newestSaliency<widgets::SaliencyView>(window_);
+        auto* status = newestSaliency<QLabel>(window_, "saliencyStatus");
+        QVERIFY(view && status);
+        Q_EMIT grid->cellClicked(1, 1);
+        QVERIFY(view->isVisibleTo(view->window()));
+        QCOMPARE(view->map().method, SaliencyMethod::GradCamPlusPlus);
+        QCOMPARE(view->map().values, grid->content().cell(1, 1)->values);
+        QVERIFY2(status->text().contains(QStringLiteral("seed1")), qPrintable(status->text()));
+        Q_EMIT status->linkActivated(QStringLiteral("grid"));
+        QVERIFY(grid->isVisibleTo(grid->window()));
+        QVERIFY(!view->isVisibleTo(view->window()));
+
+        // Display settings chosen in the view are kept with the project.
+        QVariantMap display = view->settings();
+        display[QStringLiteral("alpha")] = 0.35;
+        display[QStringLiteral("sign")] = QStringLiteral("absolute");
+        view->restoreSettings(display);
+        Q_EMIT view->settingsChanged();
     }
 
     void theViewIsSavedWithTheProject() {
@@ -242,6 +262,11 @@ private Q_SLOTS:
         auto* grid = newestSaliency<widgets::SaliencyGrid>(reopened);
         QVERIFY(grid);
         QVERIFY(QTest::qWaitFor([&] { return grid->content().maps.size() == 4; }, 60000));
+        auto* view = newestSaliency<widgets::SaliencyView>(reopened);
+        QVERIFY(view);
+        QCOMPARE(view->settings().value(QStringLiteral("alpha")).toDouble(), 0.35);
+        QCOMPARE(view->settings().value(QStringLiteral("sign")).toString(),
+                 QStringLiteral("absolute"));
     }
 
     // The demo project explains a test digit of its CNN with Grad-CAM++ and IG;
