@@ -36,13 +36,17 @@ void resizeBilinear(const float* in, int inW, int inH, float* out, int outW, int
     }
 }
 
+int channelsOf(const ImageFolderOptions& options) {
+    return options.channels == ImageFolderOptions::Channels::Grey ? 1 : 3;
+}
+
 std::vector<double> perChannel(const std::vector<double>& values, int channels, double fallback,
-                               const std::string& path, const char* what) {
+                               const std::string& subject, const char* what) {
     if (values.empty()) return std::vector<double>(std::size_t(channels), fallback);
     if (values.size() == 1) return std::vector<double>(std::size_t(channels), values[0]);
     if (int(values.size()) != channels)
-        throw std::invalid_argument("image '" + path + "': " + std::to_string(values.size()) + " " +
-                                    what + " values for " + std::to_string(channels) + " channels");
+        throw std::invalid_argument(subject + ": " + std::to_string(values.size()) + " " + what +
+                                    " values for " + std::to_string(channels) + " channels");
     return values;
 }
 
@@ -55,17 +59,23 @@ bool isImageFileName(const std::string& path) {
     return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp";
 }
 
-TensorData loadImageFile(const std::string& path, const ImageFolderOptions& options) {
-    const int channels = options.channels == ImageFolderOptions::Channels::Grey ? 1 : 3;
-    const auto mean = perChannel(options.mean, channels, 0.0, path, "mean");
-    const auto stddev = perChannel(options.std, channels, 1.0, path, "std");
-    for (double s : stddev)
-        if (!(s > 0))
-            throw std::invalid_argument("image '" + path + "': std values must be positive");
+void validateImageOptions(const ImageFolderOptions& options, const std::string& subject) {
+    const int channels = channelsOf(options);
+    perChannel(options.mean, channels, 0.0, subject, "mean");
+    for (double s : perChannel(options.std, channels, 1.0, subject, "std"))
+        if (!(s > 0)) throw std::invalid_argument(subject + ": std values must be positive");
     if (options.width < 0 || options.height < 0 || options.width > kMaxSide ||
         options.height > kMaxSide || (options.width == 0) != (options.height == 0))
-        throw std::invalid_argument("image '" + path + "': give both width and height (1.." +
+        throw std::invalid_argument(subject + ": give both width and height (1.." +
                                     std::to_string(kMaxSide) + ") or neither");
+}
+
+TensorData loadImageFile(const std::string& path, const ImageFolderOptions& options) {
+    const std::string subject = "image '" + path + "'";
+    validateImageOptions(options, subject);
+    const int channels = channelsOf(options);
+    const auto mean = perChannel(options.mean, channels, 0.0, subject, "mean");
+    const auto stddev = perChannel(options.std, channels, 1.0, subject, "std");
     int w = 0, h = 0, fileChannels = 0;
     if (!stbi_info(path.c_str(), &w, &h, &fileChannels))
         throw std::runtime_error("cannot read image '" + path + "': " + stbi_failure_reason());

@@ -16,6 +16,11 @@ namespace basin {
 // Whether `path` names an image file by its extension (any case).
 bool isImageFileName(const std::string& path);
 
+// Throws std::invalid_argument starting with `subject` ("image folder") when
+// the options' mean/std (one value, or one per channel; std positive) or size
+// (both or neither, up to 16384) cannot be used.
+void validateImageOptions(const ImageFolderOptions& options, const std::string& subject);
+
 // Float32 [C, H, W]. Throws std::runtime_error naming the file when it cannot
 // be read or is larger than 16384 pixels a side, std::invalid_argument for
 // options that do not fit (see ImageFolderOptions).

@@ -1,7 +1,5 @@
 #include "data/ImageFolder.h"
 
-#include <stb/stb_image.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -10,6 +8,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "data/ImageFile.h"
 #include "data/detail/TensorBuilders.h"
 
 namespace basin {
@@ -17,17 +16,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Larger images are refused before decoding (stb_image would allocate them).
-constexpr int kMaxSide = 16384;
 // The decoded dataset may not exceed this many float32 values (16 GiB).
 constexpr std::int64_t kMaxValues = std::int64_t(1) << 32;
-
-bool isImageFile(const fs::path& path) {
-    std::string ext = path.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(),
-                   [](unsigned char c) { return char(std::tolower(c)); });
-    return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp";
-}
 
 struct Sample {
     std::string path;
@@ -52,7 +42,7 @@ std::vector<Sample> listSamples(const std::string& root, std::vector<std::string
     for (const fs::path& dir : classDirs) {
         std::vector<std::string> files;
         for (const auto& entry : fs::directory_iterator(dir, error))
-            if (entry.is_regular_file() && isImageFile(entry.path()))
+            if (entry.is_regular_file() && isImageFileName(entry.path().string()))
                 files.push_back(entry.path().string());
         if (error)
             throw std::runtime_error("image folder: cannot list '" + dir.string() +
@@ -69,49 +59,11 @@ std::vector<Sample> listSamples(const std::string& root, std::vector<std::string
     return samples;
 }
 
-// Bilinear resampling with half-pixel centres (PyTorch's interpolate with
-// align_corners=False, without antialiasing): output pixel (x, y) samples
-// the input at ((x + 0.5) * inW / outW - 0.5, ...), clamped to the border.
-void resizeBilinear(const float* in, int inW, int inH, float* out, int outW, int outH) {
-    const double sx = double(inW) / outW, sy = double(inH) / outH;
-    for (int y = 0; y < outH; ++y) {
-        const double fy = std::clamp((y + 0.5) * sy - 0.5, 0.0, double(inH - 1));
-        const int y0 = int(fy), y1 = std::min(y0 + 1, inH - 1);
-        const double wy = fy - y0;
-        for (int x = 0; x < outW; ++x) {
-            const double fx = std::clamp((x + 0.5) * sx - 0.5, 0.0, double(inW - 1));
-            const int x0 = int(fx), x1 = std::min(x0 + 1, inW - 1);
-            const double wx = fx - x0;
-            const double top = in[y0 * inW + x0] * (1 - wx) + in[y0 * inW + x1] * wx;
-            const double bottom = in[y1 * inW + x0] * (1 - wx) + in[y1 * inW + x1] * wx;
-            out[y * outW + x] = float(top * (1 - wy) + bottom * wy);
-        }
-    }
-}
-
-std::vector<double> perChannel(const std::vector<double>& values, int channels, double fallback,
-                               const char* what) {
-    if (values.empty()) return std::vector<double>(std::size_t(channels), fallback);
-    if (values.size() == 1) return std::vector<double>(std::size_t(channels), values[0]);
-    if (int(values.size()) != channels)
-        throw std::invalid_argument("image folder: " + std::to_string(values.size()) + " " + what +
-                                    " values for " + std::to_string(channels) + " channels");
-    return values;
-}
-
 }  // namespace
 
 Dataset loadImageFolder(const std::string& root, const ImageFolderOptions& options,
                         JobContext* context) {
-    const int channels = options.channels == ImageFolderOptions::Channels::Grey ? 1 : 3;
-    const auto mean = perChannel(options.mean, channels, 0.0, "mean");
-    const auto stddev = perChannel(options.std, channels, 1.0, "std");
-    for (double s : stddev)
-        if (!(s > 0)) throw std::invalid_argument("image folder: std values must be positive");
-    if (options.width < 0 || options.height < 0 || options.width > kMaxSide ||
-        options.height > kMaxSide || (options.width == 0) != (options.height == 0))
-        throw std::invalid_argument("image folder: give both width and height (1.." +
-                                    std::to_string(kMaxSide) + ") or neither");
+    validateImageOptions(options, "image folder");
 
     Dataset ds;
     ds.name = fs::path(root).filename().string();
@@ -119,29 +71,21 @@ Dataset loadImageFolder(const std::string& root, const ImageFolderOptions& optio
     const std::vector<Sample> samples = listSamples(root, ds.classNames);
     const auto n = std::int64_t(samples.size());
 
-    int width = options.width, height = options.height;
+    std::int64_t channels = 0, width = 0, height = 0;
     std::vector<float> values;
     std::vector<std::int64_t> labels;
-    std::vector<float> plane;
     for (std::int64_t i = 0; i < n; ++i) {
         if (context) {
             context->throwIfCancelled();
             context->report(double(i) / double(n), "reading " + samples[std::size_t(i)].path);
         }
         const std::string& path = samples[std::size_t(i)].path;
-        int w = 0, h = 0, fileChannels = 0;
-        if (!stbi_info(path.c_str(), &w, &h, &fileChannels))
-            throw std::runtime_error("cannot read image '" + path + "': " + stbi_failure_reason());
-        if (w <= 0 || h <= 0 || w > kMaxSide || h > kMaxSide)
-            throw std::runtime_error("image '" + path + "' is " + std::to_string(w) + "x" +
-                                     std::to_string(h) + "; Basin reads images up to " +
-                                     std::to_string(kMaxSide) + " pixels a side");
-        if (width == 0) {
-            width = w;
-            height = h;
-        }
+        const TensorData image = loadImageFile(path, options);  // [C, H, W]
         if (values.empty()) {
-            const std::int64_t total = n * channels * std::int64_t(width) * height;
+            channels = image.shape[0];
+            height = image.shape[1];
+            width = image.shape[2];
+            const std::int64_t total = n * image.numel();
             if (total > kMaxValues)
                 throw std::runtime_error("image folder '" + root + "': " + std::to_string(n) +
                                          " images of " + std::to_string(width) + "x" +
@@ -149,32 +93,13 @@ Dataset loadImageFolder(const std::string& root, const ImageFolderOptions& optio
                                          " do not fit in memory; choose a smaller size");
             values.reserve(std::size_t(total));
         }
-        if (options.width == 0 && (w != width || h != height))
-            throw std::runtime_error("image '" + path + "' is " + std::to_string(w) + "x" +
-                                     std::to_string(h) + " but the first image is " +
-                                     std::to_string(width) + "x" + std::to_string(height) +
-                                     "; choose a size to resize to");
-        std::unique_ptr<stbi_uc, void (*)(void*)> pixels(
-            stbi_load(path.c_str(), &w, &h, &fileChannels, channels), stbi_image_free);
-        if (!pixels)
-            throw std::runtime_error("cannot read image '" + path + "': " + stbi_failure_reason());
-        plane.resize(std::size_t(w) * std::size_t(h));
-        const std::size_t outPlane = std::size_t(width) * std::size_t(height);
-        const std::size_t start = values.size();
-        values.resize(start + outPlane * std::size_t(channels));
-        for (int c = 0; c < channels; ++c) {
-            for (std::size_t k = 0; k < plane.size(); ++k)
-                plane[k] = float(pixels.get()[k * std::size_t(channels) + std::size_t(c)]) / 255.0f;
-            float* out = values.data() + start + std::size_t(c) * outPlane;
-            if (w == width && h == height)
-                std::memcpy(out, plane.data(), outPlane * sizeof(float));
-            else
-                resizeBilinear(plane.data(), w, h, out, width, height);
-            const auto m = float(mean[std::size_t(c)]);
-            const auto s = float(1.0 / stddev[std::size_t(c)]);
-            for (std::size_t k = 0; k < outPlane; ++k)
-                out[k] = (out[k] - m) * s;
-        }
+        if (image.shape[1] != height || image.shape[2] != width)
+            throw std::runtime_error("image '" + path + "' is " + std::to_string(image.shape[2]) +
+                                     "x" + std::to_string(image.shape[1]) +
+                                     " but the first image is " + std::to_string(width) + "x" +
+                                     std::to_string(height) + "; choose a size to resize to");
+        const auto* pixels = reinterpret_cast<const float*>(image.storage->data());
+        values.insert(values.end(), pixels, pixels + image.numel());
         labels.push_back(samples[std::size_t(i)].label);
     }
     ds.inputs = detail::float32Tensor({n, channels, height, width}, std::move(values));
