@@ -115,7 +115,8 @@ void DeletionCurveView::rebuild() {
                            QVector<double>(curve.probability.begin(), curve.probability.end()),
                            true);
             graph->setPen(QPen(colourOf(k), 2));
-            graph->setName(tr("%1 (AUC %2)").arg(c.name).arg(curve.auc, 0, 'f', 3));
+            // The AUC first: a long name is cut at the legend's edge, not the number.
+            graph->setName(tr("AUC %1 · %2").arg(curve.auc, 0, 'f', 3).arg(c.name));
             graph->removeFromLegend();
             graph->addToLegend(legend);
             values.insert(values.end(), curve.probability.begin(), curve.probability.end());

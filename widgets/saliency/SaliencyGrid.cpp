@@ -20,6 +20,20 @@
 namespace basin::widgets {
 namespace {
 
+// "[low, high]" under a cell: four significant digits when they fit the
+// cell's width, else two (a cut number would mislead), elided only if even
+// that does not fit.
+QString rangeCaption(const OverlayRange& range, const QFontMetricsF& fm, double width) {
+    const QString full = QStringLiteral("[%1, %2]")
+                             .arg(formatSaliencyValue(range.low), formatSaliencyValue(range.high));
+    if (fm.horizontalAdvance(full) <= width) return full;
+    auto brief = [](double v) {
+        return std::abs(v) < 1e-12 ? QStringLiteral("0") : QString::number(v, 'g', 2);
+    };
+    return fm.elidedText(QStringLiteral("[%1, %2]").arg(brief(range.low), brief(range.high)),
+                         Qt::ElideRight, width);
+}
+
 QFont gridFont(const QFont& base, int pixelSize) {
     QFont f = base;
     f.setPixelSize(pixelSize);
@@ -182,10 +196,7 @@ SaliencyGridLayout paintSaliencyGrid(QPainter& painter, const QRectF& rect,
                     overlayColormap(content.options, range);
                 painter.setFont(small);
                 painter.drawText(layout.cellCaptions[i], Qt::AlignCenter,
-                                 smallFm.elidedText(QStringLiteral("[%1, %2]")
-                                                        .arg(formatSaliencyValue(range.low),
-                                                             formatSaliencyValue(range.high)),
-                                                    Qt::ElideRight, cell.width()));
+                                 rangeCaption(range, smallFm, cell.width()));
                 painter.setFont(font);
             }
         }

@@ -97,9 +97,9 @@ private Q_SLOTS:
         QCOMPARE(view.deletionLegend()->itemCount(), 3);
         QCOMPARE(view.insertionLegend()->itemCount(), 3);
         QCOMPARE(view.deletionGraph(0)->name(),
-                 QStringLiteral("Grad-CAM (AUC %1)").arg(gc.deletion.auc, 0, 'f', 3));
+                 QStringLiteral("AUC %1 · Grad-CAM").arg(gc.deletion.auc, 0, 'f', 3));
         QCOMPARE(view.insertionGraph(0)->name(),
-                 QStringLiteral("Grad-CAM (AUC %1)").arg(gc.insertion.auc, 0, 'f', 3));
+                 QStringLiteral("AUC %1 · Grad-CAM").arg(gc.insertion.auc, 0, 'f', 3));
         QVERIFY(view.deletionLegend()->hasItemWithPlottable(view.deletionGraph(1)));
         QVERIFY(view.insertionLegend()->hasItemWithPlottable(view.insertionGraph(1)));
         QVERIFY(!view.deletionLegend()->hasItemWithPlottable(view.insertionGraph(1)));
