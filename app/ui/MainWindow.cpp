@@ -17,6 +17,7 @@
 #include "project/Demo.h"
 #include "project/Session.h"
 #include "ui/Avatars.h"
+#include "ui/BlockMnistView.h"
 #include "ui/Connectivity.h"
 #include "ui/Curvature.h"
 #include "ui/DemoLayout.h"
@@ -165,6 +166,8 @@ void MainWindow::buildMenus() {
     }
     connect(action(view, tr("&Avatar preview")), &QAction::triggered, this,
             [this] { openAvatarPreview(this); });
+    connect(action(view, tr("&BlockMNIST saliency test")), &QAction::triggered, this,
+            [this] { openBlockMnistTest(this); });
     using Op = ViewLayoutReaction::Operation;
     new ViewLayoutReaction(action(view, tr("Split &right"), QKeySequence(tr("Ctrl+\\"))), this,
                            Op::SplitRight);

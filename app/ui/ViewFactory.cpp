@@ -14,6 +14,7 @@
 #include "model/WeightsFile.h"
 #include "project/Session.h"
 #include "ui/Avatars.h"
+#include "ui/BlockMnistView.h"
 #include "ui/Connectivity.h"
 #include "ui/Curvature.h"
 #include "ui/Evaluation.h"
@@ -125,6 +126,7 @@ QWidget* createView(const ViewSpec& spec, Session* session) {
     if (QWidget* connectivity = createConnectivityView(spec, session)) return connectivity;
     if (QWidget* saliency = createSaliencyView(spec, session)) return saliency;
     if (QWidget* avatar = createAvatarView(spec, session)) return avatar;
+    if (QWidget* blockMnist = createBlockMnistView(spec, session)) return blockMnist;
     if (spec.type == QLatin1String("evaluation")) {
         auto* view = new widgets::EvaluationView;
         view->setResults(spec.settings.value("title").toString(), evaluationResults(spec.settings));
