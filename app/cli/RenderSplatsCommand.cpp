@@ -10,8 +10,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 
+#include "cli/AvatarFrames.h"
 #include "cli/Subcommand.h"
 #include "splats/GaussianPly.h"
 #include "splats/RenderSplats.h"
@@ -143,9 +145,11 @@ void writePng(const SplatImage& image, const QString& path) {
 
 int runRenderSplats(const QCommandLineParser& p) {
     const QStringList files = p.positionalArguments();
-    if (files.size() != 1 || !p.isSet(QStringLiteral("out"))) {
+    const bool procedural = p.isSet(QStringLiteral("avatar"));
+    if (files.size() != (procedural ? 0 : 1) || !p.isSet(QStringLiteral("out"))) {
         std::fprintf(stderr,
-                     "basin render-splats: give one .ply or .splat file and --out (see --help)\n");
+                     "basin render-splats: give one .ply or .splat file (or --avatar) and --out "
+                     "(see --help)\n");
         return 2;
     }
     const QString out = p.value(QStringLiteral("out"));
@@ -173,18 +177,29 @@ int runRenderSplats(const QCommandLineParser& p) {
     }
 
     SplatLoadReport report;
-    GaussianCloud cloud;
+    std::optional<GaussianCloud> file;
+    std::optional<Avatar> avatar;
+    std::vector<SkeletonPose> poses;
     try {
-        cloud = readCloud(files[0], &report);
+        if (!procedural) file = readCloud(files[0], &report);
+        avatar = avatarFromOptions(p, file);
+        if (avatar) poses = posesFromOptions(p, avatar->skeleton);
+        if (poses.size() > 1 && frames > 0)
+            throw usage(QStringLiteral("--motion and --turntable exclude each other"));
     } catch (const std::invalid_argument& e) {
         std::fprintf(stderr, "basin render-splats: %s\n", e.what());
         return 2;
     }
     if (report.dropped() > 0)
         std::printf("%s: %s\n", qPrintable(files[0]), report.summary().c_str());
+    const GaussianCloud& cloud = avatar ? avatar->cloud : *file;
     if (cloud.size() == 0)
-        throw std::runtime_error(files[0].toStdString() + " holds no splats to render");
-    const RenderSplats splats = RenderSplats::fromCloud(cloud);
+        throw std::runtime_error((procedural ? std::string("the avatar") : files[0].toStdString()) +
+                                 " holds no splats to render");
+    // An avatar is drawn in its pose; the camera is framed on the rest pose
+    // and stays put through a motion.
+    const RenderSplats rest = RenderSplats::fromCloud(cloud);
+    const RenderSplats splats = poses.empty() ? rest : avatar->posed(rest, poses.front());
     const std::array<float, 6> bounds = cloud.bounds();
     const SplatVec3 centre{0.5f * (bounds[0] + bounds[3]), 0.5f * (bounds[1] + bounds[4]),
                            0.5f * (bounds[2] + bounds[5])};
@@ -192,19 +207,32 @@ int runRenderSplats(const QCommandLineParser& p) {
                                ? spec.distance
                                : SplatCamera::framingDistance(bounds, fov, width, height);
 
-    auto render = [&](float azimuth, const QString& path) {
+    auto render = [&](float azimuth, const QString& path, const RenderSplats& drawn) {
         const SplatCamera camera =
             SplatCamera::orbit(centre, azimuth, spec.elevation, distance, fov, width, height, up);
         const auto start = std::chrono::steady_clock::now();
-        const SplatImage image = rasterizeSplats(splats, camera, options);
+        const SplatImage image = rasterizeSplats(drawn, camera, options);
         const double ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                 .count();
         writePng(image, path);
         return ms;
     };
+    auto framePath = [&](int k) {
+        return QDir(out).filePath(QStringLiteral("frame_%1.png").arg(k, 4, 10, QLatin1Char('0')));
+    };
+    if (poses.size() > 1) {
+        if (!QDir().mkpath(out))
+            throw std::runtime_error("cannot create the folder " + out.toStdString());
+        double total = 0;
+        for (std::size_t k = 0; k < poses.size(); ++k)
+            total += render(spec.azimuth, framePath(int(k)), avatar->posed(rest, poses[k]));
+        std::printf("%zu splats, %zu motion frames at %dx%d (%.0f ms each): %s\n", splats.size(),
+                    poses.size(), width, height, total / double(poses.size()), qPrintable(out));
+        return 0;
+    }
     if (frames == 0) {
-        const double ms = render(spec.azimuth, out);
+        const double ms = render(spec.azimuth, out, splats);
         std::printf("%zu splats (SH degree %d) rendered at %dx%d in %.0f ms: %s\n", splats.size(),
                     std::min(splats.shDegree, options.shDegree), width, height, ms,
                     qPrintable(out));
@@ -214,10 +242,8 @@ int runRenderSplats(const QCommandLineParser& p) {
         throw std::runtime_error("cannot create the folder " + out.toStdString());
     double total = 0;
     for (int k = 0; k < frames; ++k) {
-        const QString path =
-            QDir(out).filePath(QStringLiteral("frame_%1.png").arg(k, 4, 10, QLatin1Char('0')));
         total += render(spec.azimuth + 360.0f * static_cast<float>(k) / static_cast<float>(frames),
-                        path);
+                        framePath(k), splats);
     }
     std::printf("%zu splats (SH degree %d), %d turntable frames at %dx%d (%.0f ms each): %s\n",
                 splats.size(), std::min(splats.shDegree, options.shDegree), frames, width, height,
@@ -239,7 +265,9 @@ Subcommand renderSplatsSubcommand() {
             "compositing — to a PNG, or with --turntable N to frames frame_0000.png … in the "
             "folder --out, the camera circling the cloud. The camera orbits the centre of the "
             "cloud's bounds about the scene's up axis (--up, +y by default); no display is "
-            "needed."));
+            "needed. --avatar renders Basin's procedural avatar, --smplx binds FILE's rest-pose "
+            "splats to an SMPL-X body model; an avatar is posed by --pose, or animated by an "
+            "SMPL-X --motion into frames frame_0000.png … of the folder --out."));
         p.addPositionalArgument(QStringLiteral("file"),
                                 QStringLiteral("The splat file (.ply or .splat)."),
                                 QStringLiteral("FILE.ply|FILE.splat"));
@@ -262,7 +290,8 @@ Subcommand renderSplatsSubcommand() {
                   "Render N frames around the cloud (azimuth steps of 360/N from the camera's) "
                   "into the folder --out.",
                   "N");
-        addOption(p, "out", "The PNG to write, or the folder for --turntable.", "PATH");
+        addOption(p, "out", "The PNG to write, or the folder for --turntable or --motion.", "PATH");
+        declareAvatarOptions(p);
     };
     s.run = &runRenderSplats;
     return s;

@@ -15,6 +15,8 @@
 
 #include "BasinRun.h"
 #include "BasinTest.h"
+#include "data/detail/TensorBuilders.h"
+#include "io/Numpy.h"
 #include "splats/GaussianPly.h"
 #include "splats/RenderSplats.h"
 #include "splats/SphericalHarmonics.h"
@@ -207,6 +209,65 @@ private Q_SLOTS:
         const BasinRun other = runBasin({"render-splats", dir_.filePath("x.obj"), "--out", out});
         QCOMPARE(other.code, 2);
         QVERIFY2(other.err.contains(QStringLiteral("neither a 3DGS PLY")), qPrintable(other.err));
+    }
+
+    // The procedural avatar in a preset pose, and an SMPL-X motion (arms
+    // lowered frame by frame) playing on it: one frame per pose, each
+    // different, the first the T-pose.
+    void posesAndAnimatesTheAvatar() {
+        const QString pose = dir_.filePath("walk.png");
+        BasinRun r = runBasin(
+            {"render-splats", "--avatar", "--pose", "walk:0.3", "--size", "64x96", "--out", pose});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(QImage(pose).size(), QSize(64, 96));
+        const QString tpose = dir_.filePath("t.png");
+        r = runBasin({"render-splats", "--avatar", "--size", "64x96", "--out", tpose});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(QImage(pose) != QImage(tpose));
+
+        const int frames = 3;
+        std::vector<float> bodyPose(std::size_t(frames) * 63, 0.0f);
+        for (int k = 0; k < frames; ++k) {
+            bodyPose[std::size_t(k) * 63 + 15 * 3 + 2] = -0.4f * float(k);  // left shoulder
+            bodyPose[std::size_t(k) * 63 + 16 * 3 + 2] = 0.4f * float(k);   // right shoulder
+        }
+        const QString motion = dir_.filePath("motion.npz");
+        basin::writeNpz(
+            motion.toStdString(),
+            {{"body_pose", basin::detail::float32Tensor({frames, 63}, bodyPose)},
+             {"global_orient",
+              basin::detail::float32Tensor({frames, 3}, std::vector<float>(frames * 3, 0.0f))}});
+        const QString out = dir_.filePath("motion");
+        r = runBasin(
+            {"render-splats", "--avatar", "--motion", motion, "--size", "64x96", "--out", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(QDir(out).entryList({"frame_*.png"}).size(), frames);
+        const QImage first(QDir(out).filePath("frame_0000.png"));
+        const QImage last(QDir(out).filePath("frame_0002.png"));
+        QCOMPARE(first, QImage(tpose));
+        QVERIFY(first != last);
+        r = runBasin({"render-splats", "--avatar", "--motion", motion, "--frames", "2", "--size",
+                      "32x32", "--out", dir_.filePath("two")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(QDir(dir_.filePath("two")).entryList({"frame_*.png"}).size(), 2);
+    }
+
+    void avatarOptionsThatDoNotFitAreNamed() {
+        const QString out = dir_.filePath("bad.png");
+        const struct {
+            QStringList args;
+            const char* says;
+        } cases[] = {
+            {{"--avatar", "--pose", "q"}, "--pose 'q'"},
+            {{"--avatar", "--smplx", "x.npz"}, "exclude each other"},
+            {{ply_, "--pose", "a"}, "needs an avatar"},
+            {{"--avatar", "--motion", "m.npz", "--pose", "a"}, "exclude each other"},
+        };
+        for (const auto& c : cases) {
+            const BasinRun r = runBasin(QStringList{"render-splats", "--out", out} + c.args);
+            QCOMPARE(r.code, 2);
+            QVERIFY2(r.err.contains(QLatin1String(c.says)), qPrintable(r.err));
+        }
     }
 
 private:

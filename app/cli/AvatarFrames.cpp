@@ -1,0 +1,100 @@
+#include "cli/AvatarFrames.h"
+
+#include <QFileInfo>
+#include <stdexcept>
+
+#include "cli/Subcommand.h"
+#include "splats/AvatarPose.h"
+#include "splats/ProceduralAvatar.h"
+#include "splats/SmplxSequence.h"
+
+namespace basin::app {
+namespace {
+
+std::invalid_argument usage(const QString& what) {
+    return std::invalid_argument(what.toStdString());
+}
+
+std::vector<double> parseBetas(const QString& text) {
+    std::vector<double> betas;
+    for (const QString& part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        betas.push_back(part.trimmed().toDouble(&ok));
+        if (!ok)
+            throw usage(
+                QStringLiteral("--betas '%1' must be numbers separated by commas").arg(text));
+    }
+    return betas;
+}
+
+}  // namespace
+
+void declareAvatarOptions(QCommandLineParser& p) {
+    auto add = [&p](const char* name, const char* help, const char* value = nullptr,
+                    const char* def = nullptr) { addOption(p, name, help, value, def); };
+    add("avatar", "Render Basin's procedural avatar (no FILE).");
+    add("smplx", "Bind FILE's rest-pose splats to this SMPL-X body model (.npz, yours).",
+        "SMPLX.npz");
+    add("betas", "SMPL-X shape coefficients the splats were trained at.", "B0,B1,...");
+    add("pose", "Avatar pose: t, a or walk:SECONDS (default t).", "POSE");
+    add("motion",
+        "SMPL-X parameter file (.pkl/.npz) or folder of per-frame files: one frame rendered "
+        "per pose into the folder --out.",
+        "PATH");
+    add("frames", "At most this many frames of --motion.", "N");
+}
+
+std::optional<Avatar> avatarFromOptions(const QCommandLineParser& p,
+                                        const std::optional<GaussianCloud>& cloud) {
+    const bool procedural = p.isSet(QStringLiteral("avatar"));
+    const bool smplx = p.isSet(QStringLiteral("smplx"));
+    if (procedural && smplx) throw usage(QStringLiteral("--avatar and --smplx exclude each other"));
+    if (!procedural && !smplx) {
+        for (const char* o : {"pose", "motion", "betas", "frames"})
+            if (p.isSet(QLatin1String(o)))
+                throw usage(QStringLiteral("--%1 needs an avatar: --avatar, or FILE with --smplx")
+                                .arg(QLatin1String(o)));
+        return std::nullopt;
+    }
+    if (procedural) return makeProceduralAvatar();
+    if (!cloud) throw usage(QStringLiteral("--smplx needs the splat FILE to bind"));
+    const SmplxModel model = SmplxModel::load(p.value(QStringLiteral("smplx")).toStdString());
+    return makeSmplxAvatar(*cloud, model, parseBetas(p.value(QStringLiteral("betas"))));
+}
+
+std::vector<SkeletonPose> posesFromOptions(const QCommandLineParser& p, const Skeleton& skeleton) {
+    if (p.isSet(QStringLiteral("motion"))) {
+        if (p.isSet(QStringLiteral("pose")))
+            throw usage(QStringLiteral("--pose and --motion exclude each other"));
+        const QString path = p.value(QStringLiteral("motion"));
+        const SmplxSequence sequence = QFileInfo(path).isDir()
+                                           ? readSmplxSequenceFolder(path.toStdString())
+                                           : readSmplxSequence({path.toStdString()});
+        std::size_t count = sequence.frames.size();
+        if (p.isSet(QStringLiteral("frames"))) {
+            bool ok = false;
+            const int n = p.value(QStringLiteral("frames")).toInt(&ok);
+            if (!ok || n < 1) throw usage(QStringLiteral("--frames must be a positive integer"));
+            count = std::min(count, std::size_t(n));
+        }
+        std::vector<SkeletonPose> poses;
+        for (std::size_t k = 0; k < count; ++k) {
+            const SkeletonPose pose = sequence.frames[k].skeletonPose();
+            skeleton.checkPose(pose);
+            poses.push_back(pose);
+        }
+        if (poses.empty()) throw std::runtime_error(path.toStdString() + " holds no frames");
+        return poses;
+    }
+    const QString pose = p.value(QStringLiteral("pose"));
+    if (pose.isEmpty() || pose == QLatin1String("t")) return {tPose(skeleton)};
+    if (pose == QLatin1String("a")) return {aPose(skeleton)};
+    if (pose.startsWith(QLatin1String("walk:"))) {
+        bool ok = false;
+        const double t = pose.mid(5).toDouble(&ok);
+        if (ok) return {walkPose(skeleton, t)};
+    }
+    throw usage(QStringLiteral("--pose '%1' must be t, a or walk:SECONDS").arg(pose));
+}
+
+}  // namespace basin::app
