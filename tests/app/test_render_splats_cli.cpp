@@ -18,7 +18,9 @@
 #include "data/detail/TensorBuilders.h"
 #include "io/Numpy.h"
 #include "splats/GaussianPly.h"
+#include "splats/ProceduralAvatar.h"
 #include "splats/RenderSplats.h"
+#include "splats/SmplxJoints.h"
 #include "splats/SphericalHarmonics.h"
 #include "splats/SplatRasterizer.h"
 
@@ -250,6 +252,46 @@ private Q_SLOTS:
                       "32x32", "--out", dir_.filePath("two")});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QCOMPARE(QDir(dir_.filePath("two")).entryList({"frame_*.png"}).size(), 2);
+    }
+
+    // A cloud bound to an SMPL-X body model (a synthetic one: one vertex per
+    // joint at the procedural rig's joints, each weighted to its joint) moves
+    // with the motion's shoulders (motion.npz, written by posesAndAnimatesTheAvatar).
+    void bindsACloudToAnSmplxModel() {
+        const basin::Avatar rig = basin::makeProceduralAvatar({1000});
+        const auto world = rig.skeleton.worldTransforms(rig.skeleton.restPose());
+        const int joints = basin::kSmplxJointCount;
+        std::vector<float> vertices, identity(std::size_t(joints * joints), 0.0f);
+        std::vector<std::int64_t> kintree(std::size_t(2 * joints));
+        for (int j = 0; j < joints; ++j) {
+            const Eigen::Vector3d at = world[std::size_t(j)].translation();
+            // Shoulders at the height of the test cloud's blobs.
+            vertices.insert(vertices.end(), {float(at.x()), float(at.y() - 1.4), float(at.z())});
+            identity[std::size_t(j * joints + j)] = 1.0f;
+            const int parent = basin::smplxParents()[std::size_t(j)];
+            kintree[std::size_t(j)] = parent < 0 ? std::int64_t(4294967295) : parent;
+            kintree[std::size_t(joints + j)] = j;
+        }
+        using basin::detail::float32Tensor;
+        const QString model = dir_.filePath("SMPLX_TEST.npz");
+        basin::writeNpz(
+            model.toStdString(),
+            {{"v_template", float32Tensor({joints, 3}, vertices)},
+             {"shapedirs", float32Tensor({joints, 3, 1}, std::vector<float>(joints * 3, 0.0f))},
+             {"J_regressor", float32Tensor({joints, joints}, identity)},
+             {"weights", float32Tensor({joints, joints}, identity)},
+             {"kintree_table", basin::detail::int64Tensor({2, joints}, kintree)}});
+        const QString out = dir_.filePath("bound");
+        const BasinRun r = runBasin({"render-splats", ply_, "--smplx", model, "--motion",
+                                     dir_.filePath("motion.npz"), "--size", "64x64", "--out", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(QDir(out).entryList({"frame_*.png"}).size(), 3);
+        QVERIFY(QImage(QDir(out).filePath("frame_0000.png")) !=
+                QImage(QDir(out).filePath("frame_0002.png")));
+        const BasinRun missing =
+            runBasin({"render-splats", ply_, "--smplx", dir_.filePath("none.npz"), "--out", out});
+        QCOMPARE(missing.code, 1);
+        QVERIFY2(missing.err.contains(QStringLiteral("none.npz")), qPrintable(missing.err));
     }
 
     void avatarOptionsThatDoNotFitAreNamed() {
