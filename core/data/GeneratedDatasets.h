@@ -88,4 +88,13 @@ struct SyntheticDigits {
 };
 SyntheticDigits makeSyntheticDigits(const SyntheticDigitsOptions& options = {});
 
+// The mean and standard deviation of pixels (a training split's), the
+// constants the digit datasets are normalised with; std is 1 for constant
+// pixels, mean 0 and std 1 for none.
+struct PixelNormalization {
+    double mean = 0.0;
+    double std = 1.0;
+};
+PixelNormalization pixelNormalization(const std::vector<float>& pixels);
+
 }  // namespace basin

@@ -110,6 +110,21 @@ Dataset digitDataset(const std::string& name, std::vector<float> pixels,
 
 }  // namespace
 
+PixelNormalization pixelNormalization(const std::vector<float>& pixels) {
+    PixelNormalization n;
+    if (pixels.empty()) return n;
+    double sum = 0.0, sumSquares = 0.0;
+    for (float p : pixels) {
+        sum += p;
+        sumSquares += double(p) * p;
+    }
+    const double count = double(pixels.size());
+    n.mean = sum / count;
+    const double variance = std::max(0.0, sumSquares / count - n.mean * n.mean);
+    n.std = variance > 0 ? std::sqrt(variance) : 1.0;
+    return n;
+}
+
 SyntheticDigits makeSyntheticDigits(const SyntheticDigitsOptions& o) {
     detail::requireCount("synthetic digits", "trainPerClass", o.trainPerClass);
     detail::requireCount("synthetic digits", "testPerClass", o.testPerClass);
@@ -126,17 +141,10 @@ SyntheticDigits makeSyntheticDigits(const SyntheticDigitsOptions& o) {
     renderSplit(o, o.testPerClass, kTestStream, testPixels, testLabels);
 
     SyntheticDigits result;
-    if (o.normalize && !trainPixels.empty()) {
-        double sum = 0.0, sumSquares = 0.0;
-        for (float p : trainPixels) {
-            sum += p;
-            sumSquares += double(p) * p;
-        }
-        const double count = double(trainPixels.size());
-        result.pixelMean = sum / count;
-        const double variance =
-            std::max(0.0, sumSquares / count - result.pixelMean * result.pixelMean);
-        result.pixelStd = variance > 0 ? std::sqrt(variance) : 1.0;
+    if (o.normalize) {
+        const PixelNormalization n = pixelNormalization(trainPixels);
+        result.pixelMean = n.mean;
+        result.pixelStd = n.std;
     }
     result.split.train = digitDataset("synthetic digits (train)", std::move(trainPixels),
                                       std::move(trainLabels), result.pixelMean, result.pixelStd);

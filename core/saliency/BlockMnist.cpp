@@ -79,17 +79,10 @@ BlockMnist makeBlockMnist(const BlockMnistOptions& options) {
     result.split.test =
         stacked(digits.split.test, "BlockMNIST (test)", Pcg32(options.seed, kTestStream),
                 result.testDigitOnTop, testPixels);
-    if (options.normalize && !trainPixels.empty()) {
-        double sum = 0, sumSquares = 0;
-        for (float p : trainPixels) {
-            sum += p;
-            sumSquares += double(p) * p;
-        }
-        const double count = double(trainPixels.size());
-        result.pixelMean = sum / count;
-        const double variance =
-            std::max(0.0, sumSquares / count - result.pixelMean * result.pixelMean);
-        result.pixelStd = variance > 0 ? std::sqrt(variance) : 1.0;
+    if (options.normalize) {
+        const PixelNormalization n = pixelNormalization(trainPixels);
+        result.pixelMean = n.mean;
+        result.pixelStd = n.std;
     }
     store(result.split.train, trainPixels, result.pixelMean, result.pixelStd);
     store(result.split.test, testPixels, result.pixelMean, result.pixelStd);
