@@ -1,12 +1,14 @@
 #include "ui/Saliency.h"
 
 #include <QFileInfo>
+#include <QHeaderView>
 #include <QJsonArray>
 #include <QLabel>
 #include <QPointer>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
 #include <memory>
@@ -108,6 +110,13 @@ public:
         randomization_ = new widgets::RandomizationView;
         metrics_->addTab(deletion_, tr("Deletion / insertion"));
         metrics_->addTab(randomization_, tr("Randomization check"));
+        sensitivity_ = new QTableWidget(0, 6);
+        sensitivity_->setObjectName(QStringLiteral("classSensitivity"));
+        sensitivity_->setHorizontalHeaderLabels({tr("map"), tr("most likely"), tr("least likely"),
+                                                 tr("Spearman"), tr("Spearman |·|"), tr("SSIM")});
+        sensitivity_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+        sensitivity_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+        metrics_->addTab(sensitivity_, tr("Class sensitivity"));
         metrics_->hide();
         // The metrics beside the maps: a grid of small images leaves room at
         // its side, and curves with a legend per map need height.
@@ -307,17 +316,42 @@ private:
     void showMetrics(const SaliencyJob& job) {
         std::vector<widgets::DeletionCurves> curves;
         std::vector<widgets::RandomizationSeries> series;
+        std::vector<const SaliencyResult*> sensitive;
         for (const SaliencyResult& r : job.results()) {
             if (r.deletionInsertion) curves.push_back({resultName(job, r), *r.deletionInsertion});
             if (r.randomization) series.push_back({resultName(job, r), *r.randomization});
+            if (r.classSensitivity) sensitive.push_back(&r);
         }
-        const bool haveCurves = !curves.empty(), haveSeries = !series.empty();
+        const bool haveCurves = !curves.empty(), haveSeries = !series.empty(),
+                   haveSensitivity = !sensitive.empty();
         metrics_->setTabEnabled(0, haveCurves);
         metrics_->setTabEnabled(1, haveSeries);
-        metrics_->setVisible(haveCurves || haveSeries);
+        metrics_->setTabEnabled(2, haveSensitivity);
+        metrics_->setVisible(haveCurves || haveSeries || haveSensitivity);
         if (haveCurves) deletion_->setCurves(std::move(curves));
         if (haveSeries) randomization_->setSeries(std::move(series));
-        if (!haveCurves && haveSeries) metrics_->setCurrentWidget(randomization_);
+        showSensitivity(job, sensitive);
+        if (!haveCurves)
+            metrics_->setCurrentWidget(haveSeries ? static_cast<QWidget*>(randomization_)
+                                                  : sensitivity_);
+    }
+
+    // One row per map: the two classes compared and how alike their maps are
+    // (lower = more class-sensitive; Rebuffi et al. 2020).
+    void showSensitivity(const SaliencyJob& job, const std::vector<const SaliencyResult*>& rows) {
+        sensitivity_->setRowCount(int(rows.size()));
+        auto cell = [](const QString& text) { return new QTableWidgetItem(text); };
+        for (int i = 0; i < int(rows.size()); ++i) {
+            const ClassSensitivity& c = *rows[std::size_t(i)]->classSensitivity;
+            sensitivity_->setItem(i, 0, cell(resultName(job, *rows[std::size_t(i)])));
+            sensitivity_->setItem(
+                i, 1, cell(tr("%1 (p %2)").arg(c.mostLikely).arg(c.mostProbability, 0, 'f', 3)));
+            sensitivity_->setItem(
+                i, 2, cell(tr("%1 (p %2)").arg(c.leastLikely).arg(c.leastProbability, 0, 'g', 2)));
+            sensitivity_->setItem(i, 3, cell(QString::number(c.similarity.spearman, 'f', 3)));
+            sensitivity_->setItem(i, 4, cell(QString::number(c.similarity.spearmanAbs, 'f', 3)));
+            sensitivity_->setItem(i, 5, cell(QString::number(c.similarity.ssim, 'f', 3)));
+        }
     }
 
     SaliencyRequest request_;
@@ -329,6 +363,7 @@ private:
     QTabWidget* metrics_;
     widgets::DeletionCurveView* deletion_;
     widgets::RandomizationView* randomization_;
+    QTableWidget* sensitivity_;
     QTimer poll_;
     std::shared_ptr<JobHandle> running_;
     std::shared_ptr<SaliencyJob> latest_;
@@ -366,6 +401,7 @@ QJsonObject SaliencyRequest::toJson() const {
             {"p", o.riseProbability},
             {"deletionInsertion", deletionInsertion},
             {"randomization", randomization},
+            {"classSensitivity", classSensitivity},
             {"display", QJsonObject::fromVariantMap(display)}};
 }
 
@@ -402,6 +438,7 @@ SaliencyRequest SaliencyRequest::fromJson(const QJsonObject& json) {
     o.riseProbability = json.value("p").toDouble(o.riseProbability);
     r.deletionInsertion = json.value("deletionInsertion").toBool();
     r.randomization = json.value("randomization").toBool();
+    r.classSensitivity = json.value("classSensitivity").toBool();
     return r;
 }
 
@@ -437,6 +474,7 @@ SaliencyRecipe saliencyRecipe(const SaliencyRequest& request, const Project& pro
     recipe.options = request.options;
     recipe.deletionInsertion = request.deletionInsertion;
     recipe.randomization = request.randomization;
+    recipe.classSensitivity = request.classSensitivity;
     return recipe;
 }
 

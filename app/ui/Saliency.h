@@ -40,6 +40,7 @@ struct SaliencyRequest {
     // randomization sanity check).
     bool deletionInsertion = false;
     bool randomization = false;
+    bool classSensitivity = false;  // maps of the most and least likely class compared
     // How the view draws the map (colormap, sign mode, opacity, clipping,
     // upsampling: widgets::SaliencyView::settings()), kept with the view.
     QVariantMap display;

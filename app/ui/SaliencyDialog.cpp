@@ -181,6 +181,10 @@ SaliencyDialog::SaliencyDialog(const Project& project, int checkpointItem, QWidg
     randomization_->setObjectName(QStringLiteral("randomization"));
     form->addRow(tr("Metrics:"), deletionInsertion_);
     form->addRow(QString(), randomization_);
+    classSensitivity_ =
+        new QCheckBox(tr("class sensitivity (maps of the most and least likely class compared)"));
+    classSensitivity_->setObjectName(QStringLiteral("classSensitivity"));
+    form->addRow(QString(), classSensitivity_);
 
     problem_ = new QLabel;
     problem_->setObjectName(QStringLiteral("problem"));
@@ -270,6 +274,7 @@ SaliencyRequest SaliencyDialog::request() const {
     o.riseMasks = masks_->value();
     r.deletionInsertion = deletionInsertion_->isChecked();
     r.randomization = randomization_->isChecked();
+    r.classSensitivity = classSensitivity_->isChecked();
     return r;
 }
 

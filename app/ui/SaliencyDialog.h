@@ -65,6 +65,7 @@ private:
     QSpinBox* masks_;
     QCheckBox* deletionInsertion_;
     QCheckBox* randomization_;
+    QCheckBox* classSensitivity_;
     QLabel* problem_;
     QDialogButtonBox* buttons_;
 };

@@ -14,6 +14,7 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <functional>
@@ -209,6 +210,8 @@ private Q_SLOTS:
                 checkpoints->item(i)->setCheckState(Qt::Checked);
             tick(field<QListWidget>(d, "methods"), "gradient", true);
             field<QCheckBox>(d, "deletionInsertion")->setChecked(true);
+            field<QCheckBox>(d, "classSensitivity")->setChecked(true);
+            QVERIFY(d.request().classSensitivity);
             QVERIFY(!d.request().followProbe);
             QCOMPARE(d.request().checkpoints.size(), 2);
         });
@@ -230,6 +233,15 @@ private Q_SLOTS:
         QCOMPARE(curves->curves().size(), std::size_t(4));
         for (const widgets::DeletionCurves& c : curves->curves())
             QVERIFY(c.result.insertion.auc > 0 && c.result.insertion.auc <= 1.0);
+        // Class sensitivity: a row per map, similarities in [-1, 1].
+        auto* sensitivity = newestSaliency<QTableWidget>(window_, "classSensitivity");
+        QVERIFY(sensitivity);
+        QCOMPARE(sensitivity->rowCount(), 4);
+        for (int row = 0; row < 4; ++row)
+            for (int column = 3; column < 6; ++column) {
+                const double v = sensitivity->item(row, column)->text().toDouble();
+                QVERIFY2(v >= -1.0 && v <= 1.0, qPrintable(sensitivity->item(row, column)->text()));
+            }
 
         // A cell opens large in the view; the status line's link goes back.
         auto* view = newestSaliency<widgets::SaliencyView>(window_);
