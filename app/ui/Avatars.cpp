@@ -8,6 +8,7 @@
 #include <QJsonArray>
 #include <QLabel>
 #include <QPointer>
+#include <QPushButton>
 #include <QSlider>
 #include <QSplitter>
 #include <QTabWidget>
@@ -20,6 +21,7 @@
 #include "splats/GaussianPly.h"
 #include "splats/IterationComparisonView.h"
 #include "splats/ProceduralAvatar.h"
+#include "splats/SmplxSequence.h"
 #include "splats/SplatFile.h"
 #include "splats/SplatLayer.h"
 #include "splats/SplatLoadReport.h"
@@ -110,6 +112,18 @@ AvatarView::AvatarView(const QJsonObject& settings, QWidget* parent)
     seriesBar->addWidget(new QLabel(tr("compared with")));
     seriesBar->addWidget(compareBox_);
     leftLayout->addLayout(seriesBar);
+    if (posePanel_) {
+        // SMPL-X motions play on the rig (File dialog; the pose panel plays them).
+        auto* motion = new QPushButton(tr("Play SMPL-X motion…"));
+        motion->setObjectName(QStringLiteral("avatarMotion"));
+        connect(motion, &QPushButton::clicked, this, [this] {
+            const QString path = QFileDialog::getOpenFileName(
+                this, tr("SMPL-X motion"), QString(),
+                tr("SMPL-X parameters (*.pkl *.pickle *.npz);;All files (*)"));
+            if (!path.isEmpty() && loadMotion(path)) posePanel_->setWalking(true);
+        });
+        seriesBar->insertWidget(0, motion);
+    }
     leftLayout->addWidget(status_);
 
     tabs_->addTab(stats_, tr("Statistics"));
@@ -331,6 +345,35 @@ void AvatarView::updateComparison() {
             },
             Qt::QueuedConnection);
     });
+}
+
+bool AvatarView::loadMotion(const QString& path) {
+    if (!posePanel_ || !avatar_) {
+        error_ = tr("this view shows no rigged avatar to play a motion on");
+        status_->setText(error_);
+        return false;
+    }
+    try {
+        const SmplxSequence sequence = QFileInfo(path).isDir()
+                                           ? readSmplxSequenceFolder(path.toStdString())
+                                           : readSmplxSequence({path.toStdString()});
+        std::vector<SkeletonPose> frames;
+        frames.reserve(sequence.frames.size());
+        for (const SmplxParameters& p : sequence.frames)
+            frames.push_back(p.skeletonPose());
+        if (frames.empty()) throw std::runtime_error(path.toStdString() + " holds no frames");
+        posePanel_->setMotion(std::move(frames), sequence.fps);
+        status_->setText(tr("%1: %2 frames at %3 fps")
+                             .arg(QFileInfo(path).fileName())
+                             .arg(sequence.frames.size())
+                             .arg(sequence.fps));
+        error_.clear();
+        return true;
+    } catch (const std::exception& e) {
+        error_ = QString::fromStdString(e.what());
+        status_->setText(error_);
+        return false;
+    }
 }
 
 void AvatarView::saveSettings() {

@@ -81,6 +81,12 @@ public:
     void compareWith(int index);
     // True while a worker thread compares the iterations.
     bool comparing() const { return comparing_; }
+    // Plays an SMPL-X parameter file (.pkl/.npz, a whole sequence) or a
+    // folder of per-frame files on a rigged avatar's pose panel (the
+    // procedural avatar uses the SMPL-X joints). False, with error(), when
+    // the view has no rig or the motion cannot be read.
+    bool loadMotion(const QString& path);
+
     // The last problem loading a file, or empty.
     const QString& error() const { return error_; }
 

@@ -24,7 +24,9 @@
 #include <random>
 
 #include "BasinGuiTest.h"
+#include "data/detail/TensorBuilders.h"
 #include "gl/GlView.h"
+#include "io/Numpy.h"
 #include "plot/QCustomPlot.h"
 #include "project/Demo.h"
 #include "splats/AvatarPosePanel.h"
@@ -116,6 +118,7 @@ private Q_SLOTS:
     void plyOpensWithItsStatistics();
     void brushingEmitsTheRangesMask();
     void poseChangesTheSkinnedCentres();
+    void smplxMotionPlaysOnTheRig();
     void seriesSliderSwitchesIterations();
     void spacingMatchesBruteForce();
     void badSourcesAreNamed();
@@ -290,6 +293,39 @@ void TestAvatarGui::poseChangesTheSkinnedCentres() {
     const QVariantMap paused = view.property(ViewArea::kSettingsProperty).toMap();
     QCOMPARE(paused.value("pose").toString(), QStringLiteral("walk"));
     QCOMPARE(paused.value("walkTime").toDouble(), pose->walkTime());
+}
+
+// An SMPL-X motion (the shoulders lowered over three frames) plays on the
+// procedural rig through the pose panel's controls; a bad file is named.
+void TestAvatarGui::smplxMotionPlaysOnTheRig() {
+    QTemporaryDir dir;
+    const int frames = 3;
+    std::vector<float> bodyPose(std::size_t(frames) * 63, 0.0f);
+    for (int k = 0; k < frames; ++k) {
+        bodyPose[std::size_t(k) * 63 + 15 * 3 + 2] = -0.4f * float(k);  // left shoulder
+        bodyPose[std::size_t(k) * 63 + 16 * 3 + 2] = 0.4f * float(k);   // right shoulder
+    }
+    const QString motion = dir.filePath("motion.npz");
+    writeNpz(motion.toStdString(), {{"body_pose", detail::float32Tensor({frames, 63}, bodyPose)},
+                                    {"mocap_framerate", detail::float32Tensor({}, {10.0f})}});
+    AvatarView view(proceduralAvatarSpec(4000).settings);
+    AvatarPosePanel* pose = view.posePanel();
+    QVERIFY(pose);
+    const std::vector<float> rest = pose->posedSplats().centres;
+    QVERIFY2(view.loadMotion(motion), qPrintable(view.error()));
+    QCOMPARE(pose->motionFrameCount(), std::size_t(frames));
+    QCOMPARE(pose->animationPeriod(), 0.3);       // 3 frames at 10 fps
+    QCOMPARE(pose->posedSplats().centres, rest);  // frame 0: all zeros, the T-pose
+    pose->setWalking(true);
+    pose->advance(0.25);  // frame 2
+    QVERIFY(pose->posedSplats().centres != rest);
+    QCOMPARE(pose->poseSettings().value("pose").toString(), QStringLiteral("custom"));
+
+    QVERIFY(!view.loadMotion(dir.filePath("none.npz")));
+    QVERIFY2(view.error().contains("none.npz"), qPrintable(view.error()));
+    AvatarView file(splatsSpec(dir.filePath("none.ply")).settings);
+    QVERIFY(!file.loadMotion(motion));
+    QVERIFY2(file.error().contains("no rigged avatar"), qPrintable(file.error()));
 }
 
 void TestAvatarGui::seriesSliderSwitchesIterations() {

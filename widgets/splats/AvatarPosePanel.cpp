@@ -62,17 +62,37 @@ void AvatarPosePanel::setWalking(bool playing) {
     frameClock_.invalidate();
     // Paused too, the walk's pose is posed again so that listeners (the
     // project's settings) see where it stopped.
-    poseName_ = QStringLiteral("walk");
-    pose_ = walkPose(avatar_->skeleton, walkTime_, cycle_);
+    poseName_ = motion_.empty() ? QStringLiteral("walk") : QStringLiteral("motion");
+    pose_ = animatedPose(walkTime_);
     repose();
 }
 
 void AvatarPosePanel::setWalkTime(double seconds) {
     if (!avatar_) return;
-    walkTime_ = std::fmod(std::max(0.0, seconds), cycle_.period);
-    poseName_ = QStringLiteral("walk");
-    pose_ = walkPose(avatar_->skeleton, walkTime_, cycle_);
+    walkTime_ = std::fmod(std::max(0.0, seconds), animationPeriod());
+    poseName_ = motion_.empty() ? QStringLiteral("walk") : QStringLiteral("motion");
+    pose_ = animatedPose(walkTime_);
     repose();
+}
+
+void AvatarPosePanel::setMotion(std::vector<SkeletonPose> frames, double fps) {
+    if (!avatar_) return;
+    for (const SkeletonPose& p : frames)
+        avatar_->skeleton.checkPose(p);
+    motion_ = std::move(frames);
+    motionFps_ = fps > 0 ? fps : 30;
+    walking_ = false;
+    setWalkTime(0);
+}
+
+double AvatarPosePanel::animationPeriod() const {
+    return motion_.empty() ? cycle_.period : double(motion_.size()) / motionFps_;
+}
+
+SkeletonPose AvatarPosePanel::animatedPose(double seconds) const {
+    if (motion_.empty()) return walkPose(avatar_->skeleton, seconds, cycle_);
+    const auto frame = std::size_t(std::max(0.0, seconds) * motionFps_) % motion_.size();
+    return motion_[frame];
 }
 
 void AvatarPosePanel::advance(double seconds) {
@@ -87,9 +107,12 @@ void AvatarPosePanel::repose() {
 }
 
 QVariantMap AvatarPosePanel::poseSettings() const {
-    QVariantMap settings{{QStringLiteral("pose"), poseName_}};
+    // A motion's frame is kept as the custom pose it is (the motion file is not).
+    const bool custom =
+        poseName_ == QLatin1String("custom") || poseName_ == QLatin1String("motion");
+    QVariantMap settings{{QStringLiteral("pose"), custom ? QStringLiteral("custom") : poseName_}};
     if (poseName_ == QLatin1String("walk")) settings[QStringLiteral("walkTime")] = walkTime_;
-    if (poseName_ == QLatin1String("custom") && avatar_) {
+    if (custom && avatar_) {
         QVariantMap rotations;
         for (std::size_t j = 0; j < pose_.rotations.size(); ++j) {
             const Eigen::Vector3d& r = pose_.rotations[j];
@@ -164,12 +187,24 @@ void AvatarPosePanel::drawImGui() {
     if (ImGui::Button("A-pose")) applyPreset(Preset::APose);
     ui.recordLastItem(QStringLiteral("Pose/A-pose"));
     ImGui::SameLine();
-    if (ImGui::Button(walking_ ? "Pause walk" : "Play walk")) setWalking(!walking_);
+    const bool motion = !motion_.empty();
+    if (ImGui::Button(walking_ ? (motion ? "Pause motion" : "Pause walk")
+                               : (motion ? "Play motion" : "Play walk")))
+        setWalking(!walking_);
     ui.recordLastItem(QStringLiteral("Pose/Walk"));
+    if (motion) {
+        ImGui::SameLine();
+        if (ImGui::Button("Walk cycle")) {
+            motion_.clear();
+            setWalking(false);
+        }
+        ImGui::Text("SMPL-X motion: %zu frames at %.0f fps", motion_.size(), motionFps_);
+    }
 
     ImGui::PushItemWidth(170);
     float t = float(walkTime_);
-    if (ImGui::SliderFloat("walk time", &t, 0.0f, float(cycle_.period), "%.2f s")) {
+    if (ImGui::SliderFloat(motion ? "motion time" : "walk time", &t, 0.0f, float(animationPeriod()),
+                           "%.2f s")) {
         walking_ = false;
         setWalkTime(t);
     }

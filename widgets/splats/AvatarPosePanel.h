@@ -57,6 +57,16 @@ public:
     // Moves a playing walk `seconds` forward and poses it.
     void advance(double seconds);
 
+    // An SMPL-X motion (one pose per frame, at `fps`) played instead of the
+    // walk cycle by the same play/pause and time controls; an empty one
+    // brings the walk back. Throws std::invalid_argument when a pose does not
+    // fit the avatar's skeleton.
+    void setMotion(std::vector<SkeletonPose> frames, double fps);
+    bool hasMotion() const { return !motion_.empty(); }
+    std::size_t motionFrameCount() const { return motion_.size(); }
+    // The length of what plays: the walk cycle's period or the motion's.
+    double animationPeriod() const;
+
     // The splats of the current pose, as handed to the layer.
     const RenderSplats& posedSplats() const { return posed_; }
 
@@ -79,6 +89,8 @@ Q_SIGNALS:
 
 private:
     void repose();
+    // The walk's or the motion's pose at `seconds` into it.
+    SkeletonPose animatedPose(double seconds) const;
 
     std::shared_ptr<const Avatar> avatar_;
     std::vector<SplatQuantity> quantities_;
@@ -90,6 +102,8 @@ private:
     QString poseName_ = QStringLiteral("t-pose");
     bool walking_ = false;
     double walkTime_ = 0;
+    std::vector<SkeletonPose> motion_;
+    double motionFps_ = 30;
     QElapsedTimer frameClock_;
 };
 
