@@ -122,7 +122,7 @@ AvatarView::AvatarView(const QJsonObject& settings, QWidget* parent)
                 tr("SMPL-X parameters (*.pkl *.pickle *.npz);;All files (*)"));
             if (!path.isEmpty() && loadMotion(path)) posePanel_->setWalking(true);
         });
-        seriesBar->insertWidget(0, motion);
+        leftLayout->addWidget(motion, 0, Qt::AlignLeft);
     }
     leftLayout->addWidget(status_);
 
