@@ -2,9 +2,7 @@
 // rendered by the CPU reference rasterizer to a PNG, or to a turntable of
 // frames around the cloud — the headless exporter, no display needed.
 
-#include <QBuffer>
 #include <QDir>
-#include <QImage>
 #include <QRegularExpression>
 #include <algorithm>
 #include <chrono>
@@ -18,8 +16,8 @@
 #include "splats/GaussianPly.h"
 #include "splats/RenderSplats.h"
 #include "splats/SplatFile.h"
+#include "splats/SplatImageFile.h"
 #include "splats/SplatRasterizer.h"
-#include "util/AtomicFile.h"
 
 namespace basin::app {
 namespace {
@@ -124,25 +122,6 @@ GaussianCloud readCloud(const QString& file, SplatLoadReport* report) {
     throw usage(QStringLiteral("'%1' is neither a 3DGS PLY (.ply) nor a .splat file").arg(file));
 }
 
-// 8-bit RGB, rounded, as a PNG written atomically.
-void writePng(const SplatImage& image, const QString& path) {
-    QImage png(image.width, image.height, QImage::Format_RGB888);
-    for (int y = 0; y < image.height; ++y) {
-        uchar* row = png.scanLine(y);
-        const float* src = image.rgb.data() + 3 * static_cast<std::size_t>(y) * image.width;
-        for (int x = 0; x < 3 * image.width; ++x)
-            row[x] = static_cast<uchar>(std::lround(255.0f * std::clamp(src[x], 0.0f, 1.0f)));
-    }
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    if (!png.save(&buffer, "PNG"))
-        throw std::runtime_error("could not encode the image for " + path.toStdString());
-    AtomicFile out(path.toStdString());
-    out.write(bytes.constData(), static_cast<std::size_t>(bytes.size()));
-    out.commit();
-}
-
 int runRenderSplats(const QCommandLineParser& p) {
     const QStringList files = p.positionalArguments();
     const bool procedural = p.isSet(QStringLiteral("avatar"));
@@ -215,7 +194,7 @@ int runRenderSplats(const QCommandLineParser& p) {
         const double ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                 .count();
-        writePng(image, path);
+        widgets::writeSplatPng(image, path);
         return ms;
     };
     auto framePath = [&](int k) {

@@ -5,8 +5,10 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QJsonArray>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPointer>
 #include <QPushButton>
 #include <QSlider>
@@ -23,8 +25,10 @@
 #include "splats/ProceduralAvatar.h"
 #include "splats/SmplxSequence.h"
 #include "splats/SplatFile.h"
+#include "splats/SplatImageFile.h"
 #include "splats/SplatLayer.h"
 #include "splats/SplatLoadReport.h"
+#include "splats/SplatRasterizer.h"
 #include "splats/SplatSelection.h"
 #include "splats/SplatStatsView.h"
 #include "ui/MainWindow.h"
@@ -124,6 +128,21 @@ AvatarView::AvatarView(const QJsonObject& settings, QWidget* parent)
         });
         leftLayout->addWidget(motion, 0, Qt::AlignLeft);
     }
+    auto* image = new QPushButton(tr("Export image…"));
+    image->setObjectName(QStringLiteral("avatarExportImage"));
+    connect(image, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export image"), QStringLiteral("splats.png"), tr("PNG images (*.png)"));
+        if (path.isEmpty()) return;
+        bool ok = false;
+        const QString size =
+            QInputDialog::getText(this, tr("Export image"), tr("Size in pixels (WxH):"),
+                                  QLineEdit::Normal, QStringLiteral("1920x1080"), &ok);
+        const QStringList wh = size.split(QLatin1Char('x'));
+        if (!ok || wh.size() != 2) return;
+        exportImage(path, QSize(wh[0].toInt(), wh[1].toInt()));
+    });
+    leftLayout->addWidget(image, 0, Qt::AlignLeft);
     leftLayout->addWidget(status_);
 
     tabs_->addTab(stats_, tr("Statistics"));
@@ -345,6 +364,31 @@ void AvatarView::updateComparison() {
             },
             Qt::QueuedConnection);
     });
+}
+
+bool AvatarView::exportImage(const QString& path, QSize size) {
+    if (size.width() < 1 || size.height() < 1 || size.width() > 16384 || size.height() > 16384) {
+        error_ = tr("an image size must be 1 to 16384 pixels a side, not %1x%2")
+                     .arg(size.width())
+                     .arg(size.height());
+        status_->setText(error_);
+        return false;
+    }
+    SplatRasterOptions options;
+    options.shDegree = layer_->shDegree();
+    options.background = layer_->background();
+    try {
+        widgets::writeSplatPng(
+            rasterizeSplats(layer_->splats(), layer_->orbit().camera(size.width(), size.height()),
+                            options),
+            path);
+    } catch (const std::exception& e) {
+        error_ = QString::fromStdString(e.what());
+        status_->setText(error_);
+        return false;
+    }
+    error_.clear();
+    return true;
 }
 
 bool AvatarView::loadMotion(const QString& path) {

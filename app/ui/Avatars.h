@@ -13,6 +13,7 @@
 // Avatar preview opens the procedural avatar. The view's settings keep the
 // source and the iterations shown, so projects restore it.
 
+#include <QSize>
 #include <QString>
 #include <QWidget>
 #include <cstdint>
@@ -86,6 +87,11 @@ public:
     // procedural avatar uses the SMPL-X joints). False, with error(), when
     // the view has no rig or the motion cannot be read.
     bool loadMotion(const QString& path);
+
+    // The view as the CPU reference rasterizer draws it from the view's
+    // camera at `size` pixels (the splats as shown: pose, SH degree,
+    // background), written as a PNG; false with error() on failure.
+    bool exportImage(const QString& path, QSize size);
 
     // The last problem loading a file, or empty.
     const QString& error() const { return error_; }

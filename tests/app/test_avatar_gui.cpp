@@ -32,7 +32,9 @@
 #include "splats/AvatarPosePanel.h"
 #include "splats/GaussianPly.h"
 #include "splats/IterationComparisonView.h"
+#include "splats/SplatImageFile.h"
 #include "splats/SplatLayer.h"
+#include "splats/SplatRasterizer.h"
 #include "splats/SplatStatsView.h"
 #include "ui/Avatars.h"
 #include "ui/MainWindow.h"
@@ -320,6 +322,18 @@ void TestAvatarGui::smplxMotionPlaysOnTheRig() {
     pose->advance(0.25);  // frame 2
     QVERIFY(pose->posedSplats().centres != rest);
     QCOMPARE(pose->poseSettings().value("pose").toString(), QStringLiteral("custom"));
+
+    // Export: the posed splats from the view's camera by the CPU reference.
+    const QString png = dir.filePath("pose.png");
+    QVERIFY2(view.exportImage(png, QSize(160, 120)), qPrintable(view.error()));
+    SplatRasterOptions options;
+    options.shDegree = view.splatLayer()->shDegree();
+    options.background = view.splatLayer()->background();
+    const QImage expected = widgets::splatQImage(rasterizeSplats(
+        view.splatLayer()->splats(), view.splatLayer()->orbit().camera(160, 120), options));
+    QCOMPARE(QImage(png).convertToFormat(QImage::Format_RGB888), expected);
+    QVERIFY(!view.exportImage(dir.filePath("zero.png"), QSize(0, 10)));
+    QVERIFY2(view.error().contains("0x10"), qPrintable(view.error()));
 
     QVERIFY(!view.loadMotion(dir.filePath("none.npz")));
     QVERIFY2(view.error().contains("none.npz"), qPrintable(view.error()));
