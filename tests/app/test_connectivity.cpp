@@ -25,6 +25,7 @@
 #include <functional>
 
 #include "BasinGuiTest.h"
+#include "DialogDriver.h"
 #include "ImageCompare.h"
 #include "connectivity/BarrierTable.h"
 #include "connectivity/LayerwiseHeatmapView.h"
@@ -43,24 +44,8 @@ using namespace basin::app;
 
 namespace {
 
-template <class W>
-W* field(QDialog& d, const char* name) {
-    W* w = d.findChild<W*>(QString::fromLatin1(name));
-    if (!w) qFatal("no field %s", name);
-    return w;
-}
-
 void whenDialogOpens(const std::function<void(ConnectivityDialog&)>& fill) {
-    QTimer::singleShot(0, [fill] {
-        auto* dialog = qobject_cast<ConnectivityDialog*>(QApplication::activeModalWidget());
-        if (!dialog) {
-            QTimer::singleShot(20, [fill] { whenDialogOpens(fill); });
-            return;
-        }
-        fill(*dialog);
-        QTest::mouseClick(dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok),
-                          Qt::LeftButton);
-    });
+    whenModalOpens<ConnectivityDialog>(fill);
 }
 
 // Runs the LMC dialog on checkpoint item `a` with 9 points, `configure`

@@ -21,6 +21,7 @@
 #include <functional>
 
 #include "BasinGuiTest.h"
+#include "DialogDriver.h"
 #include "ImageCompare.h"
 #include "jobs/JobHandle.h"
 #include "landscape/ContourMapView.h"
@@ -73,13 +74,6 @@ int indexOf(const Project& p, const QString& name) {
     return -1;
 }
 
-template <class W>
-W* field(QDialog& d, const char* name) {
-    W* w = d.findChild<W*>(QString::fromLatin1(name));
-    if (!w) qFatal("no field %s", name);
-    return w;
-}
-
 QPushButton* okButton(QDialog& d) {
     return d.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
 }
@@ -90,15 +84,7 @@ bool waitUntil(const std::function<bool()>& done, int ms = 120000) {
 
 // Fills the dialog that computeLandscapeForItem opens, then presses OK.
 void whenDialogOpens(const std::function<void(LandscapeDialog&)>& fill) {
-    QTimer::singleShot(0, [fill] {
-        auto* dialog = qobject_cast<LandscapeDialog*>(QApplication::activeModalWidget());
-        if (!dialog) {
-            QTimer::singleShot(20, [fill] { whenDialogOpens(fill); });
-            return;
-        }
-        fill(*dialog);
-        QTest::mouseClick(okButton(*dialog), Qt::LeftButton);
-    });
+    whenModalOpens<LandscapeDialog>(fill);
 }
 
 bool isResult(MainWindow& w, const QString& path) {

@@ -20,6 +20,7 @@
 #include <functional>
 
 #include "BasinGuiTest.h"
+#include "DialogDriver.h"
 #include "connectivity/PathJob.h"
 #include "data/DatasetFiles.h"
 #include "data/GeneratedDatasets.h"
@@ -42,24 +43,8 @@ using namespace basin::app;
 
 namespace {
 
-template <class W>
-W* field(QDialog& d, const char* name) {
-    W* w = d.findChild<W*>(QString::fromLatin1(name));
-    if (!w) qFatal("no field %s", name);
-    return w;
-}
-
 void whenDialogOpens(const std::function<void(SaliencyDialog&)>& fill) {
-    QTimer::singleShot(0, [fill] {
-        auto* dialog = qobject_cast<SaliencyDialog*>(QApplication::activeModalWidget());
-        if (!dialog) {
-            QTimer::singleShot(20, [fill] { whenDialogOpens(fill); });
-            return;
-        }
-        fill(*dialog);
-        QTest::mouseClick(dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok),
-                          Qt::LeftButton);
-    });
+    whenModalOpens<SaliencyDialog>(fill);
 }
 
 void tick(QListWidget* list, const QString& data, bool on) {
