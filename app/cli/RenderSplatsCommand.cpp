@@ -13,9 +13,11 @@
 
 #include "cli/AvatarFrames.h"
 #include "cli/Subcommand.h"
+#include "cli/TerminalProgress.h"
 #include "splats/GaussianPly.h"
 #include "splats/RenderSplats.h"
 #include "splats/SplatFile.h"
+#include "splats/SplatFramesJob.h"
 #include "splats/SplatImageFile.h"
 #include "splats/SplatRasterizer.h"
 
@@ -186,47 +188,50 @@ int runRenderSplats(const QCommandLineParser& p) {
                                ? spec.distance
                                : SplatCamera::framingDistance(bounds, fov, width, height);
 
-    auto render = [&](float azimuth, const QString& path, const RenderSplats& drawn) {
-        const SplatCamera camera =
-            SplatCamera::orbit(centre, azimuth, spec.elevation, distance, fov, width, height, up);
+    auto camera = [&](float azimuth) {
+        return SplatCamera::orbit(centre, azimuth, spec.elevation, distance, fov, width, height,
+                                  up);
+    };
+    if (poses.size() <= 1 && frames == 0) {
         const auto start = std::chrono::steady_clock::now();
-        const SplatImage image = rasterizeSplats(drawn, camera, options);
+        widgets::writeSplatPng(rasterizeSplats(splats, camera(spec.azimuth), options), out);
         const double ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                 .count();
-        widgets::writeSplatPng(image, path);
-        return ms;
-    };
-    auto framePath = [&](int k) {
-        return QDir(out).filePath(QStringLiteral("frame_%1.png").arg(k, 4, 10, QLatin1Char('0')));
-    };
-    if (poses.size() > 1) {
-        if (!QDir().mkpath(out))
-            throw std::runtime_error("cannot create the folder " + out.toStdString());
-        double total = 0;
-        for (std::size_t k = 0; k < poses.size(); ++k)
-            total += render(spec.azimuth, framePath(int(k)), avatar->posed(rest, poses[k]));
-        std::printf("%zu splats, %zu motion frames at %dx%d (%.0f ms each): %s\n", splats.size(),
-                    poses.size(), width, height, total / double(poses.size()), qPrintable(out));
-        return 0;
-    }
-    if (frames == 0) {
-        const double ms = render(spec.azimuth, out, splats);
         std::printf("%zu splats (SH degree %d) rendered at %dx%d in %.0f ms: %s\n", splats.size(),
                     std::min(splats.shDegree, options.shDegree), width, height, ms,
                     qPrintable(out));
         return 0;
     }
-    if (!QDir().mkpath(out))
-        throw std::runtime_error("cannot create the folder " + out.toStdString());
-    double total = 0;
-    for (int k = 0; k < frames; ++k) {
-        total += render(spec.azimuth + 360.0f * static_cast<float>(k) / static_cast<float>(frames),
-                        framePath(k), splats);
+    // A motion (one frame per pose, the camera still) or a turntable (one
+    // frame per camera), rendered as a resumable job.
+    widgets::SplatFrames request;
+    request.options = options;
+    request.folder = out;
+    if (poses.size() > 1) {
+        request.avatar = std::make_shared<const Avatar>(std::move(*avatar));
+        request.poses = std::move(poses);
+        request.cameras = {camera(spec.azimuth)};
+    } else {
+        request.splats = std::make_shared<const RenderSplats>(splats);
+        for (int k = 0; k < frames; ++k)
+            request.cameras.push_back(
+                camera(spec.azimuth + 360.0f * static_cast<float>(k) / static_cast<float>(frames)));
     }
-    std::printf("%zu splats (SH degree %d), %d turntable frames at %dx%d (%.0f ms each): %s\n",
-                splats.size(), std::min(splats.shDegree, options.shDegree), frames, width, height,
-                total / frames, qPrintable(out));
+    widgets::SplatFramesJob job(std::move(request));
+    const JobStatus status = runJobInTerminal(job);
+    if (status.state == JobState::Cancelled) {
+        std::fprintf(stderr,
+                     "basin render-splats: stopped; run the same command again to resume\n");
+        return 1;
+    }
+    if (status.state != JobState::Succeeded) return 1;
+    std::printf(
+        "%zu splats (SH degree %d), %zu %s frames at %dx%d (%zu rendered, %.0f ms "
+        "each; %zu kept from an earlier run): %s\n",
+        splats.size(), std::min(splats.shDegree, options.shDegree), job.frames().frameCount(),
+        frames > 0 ? "turntable" : "motion", width, height, job.rendered(), job.meanRenderMs(),
+        job.kept(), qPrintable(out));
     return 0;
 }
 

@@ -136,6 +136,26 @@ private Q_SLOTS:
         QCOMPARE(first.size(), QSize(48, 48));
         for (int k = 1; k < 4; ++k)
             QVERIFY(QImage(QDir(out).filePath(frames[k])) != first);
+        QVERIFY(QFileInfo::exists(QDir(out).filePath("frames.txt")));
+
+        // The same request again resumes: a frame lost (a killed run) is
+        // rendered, the others are kept.
+        QVERIFY(QFile::remove(QDir(out).filePath(frames[2])));
+        const BasinRun again =
+            runBasin({"render-splats", ply_, "--camera", "orbit:0,10,5", "--size", "48x48",
+                      "--turntable", "4", "--sh-degree", "0", "--out", out});
+        QVERIFY2(again.code == 0, qPrintable(again.err));
+        QVERIFY2(again.out.contains("1 rendered") && again.out.contains("3 kept"),
+                 qPrintable(again.out));
+        QCOMPARE(QDir(out).entryList({"*.png"}, QDir::Files, QDir::Name), frames);
+        // Another request (other camera) renders every frame again.
+        const BasinRun other =
+            runBasin({"render-splats", ply_, "--camera", "orbit:40,10,5", "--size", "48x48",
+                      "--turntable", "4", "--sh-degree", "0", "--out", out});
+        QVERIFY2(other.code == 0, qPrintable(other.err));
+        QVERIFY2(other.out.contains("4 rendered") && other.out.contains("0 kept"),
+                 qPrintable(other.out));
+        QVERIFY(QImage(QDir(out).filePath(frames[0])) != first);
     }
 
     void upAxisTurnsThePicture() {
