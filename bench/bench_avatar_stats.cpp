@@ -4,7 +4,8 @@
 // comparison (IterationComparisonView.h: nearest-neighbour spacing within each
 // part and centre matching within half the median spacing, on a uniform grid),
 // and one A-pose re-skinning of each avatar as the pose panel does per walk
-// frame (80k, the avatar's default, and N). Median of --runs (default 3), wall
+// frame (80k, the avatar's default, and N), of its degree-0 colours and of
+// random degree-3 ones that turn with the bones. Median of --runs (default 3), wall
 // time. Exits with status 1 unless sampled spacings equal a brute-force search
 // and the part counts add up.
 
@@ -31,8 +32,21 @@ Avatar avatarOf(std::size_t splats, std::uint64_t seed) {
     return makeProceduralAvatar(options);
 }
 
-double skinMs(const Avatar& avatar, int runs) {
-    const RenderSplats rest = avatar.restSplats();
+// With shDegree 3 the rest colours get random degree-1..3 terms, which
+// skinning turns with the bones (ShRotation.h).
+double skinMs(const Avatar& avatar, int runs, int shDegree) {
+    RenderSplats rest = avatar.restSplats();
+    if (shDegree > 0) {
+        std::mt19937 rng(5);
+        std::uniform_real_distribution<float> u(-0.2f, 0.2f);
+        const std::size_t k = std::size_t((shDegree + 1) * (shDegree + 1));
+        std::vector<float> sh(3 * k * rest.size());
+        for (std::size_t i = 0; i < rest.size(); ++i)
+            for (std::size_t j = 0; j < 3 * k; ++j)
+                sh[3 * k * i + j] = j < 3 ? rest.sh[3 * i + j] : u(rng);
+        rest.shDegree = shDegree;
+        rest.sh = std::move(sh);
+    }
     const SkeletonPose pose = aPose(avatar.skeleton);
     std::vector<double> ms;
     for (int r = 0; r < runs; ++r) {
@@ -104,10 +118,11 @@ int main(int argc, char** argv) {
         totalB += p.countB;
         spacingOk = spacingOk && spacingsAgree(a.cloud, p, 20);
     }
-    std::printf("  A-pose skinning of %7zu splats          %9.1f ms\n", small.cloud.size(),
-                skinMs(small, std::max(runs, 5)));
-    std::printf("  A-pose skinning of %7zu splats          %9.1f ms\n", a.cloud.size(),
-                skinMs(a, runs));
+    for (const Avatar* avatar : {&small, &a})
+        for (int degree : {0, 3})
+            std::printf("  A-pose skinning of %7zu splats, SH degree %d %9.1f ms\n",
+                        avatar->cloud.size(), degree,
+                        skinMs(*avatar, avatar == &small ? std::max(runs, 5) : runs, degree));
     if (totalA != a.cloud.size() || totalB != b.cloud.size() || !spacingOk) {
         std::fprintf(stderr, "bench_avatar_stats: %s\n",
                      spacingOk ? "the part counts do not add up"

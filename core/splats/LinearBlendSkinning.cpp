@@ -6,6 +6,8 @@
 #include <string>
 #include <thread>
 
+#include "splats/ShRotation.h"
+
 namespace basin {
 
 void SkinWeights::append(std::vector<std::pair<int, double>> pairs) {
@@ -72,9 +74,40 @@ Eigen::Matrix3d symmetricFromUpper(const float* u) {
     return m;
 }
 
-SkinnedSplats skinSplats(const std::vector<float>& centres, const std::vector<float>& covariances,
-                         const SkinWeights& weights,
-                         const std::vector<Eigen::Isometry3d>& transforms) {
+bool polarRotation(const Eigen::Matrix3d& m, Eigen::Matrix3d& rotation) {
+    Eigen::Matrix3d x = m;
+    for (int iteration = 0; iteration < 50; ++iteration) {
+        const Eigen::Vector3d r0 = x.row(0).transpose(), r1 = x.row(1).transpose(),
+                              r2 = x.row(2).transpose();
+        const double det = r0.dot(r1.cross(r2));
+        if (!(det > 0) || !std::isfinite(det)) return false;
+        // X⁻ᵀ = cofactor(X) / det X; its rows are the rows' pairwise cross products.
+        Eigen::Matrix3d inverseTransposed;
+        inverseTransposed.row(0) = r1.cross(r2).transpose();
+        inverseTransposed.row(1) = r2.cross(r0).transpose();
+        inverseTransposed.row(2) = r0.cross(r1).transpose();
+        // Higham's scaling speeds up matrices far from orthogonal; near one
+        // (most blends) the plain step converges as fast and skips the cube root.
+        const double gamma = std::abs(det - 1) > 0.05 ? 1.0 / std::cbrt(det) : 1.0;
+        const Eigen::Matrix3d next = 0.5 * (gamma * x + inverseTransposed / (gamma * det));
+        const double change = (next - x).cwiseAbs().maxCoeff();
+        x = next;
+        // Quadratic convergence: the error after a step is about ½ change²,
+        // below 1e-12 here, far below float rounding.
+        if (change < 1e-6) break;
+    }
+    rotation = x;
+    return x.allFinite();
+}
+
+namespace {
+
+// skinSplats, and where `sh` is given (degree ≥ 1, (degree+1)² RGB triples
+// per splat, a copy of the rest coefficients) the SH turned in place by each
+// moving splat's polar rotation.
+SkinnedSplats skinAll(const std::vector<float>& centres, const std::vector<float>& covariances,
+                      const SkinWeights& weights, const std::vector<Eigen::Isometry3d>& transforms,
+                      int shDegree, float* sh) {
     const std::size_t n = centres.size() / 3;
     if (centres.size() != 3 * n || covariances.size() != 6 * n)
         throw std::invalid_argument("skinning " + std::to_string(centres.size()) +
@@ -85,6 +118,8 @@ SkinnedSplats skinSplats(const std::vector<float>& centres, const std::vector<fl
     std::vector<Eigen::Matrix3d> delta(transforms.size());
     for (std::size_t j = 0; j < transforms.size(); ++j)
         delta[j] = transforms[j].linear() - Eigen::Matrix3d::Identity();
+    const bool turnSh = sh != nullptr && shDegree >= 1;
+    const std::size_t shStride = 3 * std::size_t((shDegree + 1) * (shDegree + 1));
 
     SkinnedSplats out;
     out.centres.resize(3 * n);
@@ -110,11 +145,18 @@ SkinnedSplats skinSplats(const std::vector<float>& centres, const std::vector<fl
             const auto d = upperEntries(m * sigma * m.transpose() - sigma);
             for (std::size_t c = 0; c < 6; ++c)
                 out.covariances[6 * i + c] = covariances[6 * i + c] + d[c];
+            // Splats whose bones do not turn (D = 0) keep their colour exactly.
+            if (!turnSh || (dm.array() == 0.0).all()) continue;
+            Eigen::Matrix3d r;
+            if (!polarRotation(m, r)) r = transforms[std::size_t(weights.dominantBone(i))].linear();
+            rotateShCoefficients(shDegree, r.cast<float>(), sh + shStride * i);
         }
     };
-    // Splats are independent: large clouds are shared among threads.
+    // Splats are independent: large clouds are shared among threads (smaller
+    // shares when SH is turned too, which costs a few times the skinning).
+    const std::size_t grain = turnSh ? 8192 : 32768;
     const std::size_t threads =
-        std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), n / 32768 + 1);
+        std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), n / grain + 1);
     if (threads <= 1) {
         skinRange(0, n);
         return out;
@@ -129,10 +171,30 @@ SkinnedSplats skinSplats(const std::vector<float>& centres, const std::vector<fl
     return out;
 }
 
+}  // namespace
+
+SkinnedSplats skinSplats(const std::vector<float>& centres, const std::vector<float>& covariances,
+                         const SkinWeights& weights,
+                         const std::vector<Eigen::Isometry3d>& transforms) {
+    return skinAll(centres, covariances, weights, transforms, 0, nullptr);
+}
+
 RenderSplats skinRenderSplats(const RenderSplats& rest, const SkinWeights& weights,
                               const std::vector<Eigen::Isometry3d>& transforms) {
     RenderSplats posed = rest;
-    SkinnedSplats skinned = skinSplats(rest.centres, rest.covariances, weights, transforms);
+    float* sh = nullptr;
+    if (rest.shDegree >= 1) {
+        const std::size_t n = rest.centres.size() / 3;
+        if (rest.shDegree > 3 || rest.sh.size() != 3 * n * std::size_t(rest.shCoefficientCount()))
+            throw std::invalid_argument(
+                "skinning splats with " + std::to_string(rest.sh.size()) + " SH floats of degree " +
+                std::to_string(rest.shDegree) + ": expected 3 × " +
+                std::to_string(std::max(0, rest.shCoefficientCount())) + " per splat for " +
+                std::to_string(n) + " splats of degree ≤ 3");
+        sh = posed.sh.data();
+    }
+    SkinnedSplats skinned =
+        skinAll(rest.centres, rest.covariances, weights, transforms, rest.shDegree, sh);
     posed.centres = std::move(skinned.centres);
     posed.covariances = std::move(skinned.covariances);
     return posed;

@@ -5,7 +5,10 @@
 // is M = Σ w_j R_j, b = Σ w_j t_j; a centre moves to x' = M x + b and a
 // covariance to Σ' = M Σ Mᵀ (the Gaussian pushed through the affine map).
 // M is not a rotation where bones disagree, so the covariance shrinks there
-// as the skin does (the candy-wrapper effect of LBS).
+// as the skin does (the candy-wrapper effect of LBS). View-dependent colour
+// (spherical harmonics of degree ≥ 1) turns with R, the rotation factor of
+// M's polar decomposition M = R S (the rotation closest to M; M itself where
+// the bones agree), so that colour'(d) = colour(Rᵀ d) (ShRotation.h).
 
 #include <Eigen/Geometry>
 #include <array>
@@ -49,11 +52,21 @@ SkinnedSplats skinSplats(const std::vector<float>& centres, const std::vector<fl
                          const SkinWeights& weights,
                          const std::vector<Eigen::Isometry3d>& transforms);
 
-// A rest-pose renderer input posed: centres and covariances skinned, opacities
-// and SH coefficients kept (view-dependent SH is not rotated with the bones,
-// which only degree ≥ 1 colours would show).
+// A rest-pose renderer input posed: centres and covariances skinned as
+// skinSplats does, opacities kept, and the SH coefficients of degree ≥ 1
+// turned by each splat's polar rotation R (rotateShCoefficients). Splats whose
+// bones do not move keep their coefficients exactly, as do degree-0 clouds.
+// Where M has no rotation factor (det M ≤ 0, bones turned apart by about
+// 180°) the splat's colour turns with its dominant bone instead.
 RenderSplats skinRenderSplats(const RenderSplats& rest, const SkinWeights& weights,
                               const std::vector<Eigen::Isometry3d>& transforms);
+
+// The rotation factor R of the polar decomposition M = R S (S symmetric
+// positive definite), found by Higham's scaled Newton iteration
+// X ← ½(γ X + γ⁻¹ X⁻ᵀ), γ = |det X|^(−1/3), which converges quadratically
+// (one step when M is already a rotation). Returns false when det M ≤ 0 or M
+// is not finite: M then has no rotation factor.
+bool polarRotation(const Eigen::Matrix3d& m, Eigen::Matrix3d& rotation);
 
 // The 6 upper entries of a symmetric 3×3 matrix and back.
 std::array<float, 6> upperEntries(const Eigen::Matrix3d& m);

@@ -3,7 +3,12 @@
 // joint and covariances to R Σ Rᵀ, checked against the empirical covariance of
 // transformed samples; two bones at half weight blend their transforms
 // linearly; weights keep the four largest and are normalized; bad weights
-// are named.
+// are named. Spherical-harmonic colour turns with the bones: rotated
+// coefficients seen along d equal the originals seen along Rᵀ d, the band
+// matrices D_l are orthogonal and multiply as the rotations do, the polar
+// rotation of a blended matrix is its orthogonal factor, the identity pose
+// keeps SH bit for bit, and a posed degree-3 cloud renders as the rest cloud
+// seen from the camera turned back.
 
 #include <Eigen/Cholesky>
 #include <Eigen/Geometry>
@@ -13,7 +18,10 @@
 
 #include "BasinTest.h"
 #include "splats/LinearBlendSkinning.h"
+#include "splats/ShRotation.h"
 #include "splats/Skeleton.h"
+#include "splats/SphericalHarmonics.h"
+#include "splats/SplatRasterizer.h"
 
 using namespace basin;
 
@@ -27,6 +35,29 @@ std::array<float, 6> randomCovariance(std::mt19937& rng) {
         for (int c = 0; c < 3; ++c)
             a(r, c) = 0.05 * n(rng);
     return upperEntries(a * a.transpose() + 1e-4 * Eigen::Matrix3d::Identity());
+}
+
+Eigen::Matrix3d randomRotation(std::mt19937& rng) {
+    std::normal_distribution<double> n(0, 1);
+    Eigen::Quaterniond q(n(rng), n(rng), n(rng), n(rng));
+    return q.normalized().toRotationMatrix();
+}
+
+std::array<float, 3> randomDirection(std::mt19937& rng) {
+    std::normal_distribution<float> n(0, 1);
+    Eigen::Vector3f d(n(rng), n(rng), n(rng));
+    d.normalize();
+    return {d.x(), d.y(), d.z()};
+}
+
+// Σ_k Y_k(d) c_k per channel, without shColour's offset and clamp.
+std::array<double, 3> shSum(int degree, const float* c, const std::array<float, 3>& d) {
+    const std::array<float, 16> b = shBasis(degree, d);
+    std::array<double, 3> rgb{};
+    for (int k = 0; k < (degree + 1) * (degree + 1); ++k)
+        for (int ch = 0; ch < 3; ++ch)
+            rgb[std::size_t(ch)] += double(b[std::size_t(k)]) * c[3 * k + ch];
+    return rgb;
 }
 
 Skeleton arm() {
@@ -166,6 +197,212 @@ private Q_SLOTS:
         QCOMPARE(posed.sh, rest.sh);
         QVERIFY(posed.centres[1] < 1.3f);  // the arm turned down
         posed.validate();
+    }
+
+    void shRotationTurnsColour() {
+        std::mt19937 rng(11);
+        std::uniform_real_distribution<float> u(-1, 1);
+        for (int degree = 1; degree <= 3; ++degree) {
+            const int count = (degree + 1) * (degree + 1);
+            for (int trial = 0; trial < 20; ++trial) {
+                const Eigen::Matrix3d r = randomRotation(rng);
+                std::vector<float> c(std::size_t(3 * count));
+                for (float& x : c)
+                    x = u(rng);
+                std::vector<float> turned = c;
+                rotateShCoefficients(degree, r.cast<float>(), turned.data());
+                for (int ch = 0; ch < 3; ++ch)
+                    QCOMPARE(turned[std::size_t(ch)], c[std::size_t(ch)]);  // DC kept
+                for (int s = 0; s < 50; ++s) {
+                    const std::array<float, 3> d = randomDirection(rng);
+                    const Eigen::Vector3d back = r.transpose() * Eigen::Vector3d(d[0], d[1], d[2]);
+                    const auto expected = shSum(
+                        degree, c.data(), {float(back.x()), float(back.y()), float(back.z())});
+                    const auto actual = shSum(degree, turned.data(), d);
+                    for (int ch = 0; ch < 3; ++ch)
+                        QVERIFY2(
+                            std::abs(actual[std::size_t(ch)] - expected[std::size_t(ch)]) < 1e-5,
+                            qPrintable(QString("degree %1 trial %2: %3 vs %4")
+                                           .arg(degree)
+                                           .arg(trial)
+                                           .arg(actual[std::size_t(ch)])
+                                           .arg(expected[std::size_t(ch)])));
+                }
+                // The per-band matrices agree with the in-place rotation.
+                for (int band = 1; band <= degree; ++band) {
+                    const Eigen::MatrixXd dl = shBandRotation(band, r);
+                    for (int ch = 0; ch < 3; ++ch) {
+                        Eigen::VectorXd cl(2 * band + 1);
+                        for (int k = 0; k < 2 * band + 1; ++k)
+                            cl(k) = c[std::size_t(3 * (band * band + k) + ch)];
+                        const Eigen::VectorXd expected = dl * cl;
+                        for (int k = 0; k < 2 * band + 1; ++k)
+                            QVERIFY(std::abs(turned[std::size_t(3 * (band * band + k) + ch)] -
+                                             expected(k)) < 1e-5);
+                    }
+                }
+            }
+        }
+    }
+
+    void shBandRotationsAreARepresentation() {
+        std::mt19937 rng(12);
+        for (int band = 1; band <= 3; ++band) {
+            const auto identity = Eigen::MatrixXd::Identity(2 * band + 1, 2 * band + 1);
+            QVERIFY((shBandRotation(band, Eigen::Matrix3d::Identity()) - identity)
+                        .cwiseAbs()
+                        .maxCoeff() < 1e-5);
+            for (int trial = 0; trial < 20; ++trial) {
+                const Eigen::Matrix3d r1 = randomRotation(rng), r2 = randomRotation(rng);
+                const Eigen::MatrixXd d1 = shBandRotation(band, r1), d2 = shBandRotation(band, r2);
+                QVERIFY((shBandRotation(band, r1 * r2) - d1 * d2).cwiseAbs().maxCoeff() < 1e-5);
+                QVERIFY((d1.transpose() * d1 - identity).cwiseAbs().maxCoeff() < 1e-5);
+                QVERIFY(
+                    (shBandRotation(band, r1.transpose()) - d1.transpose()).cwiseAbs().maxCoeff() <
+                    1e-5);
+            }
+        }
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 shBandRotation(4, Eigen::Matrix3d::Identity()));
+    }
+
+    void polarRotationIsTheOrthogonalFactor() {
+        std::mt19937 rng(13);
+        std::normal_distribution<double> n(0, 1);
+        for (int trial = 0; trial < 50; ++trial) {
+            const Eigen::Matrix3d r = randomRotation(rng);
+            Eigen::Matrix3d a;
+            for (int i = 0; i < 3; ++i)
+                for (int j = 0; j < 3; ++j)
+                    a(i, j) = 0.3 * n(rng);
+            const Eigen::Matrix3d spd = a * a.transpose() + 0.2 * Eigen::Matrix3d::Identity();
+            Eigen::Matrix3d found;
+            QVERIFY(polarRotation(r * spd, found));
+            QVERIFY((found - r).cwiseAbs().maxCoeff() < 1e-10);
+            QVERIFY(polarRotation(r, found));
+            QVERIFY((found - r).cwiseAbs().maxCoeff() < 1e-14);
+        }
+        // Two bones turned apart by 180° at half weight: no rotation factor.
+        Eigen::Matrix3d flip = Eigen::Matrix3d::Identity();
+        flip(0, 0) = flip(1, 1) = -1;
+        Eigen::Matrix3d found;
+        QVERIFY(!polarRotation(0.5 * (Eigen::Matrix3d::Identity() + flip), found));
+        QVERIFY(!polarRotation(-Eigen::Matrix3d::Identity(), found));
+    }
+
+    void restPoseKeepsShExactly() {
+        std::mt19937 rng(14);
+        std::uniform_real_distribution<float> u(-1, 1);
+        const Skeleton s = arm();
+        RenderSplats rest;
+        rest.shDegree = 3;
+        SkinWeights w;
+        for (int i = 0; i < 300; ++i) {
+            for (int c = 0; c < 3; ++c)
+                rest.centres.push_back(u(rng));
+            const auto cov = randomCovariance(rng);
+            rest.covariances.insert(rest.covariances.end(), cov.begin(), cov.end());
+            rest.opacities.push_back(0.5f);
+            for (int k = 0; k < 48; ++k)
+                rest.sh.push_back(u(rng));
+            // Every third splat follows the shoulder alone.
+            if (i % 3 == 0)
+                w.append({{0, 1.0}});
+            else
+                w.append({{1, 0.5 + 0.5 * u(rng)}, {2, 0.5 + 0.5 * u(rng)}});
+        }
+        const RenderSplats same = skinRenderSplats(rest, w, s.skinningTransforms(s.restPose()));
+        QCOMPARE(same.centres, rest.centres);
+        QCOMPARE(same.covariances, rest.covariances);
+        QCOMPARE(same.sh, rest.sh);
+        // Turning the elbow leaves the shoulder's splats' colour as it was and
+        // turns the others'.
+        SkeletonPose pose = s.restPose();
+        pose.rotations[1] = {0.2, 0.7, -0.4};
+        const RenderSplats posed = skinRenderSplats(rest, w, s.skinningTransforms(pose));
+        for (std::size_t i = 0; i < rest.size(); ++i) {
+            const auto first = rest.sh.begin() + std::ptrdiff_t(48 * i);
+            const bool kept =
+                std::equal(first, first + 48, posed.sh.begin() + std::ptrdiff_t(48 * i));
+            QCOMPARE(kept, i % 3 == 0);
+        }
+        RenderSplats bad = rest;
+        bad.sh.pop_back();
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 skinRenderSplats(bad, w, s.skinningTransforms(pose)));
+    }
+
+    // One bone turned by 90° carries a degree-3 cloud: seen from camera C the
+    // posed cloud looks exactly as the rest cloud seen from C carried back by
+    // the bone's inverse transform (centres, covariances and view-dependent
+    // colour all turned consistently).
+    void posedCloudRendersAsTurnedCamera() {
+        std::mt19937 rng(15);
+        std::uniform_real_distribution<float> u(-1, 1);
+        const Skeleton s = arm();
+        const Eigen::Vector3d elbow = s.restPositions()[1];
+        RenderSplats rest;
+        rest.shDegree = 3;
+        SkinWeights w;
+        for (int i = 0; i < 60; ++i) {
+            const Eigen::Vector3d x =
+                elbow + Eigen::Vector3d(0.15 + 0.1 * u(rng), 0.08 * u(rng), 0.08 * u(rng));
+            for (int c = 0; c < 3; ++c)
+                rest.centres.push_back(float(x[c]));
+            const float sx = 0.02f + 0.02f * std::abs(u(rng)), sy = 0.01f, sz = 0.015f;
+            const Eigen::Matrix3d turn = randomRotation(rng);
+            const Eigen::Matrix3d cov =
+                turn * Eigen::Vector3d(sx * sx, sy * sy, sz * sz).asDiagonal() * turn.transpose();
+            const auto up = upperEntries(cov);
+            rest.covariances.insert(rest.covariances.end(), up.begin(), up.end());
+            rest.opacities.push_back(0.6f + 0.3f * std::abs(u(rng)));
+            for (int k = 0; k < 16; ++k)
+                for (int c = 0; c < 3; ++c)
+                    rest.sh.push_back(k == 0 ? 0.5f * u(rng) : 0.4f * u(rng));
+            w.append({{1, 1.0}});
+        }
+        SkeletonPose pose = s.restPose();
+        pose.rotations[1] = {0.0, 0.0, M_PI / 2};
+        const auto transforms = s.skinningTransforms(pose);
+        const RenderSplats posed = skinRenderSplats(rest, w, transforms);
+
+        const Eigen::Isometry3d a = transforms[1];
+        const Eigen::Vector3d target = a * Eigen::Vector3d(elbow.x() + 0.15, elbow.y(), 0.0);
+        const SplatCamera camera = SplatCamera::orbit(
+            {float(target.x()), float(target.y()), float(target.z())}, 30, 20, 0.6f, 50, 64, 48);
+        SplatCamera back = camera;
+        const auto carry = [](const Eigen::Vector3d& v) {
+            return SplatVec3{float(v.x()), float(v.y()), float(v.z())};
+        };
+        const auto vec = [](const SplatVec3& v) { return Eigen::Vector3d(v[0], v[1], v[2]); };
+        back.position = carry(a.inverse() * vec(camera.position));
+        back.target = carry(a.inverse() * vec(camera.target));
+        back.up = carry(a.linear().transpose() * vec(camera.up));
+
+        SplatRasterOptions options;
+        options.background = {0.1f, 0.2f, 0.3f};
+        options.nearPlane = 0.01f;
+        const SplatImage seen = rasterizeSplats(posed, camera, options);
+        const SplatImage expected = rasterizeSplats(rest, back, options);
+        QCOMPARE(seen.rgb.size(), expected.rgb.size());
+        float largest = 0, coverage = 0;
+        for (std::size_t p = 0; p < seen.rgb.size(); ++p)
+            largest = std::max(largest, std::abs(seen.rgb[p] - expected.rgb[p]));
+        for (std::size_t p = 0; p < seen.transmittance.size(); ++p) {
+            largest =
+                std::max(largest, std::abs(seen.transmittance[p] - expected.transmittance[p]));
+            coverage += 1 - seen.transmittance[p];
+        }
+        QVERIFY2(largest < 1e-4f, qPrintable(QString("largest pixel difference %1").arg(largest)));
+        QVERIFY(coverage > 100);  // the cloud is in view
+        // Without turning the SH the picture would differ.
+        RenderSplats unturned = posed;
+        unturned.sh = rest.sh;
+        const SplatImage wrong = rasterizeSplats(unturned, camera, options);
+        float wrongLargest = 0;
+        for (std::size_t p = 0; p < wrong.rgb.size(); ++p)
+            wrongLargest = std::max(wrongLargest, std::abs(wrong.rgb[p] - expected.rgb[p]));
+        QVERIFY(wrongLargest > 0.05f);
     }
 
     void weightsKeepFourLargest() {
