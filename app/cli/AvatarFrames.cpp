@@ -1,6 +1,7 @@
 #include "cli/AvatarFrames.h"
 
 #include <QFileInfo>
+#include <algorithm>
 #include <stdexcept>
 
 #include "cli/Subcommand.h"
@@ -42,6 +43,10 @@ void declareAvatarOptions(QCommandLineParser& p) {
         "per pose into the folder --out.",
         "PATH");
     add("frames", "At most this many frames of --motion.", "N");
+    add("hand-mean",
+        "With --smplx and --motion: add the model's mean hand pose to the motion's hand poses, "
+        "as the smplx package does with flat_hand_mean=False (its default). PCA hand poses are "
+        "expanded by the model's hand components either way.");
 }
 
 std::optional<Avatar> avatarFromOptions(const QCommandLineParser& p,
@@ -50,12 +55,15 @@ std::optional<Avatar> avatarFromOptions(const QCommandLineParser& p,
     const bool smplx = p.isSet(QStringLiteral("smplx"));
     if (procedural && smplx) throw usage(QStringLiteral("--avatar and --smplx exclude each other"));
     if (!procedural && !smplx) {
-        for (const char* o : {"pose", "motion", "betas", "frames"})
+        for (const char* o : {"pose", "motion", "betas", "frames", "hand-mean"})
             if (p.isSet(QLatin1String(o)))
                 throw usage(QStringLiteral("--%1 needs an avatar: --avatar, or FILE with --smplx")
                                 .arg(QLatin1String(o)));
         return std::nullopt;
     }
+    if (procedural && p.isSet(QStringLiteral("hand-mean")))
+        throw usage(QStringLiteral(
+            "--hand-mean needs an SMPL-X body model's mean hand pose: FILE with --smplx"));
     if (procedural) return makeProceduralAvatar();
     if (!cloud) throw usage(QStringLiteral("--smplx needs the splat FILE to bind"));
     const SmplxModel model = SmplxModel::load(p.value(QStringLiteral("smplx")).toStdString());
@@ -67,9 +75,20 @@ std::vector<SkeletonPose> posesFromOptions(const QCommandLineParser& p, const Sk
         if (p.isSet(QStringLiteral("pose")))
             throw usage(QStringLiteral("--pose and --motion exclude each other"));
         const QString path = p.value(QStringLiteral("motion"));
-        const SmplxSequence sequence = QFileInfo(path).isDir()
-                                           ? readSmplxSequenceFolder(path.toStdString())
-                                           : readSmplxSequence({path.toStdString()});
+        SmplxSequence sequence = QFileInfo(path).isDir()
+                                     ? readSmplxSequenceFolder(path.toStdString())
+                                     : readSmplxSequence({path.toStdString()});
+        // With an SMPL-X model, hand poses become 45 axis-angle values (PCA
+        // coefficients through its hand components, plus its mean hand with
+        // --hand-mean). The model is read again here, only when needed.
+        // Without one (the procedural avatar) PCA hands fail in skeletonPose.
+        const bool handMean = p.isSet(QStringLiteral("hand-mean"));
+        const bool pca = std::any_of(sequence.frames.begin(), sequence.frames.end(),
+                                     [](const SmplxParameters& f) { return f.hasPcaHandPoses(); });
+        if (p.isSet(QStringLiteral("smplx")) && (pca || handMean))
+            sequence = expandHandPoses(
+                sequence, SmplxModel::load(p.value(QStringLiteral("smplx")).toStdString()),
+                handMean);
         std::size_t count = sequence.frames.size();
         if (p.isSet(QStringLiteral("frames"))) {
             bool ok = false;
@@ -79,13 +98,20 @@ std::vector<SkeletonPose> posesFromOptions(const QCommandLineParser& p, const Sk
         }
         std::vector<SkeletonPose> poses;
         for (std::size_t k = 0; k < count; ++k) {
-            const SkeletonPose pose = sequence.frames[k].skeletonPose();
+            SkeletonPose pose;
+            try {
+                pose = sequence.frames[k].skeletonPose();
+            } catch (const std::invalid_argument& e) {
+                throw std::invalid_argument(sequence.files[k] + ": " + e.what());
+            }
             skeleton.checkPose(pose);
             poses.push_back(pose);
         }
         if (poses.empty()) throw std::runtime_error(path.toStdString() + " holds no frames");
         return poses;
     }
+    if (p.isSet(QStringLiteral("hand-mean")))
+        throw usage(QStringLiteral("--hand-mean applies to the hand poses of --motion"));
     const QString pose = p.value(QStringLiteral("pose"));
     if (pose.isEmpty() || pose == QLatin1String("t")) return {tPose(skeleton)};
     if (pose == QLatin1String("a")) return {aPose(skeleton)};

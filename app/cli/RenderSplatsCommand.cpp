@@ -251,7 +251,9 @@ Subcommand renderSplatsSubcommand() {
             "cloud's bounds about the scene's up axis (--up, +y by default); no display is "
             "needed. --avatar renders Basin's procedural avatar, --smplx binds FILE's rest-pose "
             "splats to an SMPL-X body model; an avatar is posed by --pose, or animated by an "
-            "SMPL-X --motion into frames frame_0000.png … of the folder --out."));
+            "SMPL-X --motion into frames frame_0000.png … of the folder --out (PCA hand poses "
+            "expanded by the --smplx model's hand components; --hand-mean adds its mean "
+            "hand pose)."));
         p.addPositionalArgument(QStringLiteral("file"),
                                 QStringLiteral("The splat file (.ply or .splat)."),
                                 QStringLiteral("FILE.ply|FILE.splat"));

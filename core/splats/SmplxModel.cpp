@@ -53,12 +53,23 @@ std::vector<double> array(const std::vector<NamedTensor>& arrays, const std::str
 
 }  // namespace
 
+bool SmplxParameters::hasPcaHandPoses() const {
+    for (const auto* hand : {&leftHandPose, &rightHandPose})
+        if (!hand->empty() && hand->size() < std::size_t(3 * kSmplxHandJointCount)) return true;
+    return false;
+}
+
 SkeletonPose SmplxParameters::skeletonPose() const {
     SkeletonPose pose;
     pose.rotations.assign(kSmplxJointCount, Eigen::Vector3d::Zero());
     pose.translation = transl;
     auto put = [&](const std::vector<double>& v, const char* name, int first, int joints) {
         if (v.empty()) return;
+        if (joints == kSmplxHandJointCount && v.size() < std::size_t(3 * joints))
+            throw std::invalid_argument(
+                std::string("SMPL-X ") + name + " holds " + std::to_string(v.size()) +
+                " PCA coefficients, not a 45-value axis-angle pose: PCA hand poses need an "
+                "SMPL-X model's hand components (bind the avatar to an SMPL-X model)");
         if (v.size() != std::size_t(3 * joints))
             throw std::invalid_argument(std::string("SMPL-X ") + name + " holds " +
                                         std::to_string(v.size()) + " values, expected " +
@@ -140,7 +151,79 @@ SmplxModel SmplxModel::parse(const std::uint8_t* data, std::size_t size, const s
             for (std::int64_t k = 0; k < p; ++k)
                 m.posedirs_(r, k) = float(pd[std::size_t(r * p + k)]);
     }
+    // Hand PCA components and means: both hands or neither.
+    const char* components[2] = {"hands_componentsl", "hands_componentsr"};
+    const char* means[2] = {"hands_meanl", "hands_meanr"};
+    for (const auto& names : {components, means}) {
+        const bool left = findArray(arrays, names[0]) != nullptr;
+        if (left != (findArray(arrays, names[1]) != nullptr))
+            throw std::runtime_error(path + " has '" + names[left ? 0 : 1] + "' but no '" +
+                                     names[left ? 1 : 0] + "'");
+    }
+    constexpr std::int64_t kHand = 3 * kSmplxHandJointCount;
+    for (int h = 0; h < 2 && findArray(arrays, components[0]); ++h) {
+        const auto c = array(arrays, path, components[h], {-1, kHand}, &shape);
+        if (shape[0] < 1 || shape[0] > kHand)
+            throw std::runtime_error(path + ": '" + components[h] + "' has shape " +
+                                     findArray(arrays, components[h])->shapeString() +
+                                     ", expected 1 to 45 components of 45 values");
+        m.handComponents_[h] = Eigen::Map<
+            const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+            c.data(), shape[0], kHand);
+    }
+    for (int h = 0; h < 2 && findArray(arrays, means[0]); ++h) {
+        // [45], or [1, 45] as some exports write it.
+        const TensorData* t = findArray(arrays, means[h]);
+        const bool row = t->shape.size() == 2 && t->shape[0] == 1;
+        const auto mean = row ? array(arrays, path, means[h], {1, kHand})
+                              : array(arrays, path, means[h], {kHand});
+        m.handMean_[h] = Eigen::Map<const Eigen::VectorXd>(mean.data(), kHand);
+    }
     return m;
+}
+
+SmplxParameters SmplxModel::withFullHandPoses(const SmplxParameters& parameters,
+                                              bool addHandMean) const {
+    if (addHandMean && !hasHandMean())
+        throw std::invalid_argument(path_ +
+                                    " has no mean hand poses (hands_meanl, hands_meanr) to add");
+    constexpr std::size_t kHand = 3 * kSmplxHandJointCount;
+    SmplxParameters out = parameters;
+    const char* names[2] = {"left_hand_pose", "right_hand_pose"};
+    const char* arrays[2] = {"hands_componentsl", "hands_componentsr"};
+    std::vector<double>* hands[2] = {&out.leftHandPose, &out.rightHandPose};
+    for (int h = 0; h < 2; ++h) {
+        std::vector<double>& pose = *hands[h];
+        const std::size_t k = pose.size();
+        if (k > kHand)
+            throw std::invalid_argument(std::string("SMPL-X ") + names[h] + " holds " +
+                                        std::to_string(k) +
+                                        " values, expected 45 axis-angle values or 1 to 45 PCA "
+                                        "coefficients");
+        if (k > 0 && k < kHand) {
+            const Eigen::MatrixXd& c = handComponents_[h];
+            if (c.size() == 0)
+                throw std::invalid_argument(std::string("SMPL-X ") + names[h] + " holds " +
+                                            std::to_string(k) + " PCA coefficients, but " + path_ +
+                                            " has no hand components ('" + arrays[h] + "')");
+            if (Eigen::Index(k) > c.rows())
+                throw std::invalid_argument(std::string("SMPL-X ") + names[h] + " holds " +
+                                            std::to_string(k) + " PCA coefficients, but " + path_ +
+                                            "'s '" + arrays[h] + "' has " +
+                                            std::to_string(c.rows()) + " components");
+            // The smplx package's einsum('bi,ij->bj', coefficients, components[:k]).
+            const Eigen::VectorXd full =
+                c.topRows(Eigen::Index(k)).transpose() *
+                Eigen::Map<const Eigen::VectorXd>(pose.data(), Eigen::Index(k));
+            pose.assign(full.data(), full.data() + kHand);
+        }
+        if (addHandMean) {
+            pose.resize(kHand, 0.0);
+            for (std::size_t i = 0; i < kHand; ++i)
+                pose[i] += handMean_[h][Eigen::Index(i)];
+        }
+    }
+    return out;
 }
 
 Eigen::MatrixX3d SmplxModel::shapedVertices(const std::vector<double>& betas,
@@ -188,7 +271,8 @@ Skeleton SmplxModel::skeleton(const std::vector<double>& betas,
 Eigen::MatrixX3d SmplxModel::posedVertices(const SmplxParameters& parameters) const {
     Eigen::MatrixX3d v = shapedVertices(parameters.betas, parameters.expression);
     const Skeleton s = skeleton(parameters.betas, parameters.expression);
-    SkeletonPose pose = parameters.skeletonPose();
+    SkeletonPose pose = parameters.hasPcaHandPoses() ? withFullHandPoses(parameters).skeletonPose()
+                                                     : parameters.skeletonPose();
     if (jointCount() != kSmplxJointCount) {
         // A model with another joint set: the first J rotations.
         pose.rotations.resize(std::size_t(jointCount()), Eigen::Vector3d::Zero());

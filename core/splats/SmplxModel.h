@@ -5,8 +5,9 @@
 // kinematic tree and, optionally, pose blend shapes. Basin uses a model to
 // drive Gaussian avatars trained on it (EVA binds its Gaussians to SMPL-X):
 // splats are bound to the nearest vertex's skinning weights in the rest pose
-// and posed with SMPL-X's body, hand and jaw parameters (full axis-angle hand
-// poses; the PCA hand components are not used).
+// and posed with SMPL-X's body, hand and jaw parameters. Hand poses given as
+// PCA coefficients are expanded to axis-angle with the model's hand
+// components (withFullHandPoses).
 
 #include <Eigen/Core>
 #include <cstddef>
@@ -28,14 +29,21 @@ struct SmplxParameters {
     Eigen::Vector3d jawPose = Eigen::Vector3d::Zero();       // joint 22
     Eigen::Vector3d leftEyePose = Eigen::Vector3d::Zero();   // joint 23
     Eigen::Vector3d rightEyePose = Eigen::Vector3d::Zero();  // joint 24
-    std::vector<double> leftHandPose;                        // 15 × 3, joints 25–39
-    std::vector<double> rightHandPose;                       // 15 × 3, joints 40–54
+    // Hand poses: 45 values (15 × 3 axis-angle, joints 25–39 and 40–54), or
+    // k < 45 PCA coefficients (the smplx package's use_pca=True,
+    // num_pca_comps=k) that only an SMPL-X model's hand components turn into
+    // a pose: SmplxModel::withFullHandPoses.
+    std::vector<double> leftHandPose;
+    std::vector<double> rightHandPose;
     Eigen::Vector3d transl = Eigen::Vector3d::Zero();
     std::vector<double> betas;       // shape coefficients
     std::vector<double> expression;  // expression coefficients
 
+    // True when a hand pose holds PCA coefficients (1 to 44 values).
+    bool hasPcaHandPoses() const;
     // The 55-joint pose; throws std::invalid_argument naming a parameter of
-    // the wrong length (body_pose 63, hand poses 45).
+    // the wrong length (body_pose 63, hand poses 45), and for PCA hand poses,
+    // which need a model's hand components (SmplxModel::withFullHandPoses).
     SkeletonPose skeletonPose() const;
 };
 
@@ -44,7 +52,9 @@ public:
     // Reads an SMPL-X .npz. Throws std::runtime_error naming the file and
     // the missing or misshapen array: v_template (V×3), shapedirs (V×3×S),
     // J_regressor (J×V), weights (V×J), kintree_table (2×J), optional
-    // posedirs (V×3×(J−1)·9).
+    // posedirs (V×3×(J−1)·9), optional hand PCA components hands_componentsl
+    // and hands_componentsr (K×45, a component per row, K ≤ 45; official
+    // files have 45) and mean hand poses hands_meanl and hands_meanr (45).
     static SmplxModel load(const std::string& path);
     // The same from the bytes of an .npz; `name` names it in messages.
     static SmplxModel parse(const std::uint8_t* data, std::size_t size, const std::string& name);
@@ -54,6 +64,8 @@ public:
     int jointCount() const { return int(parents_.size()); }
     int shapeCount() const { return int(shapedirs_.cols()); }
     bool hasPoseBlendShapes() const { return posedirs_.size() > 0; }
+    bool hasHandComponents() const { return handComponents_[0].size() > 0; }
+    bool hasHandMean() const { return handMean_[0].size() > 0; }
     const std::vector<int>& parents() const { return parents_; }
     // The skinning weights, V×J.
     const Eigen::MatrixXd& weights() const { return weights_; }
@@ -69,8 +81,20 @@ public:
     // joints named as SMPL-X names them when there are 55, "joint_k" otherwise.
     Skeleton skeleton(const std::vector<double>& betas = {},
                       const std::vector<double>& expression = {}) const;
+    // `parameters` with 45-value axis-angle hand poses, as the smplx package
+    // builds its full pose: k PCA coefficients c become c · components[:k]
+    // (the first k rows of hands_components{l,r}); with `addHandMean`, the
+    // model's hands_mean{l,r} is added to both hands, PCA or not (an empty
+    // hand pose counts as zeros), as smplx does with flat_hand_mean=False,
+    // its default. Hand poses that are already 45 values stay as they are
+    // without `addHandMean`. Throws std::invalid_argument for PCA
+    // coefficients when the model has no hand components or fewer than k,
+    // for more than 45 values, and for `addHandMean` without hand means.
+    SmplxParameters withFullHandPoses(const SmplxParameters& parameters,
+                                      bool addHandMean = false) const;
     // The posed mesh: shape and pose blend shapes, then linear blend skinning
-    // and the translation, as the smplx package computes it.
+    // and the translation, as the smplx package computes it. PCA hand poses
+    // are expanded first by withFullHandPoses(parameters) (no mean).
     Eigen::MatrixX3d posedVertices(const SmplxParameters& parameters) const;
 
     // Skinning weights for splats at rest-pose `centres` (3N floats): each
@@ -88,6 +112,8 @@ private:
     Eigen::MatrixXd jRegressor_;  // J × V
     Eigen::MatrixXd weights_;     // V × J
     std::vector<int> parents_;
+    Eigen::MatrixXd handComponents_[2];  // left, right: K × 45, or empty
+    Eigen::VectorXd handMean_[2];        // left, right: 45, or empty
 };
 
 // A trained rest-pose cloud (e.g. EVA's canonical Gaussians) rigged to the

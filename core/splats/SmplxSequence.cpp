@@ -25,6 +25,8 @@ struct Values {
 // name the same large list many times over.
 constexpr std::size_t kMaxValues = std::size_t(1) << 24;
 
+constexpr std::size_t kHandPose = 45;  // 15 joints × 3
+
 void flatten(const PickleValue& v, std::vector<double>& out, const std::string& where, int depth,
              std::size_t& budget) {
     if (depth > 8) throw std::runtime_error(where + " is nested too deeply");
@@ -180,16 +182,10 @@ std::vector<SmplxParameters> parseSmplxParameters(const std::uint8_t* data, std:
         const Values* v = get(key);
         if (!v) return;
         const std::size_t n = v->data.size();
-        if (n != size && n != size * frames) {
-            std::string hint;
-            if ((std::string(key) == "left_hand_pose" || std::string(key) == "right_hand_pose") &&
-                n < size)
-                hint = " (PCA hand poses are not supported; save full axis-angle hand poses)";
+        if (n != size && n != size * frames)
             throw std::runtime_error(path + ": '" + key + "' holds " + std::to_string(n) +
                                      " values, expected " + std::to_string(size) +
-                                     " per frame for " + std::to_string(frames) + " frame(s)" +
-                                     hint);
-        }
+                                     " per frame for " + std::to_string(frames) + " frame(s)");
         for (std::size_t f = 0; f < frames; ++f) {
             const double* p = v->data.data() + (n == size ? 0 : f * size);
             for (std::size_t k = 0; k < size; ++k)
@@ -209,10 +205,34 @@ std::vector<SmplxParameters> parseSmplxParameters(const std::uint8_t* data, std:
     perFrame("transl", 3, [&](SmplxParameters& s, const double* p) { s.transl = vec3(p); });
     perFrame("body_pose", 63,
              [&](SmplxParameters& s, const double* p) { s.bodyPose.assign(p, p + 63); });
-    perFrame("left_hand_pose", 45,
-             [&](SmplxParameters& s, const double* p) { s.leftHandPose.assign(p, p + 45); });
-    perFrame("right_hand_pose", 45,
-             [&](SmplxParameters& s, const double* p) { s.rightHandPose.assign(p, p + 45); });
+    // Hand poses: 45 axis-angle values or k < 45 PCA coefficients per frame.
+    const auto handWidth = [&](const char* key) -> std::size_t {
+        const Values* v = get(key);
+        if (!v) return 0;
+        const std::size_t n = v->data.size();
+        if (n == kHandPose || n == kHandPose * frames) return kHandPose;
+        // A leading axis (an array of ≥ 2 dimensions or a nested list) of
+        // one row per frame, or of one row for all frames.
+        const bool leading =
+            v->shape.size() >= 2 || (v->shape.size() == 1 && n > std::size_t(v->shape[0]));
+        const std::size_t rows = leading ? std::size_t(v->shape[0]) : 1;
+        if (rows != 1 && rows != frames)
+            throw std::runtime_error(path + ": '" + key + "' has " + std::to_string(rows) +
+                                     " rows for " + std::to_string(frames) + " frame(s)");
+        const std::size_t k = n / rows;
+        if (k == 0 || k > kHandPose || k * rows != n)
+            throw std::runtime_error(path + ": '" + key + "' holds " + std::to_string(n) +
+                                     " values, expected 45 axis-angle values or 1 to 45 PCA "
+                                     "coefficients per frame for " +
+                                     std::to_string(frames) + " frame(s)");
+        return k;
+    };
+    if (const std::size_t k = handWidth("left_hand_pose"))
+        perFrame("left_hand_pose", k,
+                 [&](SmplxParameters& s, const double* p) { s.leftHandPose.assign(p, p + k); });
+    if (const std::size_t k = handWidth("right_hand_pose"))
+        perFrame("right_hand_pose", k,
+                 [&](SmplxParameters& s, const double* p) { s.rightHandPose.assign(p, p + k); });
     // betas and expression: one row for all frames, or one per frame.
     for (const char* key : {"betas", "expression"}) {
         const Values* v = get(key);
@@ -270,6 +290,21 @@ SmplxSequence readSmplxSequenceFolder(const std::string& folder) {
     for (const auto& n : names)
         files.push_back((fs::path(folder) / n).string());
     return readSmplxSequence(files);
+}
+
+SmplxSequence expandHandPoses(const SmplxSequence& sequence, const SmplxModel& model,
+                              bool addHandMean) {
+    SmplxSequence out = sequence;
+    for (std::size_t f = 0; f < out.frames.size(); ++f) {
+        try {
+            out.frames[f] = model.withFullHandPoses(out.frames[f], addHandMean);
+        } catch (const std::invalid_argument& e) {
+            const std::string where =
+                f < out.files.size() ? out.files[f] : "frame " + std::to_string(f);
+            throw std::invalid_argument(where + ": " + e.what());
+        }
+    }
+    return out;
 }
 
 }  // namespace basin

@@ -6,10 +6,14 @@
 // played as an animation.
 //
 // Keys (others are ignored): global_orient (3), body_pose (63), jaw_pose,
-// leye_pose, reye_pose (3), left_hand_pose, right_hand_pose (45, full
-// axis-angle), transl (3), betas, expression; each may carry a leading frame
-// axis (a whole sequence in one file) or a leading 1. betas and expression
-// with one row apply to every frame. An .npz may give mocap_framerate.
+// leye_pose, reye_pose (3), left_hand_pose, right_hand_pose, transl (3),
+// betas, expression; each may carry a leading frame axis (a whole sequence in
+// one file) or a leading 1. betas and expression with one row apply to every
+// frame. An .npz may give mocap_framerate. A hand pose holds 45 values (15
+// joints' axis-angle) or k < 45 PCA coefficients, as the smplx package writes
+// them with use_pca=True (num_pca_comps=k, 6 by default), which a model's hand
+// components expand (expandHandPoses); 45 PCA coefficients cannot be told from
+// axis-angle values and read as axis-angle.
 
 #include <cstddef>
 #include <cstdint>
@@ -43,5 +47,14 @@ SmplxSequence readSmplxSequence(const std::vector<std::string>& files);
 // Every .pkl, .pickle and .npz file of a folder, in natural order
 // (frame_2 before frame_10).
 SmplxSequence readSmplxSequenceFolder(const std::string& folder);
+
+// The sequence with every frame's hand poses as 45 axis-angle values:
+// SmplxModel::withFullHandPoses(frame, addHandMean) per frame (PCA
+// coefficients through the model's hand components; with `addHandMean` the
+// model's mean hand pose added, as the smplx package's flat_hand_mean=False).
+// Throws std::invalid_argument naming the frame's file and the hand pose the
+// model cannot expand.
+SmplxSequence expandHandPoses(const SmplxSequence& sequence, const SmplxModel& model,
+                              bool addHandMean = false);
 
 }  // namespace basin

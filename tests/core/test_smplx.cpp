@@ -5,7 +5,9 @@
 // joints, splats bound to the nearest vertex (grid search against brute
 // force) and skinned onto the posed mesh, errors naming a missing or
 // misshapen array; parameter sequences from pickled dicts of numpy arrays and
-// .npz files read back frame by frame in natural order.
+// .npz files read back frame by frame in natural order; PCA hand poses
+// expanded by the model's hand components (and mean) against NumPy's einsum,
+// and posed against NumPy's LBS of the equivalent axis-angle pose.
 
 #include <QTemporaryDir>
 #include <cmath>
@@ -97,6 +99,40 @@ np.save('posed.npy', posed)
 np.save('posed_lbs_only.npy', posed_lbs_only)
 np.save('joints.npy', joints)
 np.save('shaped.npy', shaped)
+
+# Hand PCA as SMPL-X files carry it: orthonormal components (one per row)
+# and non-zero mean hand poses, in a copy of the model; broken copies.
+import pickle
+comps_l = np.linalg.qr(rng.normal(size=(45, 45)))[0].T
+comps_r = np.linalg.qr(rng.normal(size=(45, 45)))[0].T
+mean_l = rng.normal(size=45) * 0.2
+mean_r = rng.normal(size=45) * 0.2
+hands = dict(model, hands_componentsl=comps_l, hands_componentsr=comps_r,
+             hands_meanl=mean_l, hands_meanr=mean_r)
+np.savez('SMPLX_HANDS.npz', **hands)
+np.savez('hands_left_only.npz', **dict(model, hands_componentsl=comps_l))
+np.savez('hands_bad_shape.npz', **dict(hands, hands_componentsr=comps_r[:, :44]))
+np.savez('hands_three.npz', **dict(hands, hands_componentsl=comps_l[:3],
+                                   hands_componentsr=comps_r[:3]))
+# Two frames with 6 PCA coefficients per hand (smplx's use_pca=True,
+# num_pca_comps=6), the rest of the pose as above.
+coeffs_l = rng.normal(size=(2, 6))
+coeffs_r = rng.normal(size=(2, 6))
+two = lambda a: np.tile(np.asarray(a).reshape(1, -1), (2, 1))
+with open('pca6.pkl', 'wb') as f:
+    pickle.dump(dict(global_orient=two(pose[0]), body_pose=two(pose[1:22]), jaw_pose=two(pose[22]),
+                     leye_pose=two(pose[23]), reye_pose=two(pose[24]), transl=two(transl),
+                     betas=betas.reshape(1, 5), left_hand_pose=coeffs_l,
+                     right_hand_pose=coeffs_r), f)
+# smplx's full hand pose: einsum('bi,ij->bj', coefficients, components[:k]),
+# plus the mean unless flat_hand_mean.
+full_l = np.einsum('bi,ij->bj', coeffs_l, comps_l[:6])
+full_r = np.einsum('bi,ij->bj', coeffs_r, comps_r[:6])
+np.save('full_hands.npy', np.concatenate([full_l, full_r], axis=1))
+np.save('full_hands_mean.npy', np.concatenate([full_l + mean_l, full_r + mean_r], axis=1))
+pose[25:40] = (full_l[1] + mean_l).reshape(15, 3)
+pose[40:55] = (full_r[1] + mean_r).reshape(15, 3)
+np.save('posed_pca_mean.npy', lbs(True)[0])
 )PY";
 
 // Parameter files: three per-frame pickles (frame_1, frame_2, frame_10),
@@ -120,6 +156,13 @@ np.savez('two_frames.npz', global_orient=np.zeros((2, 3)), body_pose=np.ones((2,
          transl=np.array([[0, 0, 0], [0, 1, 0]]), betas=np.ones(10), mocap_framerate=np.array(60.0))
 with open('pca_hands.pkl', 'wb') as f:
     pickle.dump(dict(body_pose=np.zeros(63), left_hand_pose=np.zeros(12)), f)
+with open('hand46.pkl', 'wb') as f:
+    pickle.dump(dict(body_pose=np.zeros(63), right_hand_pose=np.zeros((1, 46))), f)
+# PCA hands of two frames as nested lists; and three rows for two frames.
+with open('pca_lists.pkl', 'wb') as f:
+    pickle.dump(dict(global_orient=[[0.0] * 3, [0.0] * 3],
+                     left_hand_pose=[[1.0, 2.0], [3.0, 4.0]], right_hand_pose=[5.0, 6.0, 7.0]), f)
+np.savez('hand_rows.npz', global_orient=np.zeros((2, 3)), left_hand_pose=np.zeros((3, 6)))
 with open('no_pose.pkl', 'wb') as f:
     pickle.dump(dict(betas=np.zeros(10)), f)
 with open('a_list.pkl', 'wb') as f:
@@ -392,10 +435,133 @@ private Q_SLOTS:
         QVERIFY(std::abs(s.duration() - 2.0 / 60) < 1e-12);
     }
 
+    void pcaHandPosesExpand() {
+        const SmplxModel m = SmplxModel::load(at("SMPLX_HANDS.npz").toStdString());
+        QVERIFY(m.hasHandComponents() && m.hasHandMean());
+        const SmplxSequence s = readSmplxSequence({at("pca6.pkl").toStdString()});
+        QCOMPARE(int(s.frames.size()), 2);
+        QCOMPARE(int(s.frames[1].leftHandPose.size()), 6);
+        QCOMPARE(int(s.frames[1].rightHandPose.size()), 6);
+        QVERIFY(s.frames[1].hasPcaHandPoses());
+        // Not a pose without a model's components.
+        const QString raw = errorOf([&] { s.frames[1].skeletonPose(); });
+        QVERIFY2(
+            raw.contains("left_hand_pose") && raw.contains("6 PCA") && raw.contains("SMPL-X model"),
+            qPrintable(raw));
+
+        // coefficients · components[:6] (+ the mean), against NumPy's einsum.
+        for (const bool mean : {false, true}) {
+            const SmplxSequence full = expandHandPoses(s, m, mean);
+            const auto expected = readVector(at(mean ? "full_hands_mean.npy" : "full_hands.npy"));
+            double error = 0;
+            for (std::size_t f = 0; f < 2; ++f) {
+                const SmplxParameters& p = full.frames[f];
+                QVERIFY(!p.hasPcaHandPoses());
+                QCOMPARE(int(p.leftHandPose.size()), 45);
+                QCOMPARE(int(p.rightHandPose.size()), 45);
+                for (std::size_t i = 0; i < 45; ++i) {
+                    error = std::max(error, std::abs(p.leftHandPose[i] - expected[90 * f + i]));
+                    error =
+                        std::max(error, std::abs(p.rightHandPose[i] - expected[90 * f + 45 + i]));
+                }
+                // The rest of the frame is untouched.
+                QCOMPARE(p.bodyPose, s.frames[f].bodyPose);
+                QCOMPARE(p.transl, s.frames[f].transl);
+            }
+            QVERIFY2(error < 1e-12, qPrintable(QString::number(error)));
+        }
+        // Full axis-angle hands stay as they are, unless the mean is asked.
+        const SmplxParameters full = m.withFullHandPoses(s.frames[1]);
+        QCOMPARE(m.withFullHandPoses(full).leftHandPose, full.leftHandPose);
+        const SmplxParameters meanTwice = m.withFullHandPoses(full, true);
+        QCOMPARE(meanTwice.leftHandPose, m.withFullHandPoses(s.frames[1], true).leftHandPose);
+        // An empty hand is the flat hand, or the mean hand with the mean.
+        SmplxParameters flat;
+        QVERIFY(m.withFullHandPoses(flat).leftHandPose.empty());
+        const auto meanHand = m.withFullHandPoses(flat, true).rightHandPose;
+        QCOMPARE(int(meanHand.size()), 45);
+        QVERIFY(std::abs(meanHand[7] - (m.withFullHandPoses(full, true).rightHandPose[7] -
+                                        full.rightHandPose[7])) < 1e-12);
+
+        // The posed mesh: PCA frames (expanded with the mean) against NumPy's
+        // LBS of the equivalent 45-value pose; expanded and equivalent
+        // parameters pose alike, and posedVertices expands PCA hands itself.
+        const SmplxParameters withMean = m.withFullHandPoses(s.frames[1], true);
+        const double error = (m.posedVertices(withMean) - readMatrix(at("posed_pca_mean.npy")))
+                                 .cwiseAbs()
+                                 .maxCoeff();
+        QVERIFY2(error < 1e-5, qPrintable(QString::number(error)));
+        const auto fullNoMean = readVector(at("full_hands.npy"));
+        SmplxParameters equivalent = s.frames[1];
+        equivalent.leftHandPose.assign(fullNoMean.begin() + 90, fullNoMean.begin() + 135);
+        equivalent.rightHandPose.assign(fullNoMean.begin() + 135, fullNoMean.end());
+        QVERIFY((m.posedVertices(full) - m.posedVertices(equivalent)).cwiseAbs().maxCoeff() <
+                1e-12);
+        QVERIFY((m.posedVertices(s.frames[1]) - m.posedVertices(equivalent)).cwiseAbs().maxCoeff() <
+                1e-12);
+        // The hands moved the mesh.
+        SmplxParameters flatHands = s.frames[1];
+        flatHands.leftHandPose.clear();
+        flatHands.rightHandPose.clear();
+        QVERIFY((m.posedVertices(full) - m.posedVertices(flatHands)).cwiseAbs().maxCoeff() > 1e-3);
+    }
+
+    void pcaHandPoseErrors() {
+        const SmplxSequence s = readSmplxSequence({at("pca6.pkl").toStdString()});
+        // A model without hand components.
+        const SmplxModel plain = SmplxModel::load(at("SMPLX_TEST.npz").toStdString());
+        QVERIFY(!plain.hasHandComponents() && !plain.hasHandMean());
+        const QString none = errorOf([&] { expandHandPoses(s, plain); });
+        QVERIFY2(none.contains("pca6.pkl") && none.contains("6 PCA coefficients") &&
+                     none.contains("hands_componentsl") && none.contains("SMPLX_TEST.npz"),
+                 qPrintable(none));
+        QVERIFY2(errorOf([&] { plain.posedVertices(s.frames[0]); }).contains("hands_componentsl"),
+                 "posedVertices names the missing components");
+        const QString noMean = errorOf([&] { plain.withFullHandPoses(SmplxParameters{}, true); });
+        QVERIFY2(noMean.contains("hands_meanl"), qPrintable(noMean));
+        // More coefficients than the model has components, or than 45.
+        const SmplxModel three = SmplxModel::load(at("hands_three.npz").toStdString());
+        const QString few = errorOf([&] { three.withFullHandPoses(s.frames[0]); });
+        QVERIFY2(few.contains("6 PCA") && few.contains("3 components"), qPrintable(few));
+        const SmplxModel m = SmplxModel::load(at("SMPLX_HANDS.npz").toStdString());
+        SmplxParameters p;
+        p.rightHandPose.assign(46, 0.0);
+        const QString many = errorOf([&] { m.withFullHandPoses(p); });
+        QVERIFY2(many.contains("right_hand_pose") && many.contains("46"), qPrintable(many));
+        const QString file46 =
+            errorOf([&] { readSmplxParameters(at("hand46.pkl").toStdString()); });
+        QVERIFY2(file46.contains("hand46.pkl") && file46.contains("'right_hand_pose'") &&
+                     file46.contains("46") && file46.contains("PCA"),
+                 qPrintable(file46));
+        // Misshapen or unpaired arrays in the model are named.
+        const QString shape =
+            errorOf([&] { SmplxModel::load(at("hands_bad_shape.npz").toStdString()); });
+        QVERIFY2(shape.contains("'hands_componentsr'") && shape.contains("[45, 44]"),
+                 qPrintable(shape));
+        const QString unpaired =
+            errorOf([&] { SmplxModel::load(at("hands_left_only.npz").toStdString()); });
+        QVERIFY2(unpaired.contains("'hands_componentsr'"), qPrintable(unpaired));
+    }
+
+    void pcaHandShapesInFiles() {
+        // Nested lists, one row per frame; a flat list for every frame.
+        const auto lists = readSmplxParameters(at("pca_lists.pkl").toStdString());
+        QCOMPARE(int(lists.size()), 2);
+        QCOMPARE(lists[1].leftHandPose, std::vector<double>({3.0, 4.0}));
+        QCOMPARE(lists[0].rightHandPose, std::vector<double>({5.0, 6.0, 7.0}));
+        QCOMPARE(lists[1].rightHandPose, std::vector<double>({5.0, 6.0, 7.0}));
+        const QString rows =
+            errorOf([&] { readSmplxParameters(at("hand_rows.npz").toStdString()); });
+        QVERIFY2(rows.contains("'left_hand_pose'") && rows.contains("3 rows for 2 frame(s)"),
+                 qPrintable(rows));
+    }
+
     void badSequenceFiles() {
-        const QString pca =
-            errorOf([&] { readSmplxParameters(at("pca_hands.pkl").toStdString()); });
-        QVERIFY2(pca.contains("'left_hand_pose'") && pca.contains("PCA"), qPrintable(pca));
+        // PCA coefficients read, but are no pose without a model.
+        const auto pcaFrames = readSmplxParameters(at("pca_hands.pkl").toStdString());
+        QCOMPARE(int(pcaFrames.at(0).leftHandPose.size()), 12);
+        const QString pca = errorOf([&] { pcaFrames[0].skeletonPose(); });
+        QVERIFY2(pca.contains("left_hand_pose") && pca.contains("PCA"), qPrintable(pca));
         const QString none = errorOf([&] { readSmplxParameters(at("no_pose.pkl").toStdString()); });
         QVERIFY2(none.contains("no_pose.pkl") && none.contains("global_orient"), qPrintable(none));
         const QString list = errorOf([&] { readSmplxParameters(at("a_list.pkl").toStdString()); });
