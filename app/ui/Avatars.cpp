@@ -15,16 +15,20 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QThreadPool>
+#include <QTimer>
 #include <QVBoxLayout>
+#include <cmath>
 #include <exception>
 
 #include "gl/GlView.h"
+#include "jobs/JobsPanel.h"
 #include "splats/AvatarPosePanel.h"
 #include "splats/GaussianPly.h"
 #include "splats/IterationComparisonView.h"
 #include "splats/ProceduralAvatar.h"
 #include "splats/SmplxSequence.h"
 #include "splats/SplatFile.h"
+#include "splats/SplatFramesJob.h"
 #include "splats/SplatImageFile.h"
 #include "splats/SplatLayer.h"
 #include "splats/SplatLoadReport.h"
@@ -32,6 +36,7 @@
 #include "splats/SplatSelection.h"
 #include "splats/SplatStatsView.h"
 #include "ui/MainWindow.h"
+#include "ui/SmplxBindDialog.h"
 
 namespace basin::app {
 namespace {
@@ -84,12 +89,14 @@ void openAvatarPreview(MainWindow* window) {
 
 AvatarView::AvatarView(const QJsonObject& settings, QWidget* parent)
     : QWidget(parent),
+      source_(settings.value("source").toString()),
       glView_(new widgets::GlView),
       stats_(new widgets::SplatStatsView),
       tabs_(new QTabWidget),
       iterationSlider_(new QSlider(Qt::Horizontal)),
       compareBox_(new QComboBox),
-      status_(new QLabel) {
+      status_(new QLabel),
+      cameraSave_(new QTimer(this)) {
     glView_->setObjectName(QStringLiteral("avatarGlView"));
     iterationSlider_->setObjectName(QStringLiteral("avatarIteration"));
     compareBox_->setObjectName(QStringLiteral("avatarCompare"));
@@ -97,10 +104,10 @@ AvatarView::AvatarView(const QJsonObject& settings, QWidget* parent)
     status_->setWordWrap(true);
     status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
-    // The pose panel goes first: it poses before the splats are drawn.
-    const QString source = settings.value("source").toString();
-    if (source == kProcedural)
-        posePanel_ = glView_->addLayer(std::make_unique<widgets::AvatarPosePanel>());
+    const bool isRun = source_ != kProcedural && QFileInfo(source_).isDir();
+    // The pose panel goes first: it poses before the splats are drawn. A
+    // file's cloud gets one too (it shows once the cloud is bound to SMPL-X).
+    if (!isRun) posePanel_ = glView_->addLayer(std::make_unique<widgets::AvatarPosePanel>());
     layer_ = glView_->addLayer(std::make_unique<widgets::SplatLayer>());
     // Brushing a histogram highlights its splats in 3D.
     connect(stats_, &widgets::SplatStatsView::brushChanged, this,
@@ -116,18 +123,28 @@ AvatarView::AvatarView(const QJsonObject& settings, QWidget* parent)
     seriesBar->addWidget(new QLabel(tr("compared with")));
     seriesBar->addWidget(compareBox_);
     leftLayout->addLayout(seriesBar);
-    if (posePanel_) {
-        // SMPL-X motions play on the rig (File dialog; the pose panel plays them).
-        auto* motion = new QPushButton(tr("Play SMPL-X motion…"));
-        motion->setObjectName(QStringLiteral("avatarMotion"));
-        connect(motion, &QPushButton::clicked, this, [this] {
-            const QString path = QFileDialog::getOpenFileName(
-                this, tr("SMPL-X motion"), QString(),
-                tr("SMPL-X parameters (*.pkl *.pickle *.npz);;All files (*)"));
-            if (!path.isEmpty() && loadMotion(path)) posePanel_->setWalking(true);
-        });
-        leftLayout->addWidget(motion, 0, Qt::AlignLeft);
-    }
+
+    auto* buttons = new QHBoxLayout;
+    bindButton_ = new QPushButton(tr("Bind to SMPL-X…"));
+    bindButton_->setObjectName(QStringLiteral("avatarBindSmplx"));
+    bindButton_->setToolTip(tr("Rig this cloud with your SMPL-X body model to pose it"));
+    connect(bindButton_, &QPushButton::clicked, this, [this] {
+        SmplxBindDialog dialog(this);
+        if (smplx_) dialog.setModelPath(QString::fromStdString(smplx_->path()));
+        dialog.setBetas(betas_);
+        dialog.setHandMean(handMean_);
+        if (dialog.exec() == QDialog::Accepted)
+            bindSmplx(dialog.modelPath(), dialog.betas(), dialog.handMean());
+    });
+    // SMPL-X motions play on the rig (File dialog; the pose panel plays them).
+    motionButton_ = new QPushButton(tr("Play SMPL-X motion…"));
+    motionButton_->setObjectName(QStringLiteral("avatarMotion"));
+    connect(motionButton_, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("SMPL-X motion"), QString(),
+            tr("SMPL-X parameters (*.pkl *.pickle *.npz);;All files (*)"));
+        if (!path.isEmpty() && loadMotion(path)) posePanel_->setWalking(true);
+    });
     auto* image = new QPushButton(tr("Export image…"));
     image->setObjectName(QStringLiteral("avatarExportImage"));
     connect(image, &QPushButton::clicked, this, [this] {
@@ -138,11 +155,30 @@ AvatarView::AvatarView(const QJsonObject& settings, QWidget* parent)
         const QString size =
             QInputDialog::getText(this, tr("Export image"), tr("Size in pixels (WxH):"),
                                   QLineEdit::Normal, QStringLiteral("1920x1080"), &ok);
-        const QStringList wh = size.split(QLatin1Char('x'));
-        if (!ok || wh.size() != 2) return;
-        exportImage(path, QSize(wh[0].toInt(), wh[1].toInt()));
+        if (!ok) return;
+        const QSize pixels = parsePixelSize(size);
+        if (!pixels.isValid())
+            showError(tr("'%1' is not WIDTHxHEIGHT with sides of 1 to 16384 pixels").arg(size));
+        else
+            exportImage(path, pixels);
     });
-    leftLayout->addWidget(image, 0, Qt::AlignLeft);
+    auto* framesButton = new QPushButton(tr("Export frames…"));
+    framesButton->setObjectName(QStringLiteral("avatarExportFrames"));
+    framesButton->setToolTip(tr("A turntable or the animation as numbered PNG frames"));
+    connect(framesButton, &QPushButton::clicked, this, [this] {
+        const bool animated = posePanel() != nullptr;
+        const int animationFrames = !animated ? 0
+                                    : posePanel_->hasMotion()
+                                        ? int(posePanel_->motionFrameCount())
+                                        : int(std::lround(posePanel_->animationPeriod() * 30.0));
+        SplatFramesDialog dialog(animated, animationFrames, this);
+        if (dialog.exec() == QDialog::Accepted)
+            exportFrames(dialog.kind(), dialog.frameCount(), dialog.frameSize(), dialog.folder());
+    });
+    for (QPushButton* b : {bindButton_, motionButton_, image, framesButton})
+        buttons->addWidget(b);
+    buttons->addStretch(1);
+    leftLayout->addLayout(buttons);
     leftLayout->addWidget(status_);
 
     tabs_->addTab(stats_, tr("Statistics"));
@@ -151,32 +187,45 @@ AvatarView::AvatarView(const QJsonObject& settings, QWidget* parent)
     split->addWidget(tabs_);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
+    // Room for the histograms' tick labels from the start: 64% / 36%.
+    split->setSizes({640, 360});
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(split);
 
-    if (source == kProcedural) {
+    if (source_ == kProcedural) {
         loadProcedural(settings.value("splats").toInt(80000));
-        if (avatar_) {
-            posePanel_->restorePose(settings.toVariantMap());
-            // A pose the user settles on is kept with the project (not every
-            // frame of a playing walk).
-            connect(posePanel_, &widgets::AvatarPosePanel::posed, this, [this] {
-                if (!posePanel_->walking()) saveSettings();
-            });
-        }
-    } else if (QFileInfo(source).isDir()) {
+    } else if (isRun) {
         try {
-            series_ = listCheckpointSeries(source.toStdString());
+            series_ = listCheckpointSeries(source_.toStdString());
             if (series_.entries.empty())
-                error_ = tr("%1 holds no point_cloud/iteration_N/point_cloud.ply.").arg(source);
+                error_ = tr("%1 holds no point_cloud/iteration_N/point_cloud.ply.").arg(source_);
         } catch (const std::exception& e) {
             error_ = QString::fromStdString(e.what());
         }
-    } else if (!loadFile(source)) {
-        // error_ says why.
-    } else {
+    } else if (loadFile(source_)) {
         showCloud(true);
+        const QString model = settings.value("smplx").toString();
+        if (!model.isEmpty()) {
+            std::vector<double> betas;
+            for (const QJsonValue& b : settings.value("betas").toArray())
+                betas.push_back(b.toDouble());
+            bindSmplx(model, betas, settings.value("handMean").toBool());
+        }
+    }
+    if (avatar_) {
+        const QString motion = settings.value("motion").toString();
+        if (!motion.isEmpty()) loadMotion(motion);
+        posePanel_->restorePose(settings.toVariantMap());
+    }
+    if (posePanel_) {
+        // A pose the user settles on is kept with the project, and whether
+        // it plays (not every frame of a playing walk).
+        connect(posePanel_, &widgets::AvatarPosePanel::posed, this, [this] {
+            if (!posePanel_->walking()) saveSettings();
+        });
+        connect(posePanel_, &widgets::AvatarPosePanel::playingChanged, this,
+                [this] { saveSettings(); });
     }
 
     // The histogram and brush a project kept; later changes are kept too.
@@ -186,13 +235,25 @@ AvatarView::AvatarView(const QJsonObject& settings, QWidget* parent)
     }
     connect(stats_, &widgets::SplatStatsView::valueChanged, this, [this] { saveSettings(); });
     connect(stats_, &widgets::SplatStatsView::brushChanged, this, [this] { saveSettings(); });
-    // Framed once the view has its size: framing a hidden view of a few
-    // pixels would leave the cloud too close.
-    auto frameOnce = std::make_shared<QMetaObject::Connection>();
-    *frameOnce = connect(glView_, &widgets::GlView::frameRendered, this, [this, frameOnce] {
-        QObject::disconnect(*frameOnce);
-        layer_->frameCloud();
-    });
+
+    // The camera a project kept; else framed once the view has its size
+    // (framing a hidden view of a few pixels would leave the cloud too close).
+    const QJsonObject camera = settings.value("camera").toObject();
+    if (!camera.isEmpty()) {
+        restoreCamera(camera);
+    } else {
+        auto frameOnce = std::make_shared<QMetaObject::Connection>();
+        *frameOnce = connect(glView_, &widgets::GlView::frameRendered, this, [this, frameOnce] {
+            QObject::disconnect(*frameOnce);
+            layer_->frameCloud();
+            cameraSave_->stop();  // framing on opening changes nothing to keep
+        });
+    }
+    // Camera moves are kept a moment after they stop (not every drag step).
+    cameraSave_->setSingleShot(true);
+    cameraSave_->setInterval(300);
+    connect(cameraSave_, &QTimer::timeout, this, [this] { saveSettings(); });
+    connect(layer_, &widgets::SplatLayer::cameraChanged, cameraSave_, qOverload<>(&QTimer::start));
 
     const bool isSeries = !series_.entries.empty();
     for (int i = 0; i < seriesBar->count(); ++i)
@@ -218,6 +279,7 @@ AvatarView::AvatarView(const QJsonObject& settings, QWidget* parent)
         connect(compareBox_, &QComboBox::currentIndexChanged, this, &AvatarView::compareWith);
         connect(tabs_, &QTabWidget::currentChanged, this, [this] { updateComparison(); });
     }
+    updateButtons();
     if (!error_.isEmpty()) status_->setText(error_);
     status_->setVisible(!status_->text().isEmpty());
 }
@@ -230,14 +292,80 @@ void AvatarView::loadProcedural(int splatCount) {
         options.splatCount = std::size_t(std::max(splatCount, 1000));
         auto avatar = std::make_shared<Avatar>(makeProceduralAvatar(options));
         cloud_ = avatar->cloud;
-        avatar_ = avatar;
+        rig(std::move(avatar));
     } catch (const std::exception& e) {
         error_ = tr("The procedural avatar cannot be made: %1").arg(e.what());
         return;
     }
-    posePanel_->setAvatar(avatar_, cloud_.quantities, layer_);
     layer_->frameCloud();
-    stats_->setCloud(cloud_);
+}
+
+void AvatarView::rig(std::shared_ptr<const Avatar> avatar) {
+    avatar_ = std::move(avatar);
+    posePanel_->setAvatar(avatar_, avatar_->cloud.quantities, layer_);
+    // The Pose panel is what an avatar is driven by: the Splats panel makes
+    // room for it (one click opens it again).
+    layer_->setPanelCollapsed(true);
+    stats_->setCloud(avatar_->cloud);
+    updateButtons();
+}
+
+bool AvatarView::bindSmplx(const QString& modelPath, const std::vector<double>& betas,
+                           bool handMean) {
+    if (!posePanel_ || cloud_.size() == 0) {
+        showError(tr("this view shows no splat file to bind to SMPL-X"));
+        return false;
+    }
+    try {
+        auto model = std::make_shared<const SmplxModel>(SmplxModel::load(modelPath.toStdString()));
+        // Bound at rest: the pose panel starts in the T-pose (SMPL-X's rest).
+        auto avatar = std::make_shared<const Avatar>(makeSmplxAvatar(cloud_, *model, betas));
+        smplx_ = std::move(model);
+        betas_ = betas;
+        handMean_ = handMean;
+        motionPath_.clear();
+        rig(std::move(avatar));
+    } catch (const std::exception& e) {
+        showError(QString::fromStdString(e.what()));
+        return false;
+    }
+    error_.clear();
+    status_->setText(tr("Bound to %1: %2 splats on %3 joints")
+                         .arg(QFileInfo(modelPath).fileName())
+                         .arg(avatar_->cloud.size())
+                         .arg(avatar_->skeleton.size()));
+    status_->setVisible(true);
+    saveSettings();
+    return true;
+}
+
+void AvatarView::showError(const QString& error) {
+    error_ = error;
+    status_->setText(error_);
+    status_->setVisible(true);
+}
+
+void AvatarView::updateButtons() {
+    const bool isFile = posePanel_ && source_ != kProcedural;
+    bindButton_->setVisible(isFile);
+    bindButton_->setEnabled(cloud_.size() > 0);
+    bindButton_->setText(smplx_ ? tr("SMPL-X binding…") : tr("Bind to SMPL-X…"));
+    motionButton_->setVisible(avatar_ != nullptr);
+}
+
+void AvatarView::restoreCamera(const QJsonObject& camera) {
+    widgets::OrbitCamera orbit = layer_->orbit();
+    const QJsonArray target = camera.value("target").toArray();
+    if (target.size() == 3)
+        for (int k = 0; k < 3; ++k)
+            orbit.target[std::size_t(k)] = float(target[k].toDouble());
+    orbit.azimuthDegrees = float(camera.value("azimuth").toDouble(orbit.azimuthDegrees));
+    orbit.elevationDegrees = float(camera.value("elevation").toDouble(orbit.elevationDegrees));
+    const double distance = camera.value("distance").toDouble(orbit.distance);
+    if (distance > 0 && std::isfinite(distance)) orbit.distance = float(distance);
+    const double fov = camera.value("fov").toDouble(orbit.fovYDegrees);
+    if (fov > 1 && fov < 170) orbit.fovYDegrees = float(fov);
+    layer_->setOrbit(orbit);
 }
 
 bool AvatarView::loadFile(const QString& path) {
@@ -368,10 +496,9 @@ void AvatarView::updateComparison() {
 
 bool AvatarView::exportImage(const QString& path, QSize size) {
     if (size.width() < 1 || size.height() < 1 || size.width() > 16384 || size.height() > 16384) {
-        error_ = tr("an image size must be 1 to 16384 pixels a side, not %1x%2")
-                     .arg(size.width())
-                     .arg(size.height());
-        status_->setText(error_);
+        showError(tr("an image size must be 1 to 16384 pixels a side, not %1x%2")
+                      .arg(size.width())
+                      .arg(size.height()));
         return false;
     }
     SplatRasterOptions options;
@@ -383,8 +510,7 @@ bool AvatarView::exportImage(const QString& path, QSize size) {
                             options),
             path);
     } catch (const std::exception& e) {
-        error_ = QString::fromStdString(e.what());
-        status_->setText(error_);
+        showError(QString::fromStdString(e.what()));
         return false;
     }
     error_.clear();
@@ -392,9 +518,8 @@ bool AvatarView::exportImage(const QString& path, QSize size) {
 }
 
 bool AvatarView::loadMotion(const QString& path) {
-    if (!posePanel_ || !avatar_) {
-        error_ = tr("this view shows no rigged avatar to play a motion on");
-        status_->setText(error_);
+    if (!posePanel()) {
+        showError(tr("this view shows no rigged avatar to play a motion on"));
         return false;
     }
     try {
@@ -404,20 +529,81 @@ bool AvatarView::loadMotion(const QString& path) {
         std::vector<SkeletonPose> frames;
         frames.reserve(sequence.frames.size());
         for (const SmplxParameters& p : sequence.frames)
-            frames.push_back(p.skeletonPose());
+            frames.push_back(smplx_ ? smplx_->withFullHandPoses(p, handMean_).skeletonPose()
+                                    : p.skeletonPose());
         if (frames.empty()) throw std::runtime_error(path.toStdString() + " holds no frames");
         posePanel_->setMotion(std::move(frames), sequence.fps);
+        motionPath_ = path;
         status_->setText(tr("%1: %2 frames at %3 fps")
                              .arg(QFileInfo(path).fileName())
                              .arg(sequence.frames.size())
                              .arg(sequence.fps));
+        status_->setVisible(true);
         error_.clear();
+        saveSettings();
         return true;
     } catch (const std::exception& e) {
-        error_ = QString::fromStdString(e.what());
-        status_->setText(error_);
+        showError(QString::fromStdString(e.what()));
         return false;
     }
+}
+
+widgets::SplatFrames AvatarView::framesRequest(FramesKind kind, int count, QSize size,
+                                               const QString& folder) const {
+    if (count < 1) throw std::invalid_argument("a frame sequence needs at least one frame");
+    if (!size.isValid() || size.width() > 16384 || size.height() > 16384)
+        throw std::invalid_argument("frames must be 1 to 16384 pixels a side");
+    widgets::SplatFrames frames;
+    frames.folder = folder;
+    frames.options.shDegree = layer_->shDegree();
+    frames.options.background = layer_->background();
+    const widgets::OrbitCamera& orbit = layer_->orbit();
+    frames.cameras = kind == FramesKind::Animation
+                         ? std::vector<SplatCamera>{orbit.camera(size.width(), size.height())}
+                         : widgets::turntableCameras(orbit, count, size.width(), size.height());
+    if (kind == FramesKind::Turntable) {
+        frames.splats = std::make_shared<const RenderSplats>(layer_->splats());
+    } else {
+        const widgets::AvatarPosePanel* pose = posePanel();
+        if (!pose) throw std::invalid_argument("this view shows no rigged avatar to animate");
+        // One period from the time shown: a motion frame by frame when the
+        // count is its length.
+        frames.avatar = avatar_;
+        const double period = pose->animationPeriod();
+        for (int k = 0; k < count; ++k)
+            frames.poses.push_back(pose->animatedPose(pose->walkTime() + period * k / count));
+    }
+    frames.validate();
+    return frames;
+}
+
+std::shared_ptr<JobHandle> AvatarView::exportFrames(FramesKind kind, int count, QSize size,
+                                                    const QString& folder) {
+    auto* window = qobject_cast<MainWindow*>(this->window());
+    if (!window) {
+        showError(tr("the view is in no window with a jobs panel"));
+        return nullptr;
+    }
+    std::shared_ptr<widgets::SplatFramesJob> job;
+    try {
+        job = std::make_shared<widgets::SplatFramesJob>(framesRequest(kind, count, size, folder));
+    } catch (const std::exception& e) {
+        showError(QString::fromStdString(e.what()));
+        return nullptr;
+    }
+    QPointer<AvatarView> self(this);
+    return window->jobs()->submit(job, [self, job, folder](const JobStatus& status) {
+        if (!self) return;
+        if (status.state == JobState::Succeeded)
+            self->status_->setText(tr("%1 frames in %2 (%3 rendered, %4 kept)")
+                                       .arg(job->frames().frameCount())
+                                       .arg(folder)
+                                       .arg(job->rendered())
+                                       .arg(job->kept()));
+        else if (status.state == JobState::Failed)
+            self->showError(QString::fromStdString(status.error));
+        self->status_->setVisible(true);
+    });
 }
 
 void AvatarView::saveSettings() {
@@ -426,7 +612,26 @@ void AvatarView::saveSettings() {
         settings[QStringLiteral("iteration")] = qlonglong(iteration());
         settings[QStringLiteral("compare")] = qlonglong(comparedIteration());
     }
-    if (posePanel_) settings.insert(posePanel_->poseSettings());
+    if (posePanel_ && source_ != kProcedural) {
+        settings[QStringLiteral("smplx")] =
+            smplx_ ? QString::fromStdString(smplx_->path()) : QString();
+        QVariantList betas;
+        for (double b : betas_)
+            betas << b;
+        settings[QStringLiteral("betas")] = betas;
+        settings[QStringLiteral("handMean")] = handMean_;
+    }
+    if (posePanel()) {
+        settings[QStringLiteral("motion")] = posePanel_->hasMotion() ? motionPath_ : QString();
+        settings.insert(posePanel_->poseSettings());
+    }
+    const widgets::OrbitCamera& orbit = layer_->orbit();
+    settings[QStringLiteral("camera")] = QVariantMap{
+        {QStringLiteral("target"), QVariantList{orbit.target[0], orbit.target[1], orbit.target[2]}},
+        {QStringLiteral("azimuth"), orbit.azimuthDegrees},
+        {QStringLiteral("elevation"), orbit.elevationDegrees},
+        {QStringLiteral("distance"), orbit.distance},
+        {QStringLiteral("fov"), orbit.fovYDegrees}};
     settings[QStringLiteral("histogram")] = stats_->value();
     settings[QStringLiteral("brush")] =
         stats_->hasBrush() ? QVariantList{stats_->brushLow(), stats_->brushHigh()} : QVariantList{};

@@ -9,14 +9,18 @@
 // the procedural avatar.
 
 #include <QAction>
+#include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonValue>
+#include <QLineEdit>
 #include <QMenuBar>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <algorithm>
@@ -24,20 +28,27 @@
 #include <random>
 
 #include "BasinGuiTest.h"
+#include "DialogDriver.h"
+#include "JointSmplxModel.h"
 #include "data/detail/TensorBuilders.h"
 #include "gl/GlView.h"
 #include "io/Numpy.h"
+#include "jobs/JobHandle.h"
+#include "jobs/JobsPanel.h"
 #include "plot/QCustomPlot.h"
 #include "project/Demo.h"
 #include "splats/AvatarPosePanel.h"
 #include "splats/GaussianPly.h"
 #include "splats/IterationComparisonView.h"
+#include "splats/SplatFramesJob.h"
 #include "splats/SplatImageFile.h"
 #include "splats/SplatLayer.h"
 #include "splats/SplatRasterizer.h"
 #include "splats/SplatStatsView.h"
 #include "ui/Avatars.h"
 #include "ui/MainWindow.h"
+#include "ui/SmplxBindDialog.h"
+#include "ui/SplatFramesDialog.h"
 #include "ui/ViewArea.h"
 
 using namespace basin;
@@ -123,6 +134,9 @@ private Q_SLOTS:
     void smplxMotionPlaysOnTheRig();
     void seriesSliderSwitchesIterations();
     void spacingMatchesBruteForce();
+    void smplxBindingRigsAFile();
+    void framesExportTurntableAndAnimation();
+    void cameraMotionAndPlayingAreKept();
     void badSourcesAreNamed();
     void menuOpensTheProceduralAvatar();
 };
@@ -232,7 +246,9 @@ void TestAvatarGui::poseChangesTheSkinnedCentres() {
     for (std::size_t i = 0; i < rest.positions.size(); ++i)
         QVERIFY(std::abs(pose->posedSplats().centres[i] - rest.positions[i]) < 1e-5f);
 
-    view.resize(1100, 700);
+    // Wide enough for the Pose panel to start open (narrow views start with
+    // it collapsed, clear of the avatar).
+    view.resize(1500, 800);
     view.show();
     QVERIFY(QTest::qWaitForWindowExposed(&view));
     widgets::GlView* gl = view.glView();
@@ -321,7 +337,7 @@ void TestAvatarGui::smplxMotionPlaysOnTheRig() {
     pose->setWalking(true);
     pose->advance(0.25);  // frame 2
     QVERIFY(pose->posedSplats().centres != rest);
-    QCOMPARE(pose->poseSettings().value("pose").toString(), QStringLiteral("custom"));
+    QCOMPARE(pose->poseSettings().value("pose").toString(), QStringLiteral("motion"));
 
     // Export: the posed splats from the view's camera by the CPU reference.
     const QString png = dir.filePath("pose.png");
@@ -474,6 +490,247 @@ void TestAvatarGui::spacingMatchesBruteForce() {
         }
         QCOMPARE(p.keptB, kept);
     }
+}
+
+namespace {
+
+// `settings` with a view's kept settings merged in, as the project does.
+QJsonObject withKept(QJsonObject settings, const QWidget& view) {
+    const QVariantMap kept = view.property(ViewArea::kSettingsProperty).toMap();
+    for (auto it = kept.begin(); it != kept.end(); ++it)
+        settings[it.key()] = QJsonValue::fromVariant(it.value());
+    return settings;
+}
+
+// An SMPL-X motion of `frames` frames lowering the shoulders, with
+// `handValues` hand-pose values per frame (45 full, fewer PCA; 0: none).
+QString writeShoulderMotion(const QString& path, int frames, int handValues = 0) {
+    std::vector<float> bodyPose(std::size_t(frames) * 63, 0.0f);
+    for (int k = 0; k < frames; ++k) {
+        bodyPose[std::size_t(k) * 63 + 15 * 3 + 2] = -0.4f * float(k);
+        bodyPose[std::size_t(k) * 63 + 16 * 3 + 2] = 0.4f * float(k);
+    }
+    std::vector<NamedTensor> arrays{{"body_pose", detail::float32Tensor({frames, 63}, bodyPose)},
+                                    {"mocap_framerate", detail::float32Tensor({}, {10.0f})}};
+    if (handValues > 0)
+        for (const char* key : {"left_hand_pose", "right_hand_pose"})
+            arrays.push_back(
+                {key, detail::float32Tensor(
+                          {frames, handValues},
+                          std::vector<float>(std::size_t(frames * handValues), 0.3f))});
+    writeNpz(path.toStdString(), arrays);
+    return path;
+}
+
+JobStatus runHere(widgets::SplatFramesJob& job) {
+    JobHandle handle(job.title());
+    return runJob(job, handle);
+}
+
+}  // namespace
+
+// A file's cloud (the procedural avatar's rest splats, saved as a PLY) bound
+// to an SMPL-X model through the dialog: the pose panel appears and poses it
+// like the procedural rig, the project keeps the binding, PCA hand poses of a
+// motion are expanded with the model's components, and a bad model is named
+// without losing the binding.
+void TestAvatarGui::smplxBindingRigsAFile() {
+    QTemporaryDir dir;
+    const Avatar procedural = makeProceduralAvatar({3000});
+    const QString ply = writeCloud(dir.filePath("avatar.ply"), procedural.cloud);
+    const QString model =
+        writeJointSmplxModel(dir.filePath("SMPLX_TEST.npz"), Eigen::Vector3d::Zero(), true);
+    MainWindow window;
+    window.setConfirmDiscard(false);
+    auto* view = qobject_cast<AvatarView*>(window.viewArea()->addView(splatsSpec(ply)));
+    QVERIFY(view);
+    QVERIFY(!view->posePanel());
+    auto* bind = view->findChild<QPushButton*>("avatarBindSmplx");
+    QVERIFY(bind && !bind->isHidden());
+    QVERIFY(view->findChild<QPushButton*>("avatarMotion")->isHidden());
+
+    // The dialog refuses a missing model, then binds with the betas typed.
+    whenModalOpens<SmplxBindDialog>([&](SmplxBindDialog& d) {
+        field<QLineEdit>(d, "smplxModel")->setText(dir.filePath("none.npz"));
+        QTimer::singleShot(0, [&d, model] {
+            QVERIFY(d.isVisible());
+            QVERIFY(field<QLabel>(d, "smplxProblem")->text().contains("none.npz"));
+            field<QLineEdit>(d, "smplxModel")->setText(model);
+            field<QLineEdit>(d, "smplxBetas")->setText("0");
+            QDialog* base = &d;
+            QTest::mouseClick(base->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok),
+                              Qt::LeftButton);
+        });
+    });
+    QTest::mouseClick(bind, Qt::LeftButton);
+    QVERIFY2(view->posePanel(), qPrintable(view->error()));
+    QVERIFY(view->smplxModel());
+    QVERIFY(!view->findChild<QPushButton*>("avatarMotion")->isHidden());
+    AvatarPosePanel* pose = view->posePanel();
+    QVERIFY(pose->avatar()->cloud.quantity("bone"));
+    // The rest pose is the file's cloud as it was.
+    QCOMPARE(view->splatLayer()->splats().centres, RenderSplats::fromCloud(view->cloud()).centres);
+    // The A-pose lowers the hands as on the procedural rig (every splat
+    // follows the joint nearest to it).
+    const double handRest = meanHeight(pose->posedSplats(), view->cloud(), 1);
+    pose->applyPreset(AvatarPosePanel::Preset::APose);
+    const double handA = meanHeight(pose->posedSplats(), view->cloud(), 1);
+    QVERIFY2(handRest - handA > 0.2, qPrintable(QString::number(handRest - handA)));
+
+    // The project keeps the binding and the pose.
+    const QJsonObject kept = window.viewArea()->specOf(view).settings;
+    QCOMPARE(kept.value("smplx").toString(), model);
+    QCOMPARE(kept.value("betas").toArray().size(), 1);
+    AvatarView restored(kept);
+    QVERIFY2(restored.posePanel(), qPrintable(restored.error()));
+    QCOMPARE(restored.posePanel()->posedSplats().centres, pose->posedSplats().centres);
+
+    // PCA hands: 6 coefficients per hand need the model's components; the
+    // procedural rig refuses them with the reason.
+    const QString pca = writeShoulderMotion(dir.filePath("pca.npz"), 3, 6);
+    QVERIFY2(view->loadMotion(pca), qPrintable(view->error()));
+    QCOMPARE(pose->motionFrameCount(), std::size_t(3));
+    AvatarView rig(proceduralAvatarSpec(2000).settings);
+    QVERIFY(!rig.loadMotion(pca));
+    QVERIFY2(rig.error().contains("PCA"), qPrintable(rig.error()));
+
+    // A model that cannot be read is named; the binding stays.
+    QVERIFY(!view->bindSmplx(dir.filePath("broken.npz"), {}, false));
+    QVERIFY2(view->error().contains("broken.npz"), qPrintable(view->error()));
+    QVERIFY(view->posePanel());
+    QCOMPARE(view->smplxModel()->path(), model.toStdString());
+
+    // Betas come from a parameter file too.
+    const QString params = dir.filePath("params.npz");
+    writeNpz(params.toStdString(),
+             {{"body_pose", detail::float32Tensor({1, 63}, std::vector<float>(63, 0.0f))},
+              {"betas", detail::float32Tensor({1, 3}, {0.5f, -1.0f, 2.0f})}});
+    SmplxBindDialog dialog;
+    QVERIFY(dialog.readBetasFrom(params));
+    QCOMPARE(dialog.betas(), (std::vector<double>{0.5, -1.0, 2.0}));
+    QVERIFY(!dialog.readBetasFrom(dir.filePath("none.npz")));
+}
+
+// Export frames: a turntable starts at the view's camera (its first frame is
+// the exported image) and turns; an animation renders the walk's poses from a
+// still camera; both do both; the dialog submits the job to the jobs panel.
+void TestAvatarGui::framesExportTurntableAndAnimation() {
+    QTemporaryDir dir;
+    MainWindow window;
+    window.setConfirmDiscard(false);
+    auto* view = qobject_cast<AvatarView*>(window.viewArea()->addView(proceduralAvatarSpec(2000)));
+    QVERIFY(view && view->posePanel());
+    const QSize size(48, 64);
+
+    widgets::SplatFramesJob turntable(
+        view->framesRequest(FramesKind::Turntable, 4, size, dir.filePath("turn")));
+    QCOMPARE(runHere(turntable).state, JobState::Succeeded);
+    QCOMPARE(turntable.rendered(), std::size_t(4));
+    QVERIFY(view->exportImage(dir.filePath("still.png"), size));
+    const QImage first(turntable.frames().framePath(0));
+    QCOMPARE(first, QImage(dir.filePath("still.png")));
+    QVERIFY(QImage(turntable.frames().framePath(1)) != first);
+
+    AvatarPosePanel* pose = view->posePanel();
+    const widgets::SplatFrames walk =
+        view->framesRequest(FramesKind::Animation, 3, size, dir.filePath("walk"));
+    QCOMPARE(walk.cameras.size(), std::size_t(1));
+    QCOMPARE(walk.poses.size(), std::size_t(3));
+    widgets::SplatFramesJob animation(walk);
+    QCOMPARE(runHere(animation).state, JobState::Succeeded);
+    // Frame 1 is the walk a third of a period on, from the view's camera.
+    SplatRasterOptions options;
+    options.shDegree = view->splatLayer()->shDegree();
+    options.background = view->splatLayer()->background();
+    const Avatar& avatar = *pose->avatar();
+    const QImage expected = widgets::splatQImage(rasterizeSplats(
+        avatar.posed(avatar.restSplats(),
+                     walkPose(avatar.skeleton, pose->walkCycle().period / 3, pose->walkCycle())),
+        view->splatLayer()->orbit().camera(size.width(), size.height()), options));
+    QCOMPARE(QImage(walk.framePath(1)).convertToFormat(QImage::Format_RGB888), expected);
+    QVERIFY(QImage(walk.framePath(0)) != QImage(walk.framePath(1)));
+    const widgets::SplatFrames both =
+        view->framesRequest(FramesKind::Both, 5, size, dir.filePath("both"));
+    QCOMPARE(both.cameras.size(), std::size_t(5));
+    QCOMPARE(both.poses.size(), std::size_t(5));
+
+    // A file without a rig has no animation.
+    const QString ply = writeCloud(dir.filePath("grid.ply"), gridCloud(300));
+    AvatarView file(splatsSpec(ply).settings);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                             file.framesRequest(FramesKind::Animation, 3, size, dir.path()));
+
+    // The button: the dialog's choices become a job in the jobs panel.
+    const QString folder = dir.filePath("dialog");
+    whenModalOpens<SplatFramesDialog>([&](SplatFramesDialog& d) {
+        auto* kind = field<QComboBox>(d, "framesKind");
+        QCOMPARE(kind->count(), 3);
+        kind->setCurrentIndex(1);  // the animation
+        field<QSpinBox>(d, "framesCount")->setValue(2);
+        field<QLineEdit>(d, "framesSize")->setText("32x24");
+        field<QLineEdit>(d, "framesFolder")->setText(folder);
+    });
+    QTest::mouseClick(view->findChild<QPushButton*>("avatarExportFrames"), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(QDir(folder).entryList({"frame_*.png"}).size(), 2, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.jobs()->activeCount() == 0, 20000);
+    QCOMPARE(QImage(QDir(folder).filePath("frame_0001.png")).size(), QSize(32, 24));
+    QVERIFY(!view->exportFrames(FramesKind::Turntable, 0, size, folder));
+    QVERIFY(!view->error().isEmpty());
+}
+
+// The project keeps the camera, the motion playing and whether it plays.
+void TestAvatarGui::cameraMotionAndPlayingAreKept() {
+    QTemporaryDir dir;
+    AvatarView view(proceduralAvatarSpec(2000).settings);
+    widgets::OrbitCamera orbit = view.splatLayer()->orbit();
+    orbit.azimuthDegrees = 63;
+    orbit.elevationDegrees = -12;
+    orbit.distance = 3.25f;
+    orbit.target = {0.1f, 0.9f, -0.2f};
+    view.splatLayer()->setOrbit(orbit);
+    QTRY_VERIFY(view.property(ViewArea::kSettingsProperty).toMap().contains("camera"));
+    QTRY_COMPARE(view.property(ViewArea::kSettingsProperty)
+                     .toMap()
+                     .value("camera")
+                     .toMap()
+                     .value("azimuth")
+                     .toDouble(),
+                 63.0);
+
+    AvatarPosePanel* pose = view.posePanel();
+    const QString motion = writeShoulderMotion(dir.filePath("motion.npz"), 4);
+    QVERIFY2(view.loadMotion(motion), qPrintable(view.error()));
+    pose->setWalkTime(0.25);
+    pose->setWalking(true);
+    const QJsonObject kept = withKept(proceduralAvatarSpec(2000).settings, view);
+    QCOMPARE(kept.value("motion").toString(), motion);
+    QCOMPARE(kept.value("playing").toBool(), true);
+
+    AvatarView restored(kept);
+    const widgets::OrbitCamera& back = restored.splatLayer()->orbit();
+    QCOMPARE(back.azimuthDegrees, 63.0f);
+    QCOMPARE(back.elevationDegrees, -12.0f);
+    QCOMPARE(back.distance, 3.25f);
+    QCOMPARE(back.target, orbit.target);
+    QVERIFY(restored.posePanel()->hasMotion());
+    QVERIFY(restored.posePanel()->walking());
+    QCOMPARE(restored.motionPath(), motion);
+    QCOMPARE(restored.posePanel()->posedSplats().centres, pose->posedSplats().centres);
+
+    // The walk cycle again: the motion is no longer kept; a paused walk is.
+    pose->setMotion({}, 30);
+    pose->setWalking(false);
+    const QJsonObject walk = withKept(kept, view);
+    QCOMPARE(walk.value("motion").toString(), QString());
+    QCOMPARE(walk.value("playing").toBool(), false);
+    // A motion whose file is gone comes back as the pose it showed.
+    QJsonObject gone = kept;
+    gone["motion"] = dir.filePath("gone.npz");
+    AvatarView lost(gone);
+    QVERIFY(lost.error().contains("gone.npz"));
+    QCOMPARE(lost.posePanel()->poseSettings().value("pose").toString(), QStringLiteral("custom"));
+    QCOMPARE(lost.posePanel()->posedSplats().centres,
+             AvatarView(kept).posePanel()->posedSplats().centres);
 }
 
 void TestAvatarGui::badSourcesAreNamed() {

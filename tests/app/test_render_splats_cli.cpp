@@ -15,6 +15,7 @@
 
 #include "BasinRun.h"
 #include "BasinTest.h"
+#include "JointSmplxModel.h"
 #include "data/detail/TensorBuilders.h"
 #include "io/Numpy.h"
 #include "splats/GaussianPly.h"
@@ -278,29 +279,9 @@ private Q_SLOTS:
     // joint at the procedural rig's joints, each weighted to its joint) moves
     // with the motion's shoulders (motion.npz, written by posesAndAnimatesTheAvatar).
     void bindsACloudToAnSmplxModel() {
-        const basin::Avatar rig = basin::makeProceduralAvatar({1000});
-        const auto world = rig.skeleton.worldTransforms(rig.skeleton.restPose());
-        const int joints = basin::kSmplxJointCount;
-        std::vector<float> vertices, identity(std::size_t(joints * joints), 0.0f);
-        std::vector<std::int64_t> kintree(std::size_t(2 * joints));
-        for (int j = 0; j < joints; ++j) {
-            const Eigen::Vector3d at = world[std::size_t(j)].translation();
-            // Shoulders at the height of the test cloud's blobs.
-            vertices.insert(vertices.end(), {float(at.x()), float(at.y() - 1.4), float(at.z())});
-            identity[std::size_t(j * joints + j)] = 1.0f;
-            const int parent = basin::smplxParents()[std::size_t(j)];
-            kintree[std::size_t(j)] = parent < 0 ? std::int64_t(4294967295) : parent;
-            kintree[std::size_t(joints + j)] = j;
-        }
-        using basin::detail::float32Tensor;
-        const QString model = dir_.filePath("SMPLX_TEST.npz");
-        basin::writeNpz(
-            model.toStdString(),
-            {{"v_template", float32Tensor({joints, 3}, vertices)},
-             {"shapedirs", float32Tensor({joints, 3, 1}, std::vector<float>(joints * 3, 0.0f))},
-             {"J_regressor", float32Tensor({joints, joints}, identity)},
-             {"weights", float32Tensor({joints, joints}, identity)},
-             {"kintree_table", basin::detail::int64Tensor({2, joints}, kintree)}});
+        // Shoulders at the height of the test cloud's blobs.
+        const QString model =
+            writeJointSmplxModel(dir_.filePath("SMPLX_TEST.npz"), Eigen::Vector3d(0, -1.4, 0));
         const QString out = dir_.filePath("bound");
         const BasinRun r = runBasin({"render-splats", ply_, "--smplx", model, "--motion",
                                      dir_.filePath("motion.npz"), "--size", "64x64", "--out", out});

@@ -15,6 +15,9 @@ constexpr double kDegrees = 180.0 / 3.14159265358979323846;
 // A frame longer than this (a stall, the first frame) moves the walk no
 // further, so it never jumps.
 constexpr double kLongestFrameSeconds = 0.1;
+// Views narrower than this (pixels) start with the panel collapsed: open, it
+// and the Splats panel would leave no room for the avatar.
+constexpr int kNarrowView = 760;
 
 }  // namespace
 
@@ -42,7 +45,7 @@ void AvatarPosePanel::setAvatar(std::shared_ptr<const Avatar> avatar,
 
 void AvatarPosePanel::applyPreset(Preset preset) {
     if (!avatar_) return;
-    walking_ = false;
+    stopPlaying();
     pose_ = preset == Preset::APose ? aPose(avatar_->skeleton) : tPose(avatar_->skeleton);
     poseName_ = preset == Preset::APose ? QStringLiteral("a-pose") : QStringLiteral("t-pose");
     repose();
@@ -50,7 +53,7 @@ void AvatarPosePanel::applyPreset(Preset preset) {
 
 void AvatarPosePanel::setJointRotation(int joint, const Eigen::Vector3d& axisAngle) {
     if (!avatar_ || joint < 0 || joint >= int(pose_.rotations.size())) return;
-    walking_ = false;
+    stopPlaying();
     pose_.rotations[std::size_t(joint)] = axisAngle;
     poseName_ = QStringLiteral("custom");
     repose();
@@ -58,6 +61,7 @@ void AvatarPosePanel::setJointRotation(int joint, const Eigen::Vector3d& axisAng
 
 void AvatarPosePanel::setWalking(bool playing) {
     if (!avatar_) return;
+    const bool changed = walking_ != playing;
     walking_ = playing;
     frameClock_.invalidate();
     // Paused too, the walk's pose is posed again so that listeners (the
@@ -65,6 +69,7 @@ void AvatarPosePanel::setWalking(bool playing) {
     poseName_ = motion_.empty() ? QStringLiteral("walk") : QStringLiteral("motion");
     pose_ = animatedPose(walkTime_);
     repose();
+    if (changed) Q_EMIT playingChanged(playing);
 }
 
 void AvatarPosePanel::setWalkTime(double seconds) {
@@ -81,7 +86,8 @@ void AvatarPosePanel::setMotion(std::vector<SkeletonPose> frames, double fps) {
         avatar_->skeleton.checkPose(p);
     motion_ = std::move(frames);
     motionFps_ = fps > 0 ? fps : 30;
-    walking_ = false;
+    openPanel_ = !motion_.empty();  // its play controls
+    stopPlaying();
     setWalkTime(0);
 }
 
@@ -106,13 +112,20 @@ void AvatarPosePanel::repose() {
     Q_EMIT posed();
 }
 
+void AvatarPosePanel::stopPlaying() {
+    if (!walking_) return;
+    walking_ = false;
+    Q_EMIT playingChanged(false);
+}
+
 QVariantMap AvatarPosePanel::poseSettings() const {
-    // A motion's frame is kept as the custom pose it is (the motion file is not).
-    const bool custom =
-        poseName_ == QLatin1String("custom") || poseName_ == QLatin1String("motion");
-    QVariantMap settings{{QStringLiteral("pose"), custom ? QStringLiteral("custom") : poseName_}};
-    if (poseName_ == QLatin1String("walk")) settings[QStringLiteral("walkTime")] = walkTime_;
-    if (custom && avatar_) {
+    QVariantMap settings{{QStringLiteral("pose"), poseName_}};
+    // Every key is always written: a project merges the settings it is given.
+    settings[QStringLiteral("walkTime")] = walkTime_;
+    settings[QStringLiteral("playing")] = walking_;
+    // A motion's frame is kept as rotations too: it is restored as a custom
+    // pose when the motion file is gone.
+    if ((poseName_ == QLatin1String("custom") || poseName_ == QLatin1String("motion")) && avatar_) {
         QVariantMap rotations;
         for (std::size_t j = 0; j < pose_.rotations.size(); ++j) {
             const Eigen::Vector3d& r = pose_.rotations[j];
@@ -125,29 +138,32 @@ QVariantMap AvatarPosePanel::poseSettings() const {
     return settings;
 }
 
+void AvatarPosePanel::restoreRotations(const QVariantMap& rotations) {
+    stopPlaying();
+    pose_ = tPose(avatar_->skeleton);
+    for (auto it = rotations.begin(); it != rotations.end(); ++it) {
+        const int j = avatar_->skeleton.find(it.key().toStdString());
+        const QVariantList v = it.value().toList();
+        if (j >= 0 && v.size() == 3)
+            pose_.rotations[std::size_t(j)] =
+                Eigen::Vector3d(v[0].toDouble(), v[1].toDouble(), v[2].toDouble());
+    }
+    poseName_ = QStringLiteral("custom");
+    repose();
+}
+
 void AvatarPosePanel::restorePose(const QVariantMap& settings) {
     if (!avatar_) return;
     const QString name = settings.value(QStringLiteral("pose")).toString();
-    if (name == QLatin1String("a-pose")) {
-        applyPreset(Preset::APose);
-    } else if (name == QLatin1String("walk")) {
-        walking_ = false;
+    if (name == QLatin1String("walk") || (name == QLatin1String("motion") && !motion_.empty())) {
+        if (name == QLatin1String("walk")) motion_.clear();
+        stopPlaying();
         setWalkTime(settings.value(QStringLiteral("walkTime")).toDouble());
-    } else if (name == QLatin1String("custom")) {
-        walking_ = false;
-        pose_ = tPose(avatar_->skeleton);
-        const QVariantMap rotations = settings.value(QStringLiteral("rotations")).toMap();
-        for (auto it = rotations.begin(); it != rotations.end(); ++it) {
-            const int j = avatar_->skeleton.find(it.key().toStdString());
-            const QVariantList v = it.value().toList();
-            if (j >= 0 && v.size() == 3)
-                pose_.rotations[std::size_t(j)] =
-                    Eigen::Vector3d(v[0].toDouble(), v[1].toDouble(), v[2].toDouble());
-        }
-        poseName_ = QStringLiteral("custom");
-        repose();
+        if (settings.value(QStringLiteral("playing")).toBool()) setWalking(true);
+    } else if (name == QLatin1String("custom") || name == QLatin1String("motion")) {
+        restoreRotations(settings.value(QStringLiteral("rotations")).toMap());
     } else {
-        applyPreset(Preset::TPose);
+        applyPreset(name == QLatin1String("a-pose") ? Preset::APose : Preset::TPose);
     }
 }
 
@@ -171,10 +187,20 @@ void AvatarPosePanel::drawImGui() {
     if (!avatar_) return;
     ImGuiBridge& ui = host()->imgui();
     const QSize view = host()->viewSize();
-    // Kept in the top right corner, clear of the splat panel on the left.
-    ImGui::SetNextWindowPos(ImVec2(float(view.width()) - 10.0f, 10.0f), ImGuiCond_Always,
+    // Kept in the top right corner, clear of the Splats panel on the left
+    // (260 pixels wide); a view too narrow for both side by side has it one
+    // title bar lower, so the two titles never overlap.
+    const float top = view.width() < 280 + 260 + 30 ? 40.0f : 10.0f;
+    ImGui::SetNextWindowPos(ImVec2(float(view.width()) - 10.0f, top), ImGuiCond_Always,
                             ImVec2(1.0f, 0.0f));
     ImGui::SetNextWindowSizeConstraints(ImVec2(280, 0), ImVec2(280, float(view.height()) - 20));
+    // In a narrow view the open panel would cover the avatar: it starts
+    // collapsed there (its title bar opens it), and opens when a motion loads.
+    ImGui::SetNextWindowCollapsed(view.width() < kNarrowView, ImGuiCond_FirstUseEver);
+    if (openPanel_) {
+        ImGui::SetNextWindowCollapsed(false, ImGuiCond_Always);
+        openPanel_ = false;
+    }
     const bool open = ImGui::Begin("Pose", nullptr, ImGuiWindowFlags_AlwaysAutoResize);
     ui.recordWindow(QStringLiteral("Pose"));
     if (!open) {
@@ -205,7 +231,7 @@ void AvatarPosePanel::drawImGui() {
     float t = float(walkTime_);
     if (ImGui::SliderFloat(motion ? "motion time" : "walk time", &t, 0.0f, float(animationPeriod()),
                            "%.2f s")) {
-        walking_ = false;
+        stopPlaying();
         setWalkTime(t);
     }
     ui.recordLastItem(QStringLiteral("Pose/Walk time"));

@@ -66,14 +66,19 @@ public:
     std::size_t motionFrameCount() const { return motion_.size(); }
     // The length of what plays: the walk cycle's period or the motion's.
     double animationPeriod() const;
+    // The walk's or the motion's pose at `seconds` into it (looping).
+    SkeletonPose animatedPose(double seconds) const;
 
     // The splats of the current pose, as handed to the layer.
     const RenderSplats& posedSplats() const { return posed_; }
 
     // The pose as settings a project keeps: {"pose": "t-pose" | "a-pose" |
-    // "walk" | "custom", "walkTime": seconds (walk), "rotations": {joint
-    // name: [x, y, z] radians} (custom, non-zero joints only)}; restoring
-    // them poses (a walk restored is paused). Unknown joints are skipped.
+    // "walk" | "motion" | "custom", "walkTime": seconds into the walk or
+    // motion, "playing": whether it plays, "rotations": {joint name:
+    // [x, y, z] radians} (custom and motion, non-zero joints only)};
+    // restoring them poses and plays what was playing. A motion is restored
+    // at its time when one is loaded (setMotion first), else as the custom
+    // pose of its frame. Unknown joints are skipped.
     QVariantMap poseSettings() const;
     void restorePose(const QVariantMap& settings);
 
@@ -86,11 +91,14 @@ public:
 Q_SIGNALS:
     // The posed splats changed.
     void posed();
+    // The walk or motion started or stopped playing.
+    void playingChanged(bool playing);
 
 private:
     void repose();
-    // The walk's or the motion's pose at `seconds` into it.
-    SkeletonPose animatedPose(double seconds) const;
+    void restoreRotations(const QVariantMap& rotations);
+    // Pauses a playing walk or motion (playingChanged).
+    void stopPlaying();
 
     std::shared_ptr<const Avatar> avatar_;
     std::vector<SplatQuantity> quantities_;
@@ -101,6 +109,7 @@ private:
     WalkCycle cycle_;
     QString poseName_ = QStringLiteral("t-pose");
     bool walking_ = false;
+    bool openPanel_ = false;  // open the ImGui window at the next frame
     double walkTime_ = 0;
     std::vector<SkeletonPose> motion_;
     double motionFps_ = 30;

@@ -126,6 +126,11 @@ void SplatLayer::setOrbit(const OrbitCamera& orbit) {
     changed();
 }
 
+void SplatLayer::setPanelCollapsed(bool collapsed) {
+    m_collapsePanel = collapsed ? 1 : 0;
+    changed();
+}
+
 void SplatLayer::frameCloud() {
     if (m_splats.size() == 0) return;
     std::array<float, 6> bounds{};
@@ -441,6 +446,10 @@ void SplatLayer::drawImGui() {
     }
     ImGui::SetNextWindowPos(ImVec2(10, 10), ImGuiCond_FirstUseEver);
     ImGui::SetNextWindowSizeConstraints(ImVec2(260, 0), ImVec2(260, 10000));
+    if (m_collapsePanel >= 0) {
+        ImGui::SetNextWindowCollapsed(m_collapsePanel == 1, ImGuiCond_Always);
+        m_collapsePanel = -1;
+    }
     const bool open = ImGui::Begin("Splats", nullptr, ImGuiWindowFlags_AlwaysAutoResize);
     ui.recordWindow(QStringLiteral("Splats"));
     if (!open) {

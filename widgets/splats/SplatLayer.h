@@ -89,6 +89,9 @@ public:
     void setColormap(Colormap map);
     Colormap colormap() const { return m_colormap; }
     void setBackground(const std::array<float, 3>& rgb);
+    // Collapses (or opens) the Splats panel at the next frame, e.g. to leave
+    // room for another panel; the user can open it again.
+    void setPanelCollapsed(bool collapsed);
     const std::array<float, 3>& background() const { return m_background; }
     float pointRadius() const { return m_pointRadius; }
 
@@ -153,6 +156,7 @@ private:
 
     OrbitCamera m_orbit;
     int m_shDegree = 3;
+    int m_collapsePanel = -1;  // -1: leave the panel as it is; 0/1: open/collapse it once
     SplatDisplay m_display = SplatDisplay::Colour;
     std::string m_quantity = "opacity";
     Colormap m_colormap = Colormap::Viridis;

@@ -4,6 +4,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
+#include <QResizeEvent>
 #include <QSplitter>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -97,8 +98,14 @@ SplatStatsView::SplatStatsView(QWidget* parent)
 
     partPlot_->setMinimumHeight(120);
     partPlot_->yAxis->setLabel(tr("splats"));
+    // The legend sits in a row of its own above the bars, never over them.
     partPlot_->legend->setVisible(true);
-    partPlot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    partPlot_->plotLayout()->insertRow(0);
+    partPlot_->plotLayout()->addElement(0, 0, partPlot_->legend);
+    partPlot_->plotLayout()->setRowStretchFactor(0, 0.001);
+    partPlot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    partPlot_->legend->setBorderPen(Qt::NoPen);
+    partPlot_->legend->setMargins(QMargins(4, 2, 4, 0));
     partTotals_ = new QCPBars(partPlot_->xAxis, partPlot_->yAxis);
     partTotals_->setName(tr("all"));
     partTotals_->setPen(Qt::NoPen);
@@ -368,6 +375,14 @@ void SplatStatsView::redrawHistogram() {
     histogramPlot_->xAxis->setRange(low_ - width, high_ + width);
     histogramPlot_->yAxis->setRange(0, top * 1.05);
     updateBrushRect();
+}
+
+void SplatStatsView::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    // About one tick label per 70 pixels of axis, so that they never run
+    // together in a narrow panel.
+    histogramPlot_->xAxis->ticker()->setTickCount(std::clamp((width() - 60) / 70, 2, 8));
+    histogramPlot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 }  // namespace basin::widgets

@@ -108,6 +108,9 @@ Q_SIGNALS:
     // The histogram shows another value (setValue or the combo box).
     void valueChanged(const QString& name);
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     void computeValues();
     void computeHistogram();
