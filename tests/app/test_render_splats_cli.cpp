@@ -295,6 +295,51 @@ private Q_SLOTS:
         QVERIFY2(missing.err.contains(QStringLiteral("none.npz")), qPrintable(missing.err));
     }
 
+    // PCA hand poses (6 coefficients a hand) play on a cloud bound to a model
+    // with hand components; --hand-mean adds the model's mean hand pose and
+    // so curls the fingers further; the procedural rig, which has no
+    // components, names the PCA hand pose it cannot pose.
+    void pcaHandsAndTheHandMean() {
+        const basin::Avatar rig = basin::makeProceduralAvatar({6000});
+        const QString avatar = dir_.filePath("rig.ply");
+        basin::writeGaussianPly(avatar.toStdString(), rig.cloud);
+        const QString model =
+            writeJointSmplxModel(dir_.filePath("SMPLX_HANDS.npz"), Eigen::Vector3d::Zero(), true);
+        const int frames = 2;
+        const QString motion = dir_.filePath("pca.npz");
+        std::vector<float> hands(std::size_t(frames) * 6, 0.0f);
+        for (std::size_t i = 6; i < hands.size(); ++i)
+            hands[i] = 0.8f;  // frame 1 bends, frame 0 is flat
+        using basin::detail::float32Tensor;
+        basin::writeNpz(
+            motion.toStdString(),
+            {{"body_pose", float32Tensor({frames, 63}, std::vector<float>(63 * frames))},
+             {"left_hand_pose", float32Tensor({frames, 6}, hands)},
+             {"right_hand_pose", float32Tensor({frames, 6}, hands)}});
+        auto render = [&](const QString& name, QStringList extra) {
+            const QString out = dir_.filePath(name);
+            const BasinRun r =
+                runBasin(QStringList{"render-splats", avatar, "--smplx", model, "--motion", motion,
+                                     "--camera", "orbit:0,0", "--size", "96x96", "--out", out} +
+                         extra);
+            if (r.code != 0) qWarning("%s", qPrintable(r.err));
+            return QDir(out);
+        };
+        const QDir flat = render("pca-flat", {});
+        const QDir mean = render("pca-mean", {"--hand-mean"});
+        QCOMPARE(flat.entryList({"frame_*.png"}).size(), frames);
+        QCOMPARE(mean.entryList({"frame_*.png"}).size(), frames);
+        // The coefficients move the hands; the mean moves them again.
+        QVERIFY(QImage(flat.filePath("frame_0000.png")) != QImage(flat.filePath("frame_0001.png")));
+        QVERIFY(QImage(flat.filePath("frame_0000.png")) != QImage(mean.filePath("frame_0000.png")));
+
+        const BasinRun procedural = runBasin(
+            {"render-splats", "--avatar", "--motion", motion, "--out", dir_.filePath("pca-rig")});
+        QVERIFY(procedural.code != 0);
+        QVERIFY2(procedural.err.contains("PCA") && procedural.err.contains("pca.npz"),
+                 qPrintable(procedural.err));
+    }
+
     void avatarOptionsThatDoNotFitAreNamed() {
         const QString out = dir_.filePath("bad.png");
         const struct {

@@ -1,7 +1,7 @@
 // Fuzz target: the SMPL-X readers of core/splats on arbitrary bytes — a
 // parameter file (a pickle through the restricted pickle machine, or an .npz)
 // turned into 55-joint poses, and a body model .npz whose skeleton, posed
-// mesh and splat binding are computed when it is small.
+// mesh, splat binding and PCA hand expansion are computed when it is small.
 
 #include <cstdint>
 #include <exception>
@@ -27,6 +27,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             model.posedVertices(basin::SmplxParameters{});
             model.bindSplats({0.f, 0.f, 0.f, 1.f, -1.f, 0.5f}, model.shapedVertices());
             (void)skeleton;
+            if (model.hasHandComponents()) {
+                basin::SmplxParameters pca;
+                pca.leftHandPose = {0.5, -0.25, 1.0};
+                pca.rightHandPose.assign(45, 0.1);
+                model.withFullHandPoses(pca, model.hasHandMean());
+            }
         }
     } catch (const std::exception&) {
     }
