@@ -196,12 +196,17 @@ void AvatarPosePanel::drawImGui() {
     ImGui::SetNextWindowSizeConstraints(ImVec2(280, 0), ImVec2(280, float(view.height()) - 20));
     // In a narrow view the open panel would cover the avatar: it starts
     // collapsed there (its title bar opens it), and opens when a motion loads.
-    ImGui::SetNextWindowCollapsed(view.width() < kNarrowView, ImGuiCond_FirstUseEver);
+    // Until the user opens or collapses it, it follows the view's width (the
+    // first frames may come before the view has its final size).
     if (openPanel_) {
-        ImGui::SetNextWindowCollapsed(false, ImGuiCond_Always);
+        autoCollapse_ = false;
         openPanel_ = false;
+        ImGui::SetNextWindowCollapsed(false, ImGuiCond_Always);
     }
+    const bool narrow = view.width() < kNarrowView;
+    if (autoCollapse_) ImGui::SetNextWindowCollapsed(narrow, ImGuiCond_Always);
     const bool open = ImGui::Begin("Pose", nullptr, ImGuiWindowFlags_AlwaysAutoResize);
+    if (autoCollapse_ && ImGui::IsWindowCollapsed() != narrow) autoCollapse_ = false;
     ui.recordWindow(QStringLiteral("Pose"));
     if (!open) {
         ImGui::End();

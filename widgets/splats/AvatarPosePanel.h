@@ -109,7 +109,8 @@ private:
     WalkCycle cycle_;
     QString poseName_ = QStringLiteral("t-pose");
     bool walking_ = false;
-    bool openPanel_ = false;  // open the ImGui window at the next frame
+    bool openPanel_ = false;    // open the ImGui window at the next frame
+    bool autoCollapse_ = true;  // collapsed in narrow views until the user decides
     double walkTime_ = 0;
     std::vector<SkeletonPose> motion_;
     double motionFps_ = 30;
