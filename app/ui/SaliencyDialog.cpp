@@ -1,4 +1,5 @@
 #include "ui/SaliencyDialog.h"
+#include "ui/DialogRows.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -14,6 +15,7 @@
 #include <QSpinBox>
 
 #include "saliency/SaliencyJob.h"
+#include "ui/DialogRows.h"
 
 namespace basin::app {
 namespace {
@@ -92,19 +94,14 @@ SaliencyDialog::SaliencyDialog(const Project& project, int checkpointItem, QWidg
     index_ = spin(0, 1 << 30, 0, "index");
     imageFile_ = new QLineEdit;
     imageFile_->setObjectName(QStringLiteral("imageFile"));
-    auto* browse = new QPushButton(tr("Browse…"));
-    connect(browse, &QPushButton::clicked, this, [this] {
-        const QString f = QFileDialog::getOpenFileName(this, tr("Image to explain"), {},
-                                                       tr("Images (*.png *.jpg *.jpeg *.bmp)"));
-        if (!f.isEmpty()) imageFile_->setText(f);
-    });
     auto* imageRow = new QHBoxLayout;
     imageRow->addWidget(image_, 1);
     imageRow->addWidget(new QLabel(tr("sample")));
     imageRow->addWidget(index_);
-    auto* fileRow = new QHBoxLayout;
-    fileRow->addWidget(imageFile_, 1);
-    fileRow->addWidget(browse);
+    QHBoxLayout* fileRow = browseRow(imageFile_, [this](const QString&) {
+        return QFileDialog::getOpenFileName(this, tr("Image to explain"), {},
+                                            tr("Images (*.png *.jpg *.jpeg *.bmp)"));
+    });
     form->addRow(tr("Image:"), imageRow);
     form->addRow(tr("Image file:"), fileRow);
 

@@ -15,6 +15,7 @@
 #include <exception>
 
 #include "splats/SmplxSequence.h"
+#include "ui/DialogRows.h"
 
 namespace basin::app {
 
@@ -35,30 +36,21 @@ SmplxBindDialog::SmplxBindDialog(QWidget* parent)
       model_(new QLineEdit),
       betas_(new QLineEdit),
       handMean_(new QCheckBox(tr("Add the model's mean hand pose to motions"))),
-      problem_(new QLabel) {
+      problem_(problemLabel(QStringLiteral("smplxProblem"))) {
     setWindowTitle(tr("Bind to SMPL-X"));
     model_->setObjectName(QStringLiteral("smplxModel"));
     betas_->setObjectName(QStringLiteral("smplxBetas"));
     handMean_->setObjectName(QStringLiteral("smplxHandMean"));
-    problem_->setObjectName(QStringLiteral("smplxProblem"));
     model_->setPlaceholderText(tr("SMPLX_NEUTRAL.npz (from smpl-x.is.tue.mpg.de)"));
     betas_->setPlaceholderText(tr("zeros: the template shape"));
     handMean_->setToolTip(
         tr("As the smplx package does with flat_hand_mean=False (its default): the hand poses "
            "of a motion are offsets from the model's relaxed mean hand."));
-    problem_->setWordWrap(true);
-    problem_->setStyleSheet(QStringLiteral("color: #b00020"));
-    problem_->hide();
 
-    auto* browse = new QPushButton(tr("Browse…"));
-    connect(browse, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(
-            this, tr("SMPL-X body model"), model_->text(), tr("SMPL-X models (*.npz)"));
-        if (!path.isEmpty()) model_->setText(path);
+    QHBoxLayout* modelRow = browseRow(model_, [this](const QString& current) {
+        return QFileDialog::getOpenFileName(this, tr("SMPL-X body model"), current,
+                                            tr("SMPL-X models (*.npz)"));
     });
-    auto* modelRow = new QHBoxLayout;
-    modelRow->addWidget(model_, 1);
-    modelRow->addWidget(browse);
     auto* fromFile = new QPushButton(tr("From a parameter file…"));
     fromFile->setToolTip(
         tr("The betas of the first frame of an SMPL-X parameter file (.pkl, .npz) "
@@ -82,9 +74,7 @@ SmplxBindDialog::SmplxBindDialog(QWidget* parent)
            "given by the betas (the shape the splats were trained at); the pose panel then poses "
            "it with SMPL-X's joints."));
     explanation->setWordWrap(true);
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    connect(buttons, &QDialogButtonBox::accepted, this, &SmplxBindDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, this, &SmplxBindDialog::reject);
+    QDialogButtonBox* buttons = okCancelButtons(this);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(explanation);
     layout->addLayout(form);
@@ -129,11 +119,10 @@ bool SmplxBindDialog::readBetasFrom(const QString& parameterFile) {
         if (frames.empty() || frames.front().betas.empty())
             throw std::runtime_error(parameterFile.toStdString() + " holds no betas");
         setBetas(frames.front().betas);
-        problem_->hide();
+        showProblem(problem_, {});
         return true;
     } catch (const std::exception& e) {
-        problem_->setText(QString::fromStdString(e.what()));
-        problem_->show();
+        showProblem(problem_, QString::fromStdString(e.what()));
         return false;
     }
 }
@@ -147,11 +136,8 @@ void SmplxBindDialog::accept() {
         problem = tr("%1 is not a file.").arg(modelPath());
     else if (!parseNumberList(betas_->text(), &values))
         problem = tr("The betas must be numbers separated by commas or spaces.");
-    if (!problem.isEmpty()) {
-        problem_->setText(problem);
-        problem_->show();
-        return;
-    }
+    showProblem(problem_, problem);
+    if (!problem.isEmpty()) return;
     QDialog::accept();
 }
 

@@ -13,6 +13,8 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include "ui/DialogRows.h"
+
 namespace basin::app {
 namespace {
 
@@ -37,14 +39,13 @@ SplatFramesDialog::SplatFramesDialog(bool animated, int animationFrames, QWidget
       count_(new QSpinBox),
       size_(new QLineEdit(QStringLiteral("1280x720"))),
       folder_(new QLineEdit(QDir::home().filePath(QStringLiteral("basin-frames")))),
-      problem_(new QLabel),
+      problem_(problemLabel(QStringLiteral("framesProblem"))),
       animationFrames_(std::max(animationFrames, 1)) {
     setWindowTitle(tr("Export frames"));
     kind_->setObjectName(QStringLiteral("framesKind"));
     count_->setObjectName(QStringLiteral("framesCount"));
     size_->setObjectName(QStringLiteral("framesSize"));
     folder_->setObjectName(QStringLiteral("framesFolder"));
-    problem_->setObjectName(QStringLiteral("framesProblem"));
     kind_->addItem(tr("Turntable: the camera turns once around the target"),
                    int(FramesKind::Turntable));
     if (animated) {
@@ -58,19 +59,10 @@ SplatFramesDialog::SplatFramesDialog(bool animated, int animationFrames, QWidget
     connect(kind_, &QComboBox::currentIndexChanged, this, [this] {
         count_->setValue(kind() == FramesKind::Turntable ? kTurntableFrames : animationFrames_);
     });
-    problem_->setWordWrap(true);
-    problem_->setStyleSheet(QStringLiteral("color: #b00020"));
-    problem_->hide();
 
-    auto* browse = new QPushButton(tr("Browse…"));
-    connect(browse, &QPushButton::clicked, this, [this] {
-        const QString path =
-            QFileDialog::getExistingDirectory(this, tr("Folder for the frames"), folder_->text());
-        if (!path.isEmpty()) folder_->setText(path);
+    QHBoxLayout* folderRow = browseRow(folder_, [this](const QString& current) {
+        return QFileDialog::getExistingDirectory(this, tr("Folder for the frames"), current);
     });
-    auto* folderRow = new QHBoxLayout;
-    folderRow->addWidget(folder_, 1);
-    folderRow->addWidget(browse);
     auto* form = new QFormLayout;
     form->addRow(tr("Frames of:"), kind_);
     form->addRow(tr("Frames:"), count_);
@@ -80,9 +72,7 @@ SplatFramesDialog::SplatFramesDialog(bool animated, int animationFrames, QWidget
         tr("Rendered by the CPU reference rasterizer in the jobs panel as frame_0000.png, …; "
            "the same export into the same folder resumes where a cancelled one stopped."));
     note->setWordWrap(true);
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    connect(buttons, &QDialogButtonBox::accepted, this, &SplatFramesDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, this, &SplatFramesDialog::reject);
+    QDialogButtonBox* buttons = okCancelButtons(this);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(note);
@@ -115,11 +105,8 @@ void SplatFramesDialog::accept() {
                       .arg(size_->text());
     else if (folder().isEmpty())
         problem = tr("Choose a folder for the frames.");
-    if (!problem.isEmpty()) {
-        problem_->setText(problem);
-        problem_->show();
-        return;
-    }
+    showProblem(problem_, problem);
+    if (!problem.isEmpty()) return;
     QDialog::accept();
 }
 
