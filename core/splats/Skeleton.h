@@ -26,6 +26,10 @@ struct Joint {
 struct SkeletonPose {
     std::vector<Eigen::Vector3d> rotations;
     Eigen::Vector3d translation = Eigen::Vector3d::Zero();
+    // Expression coefficients (SMPL-X's `expression`) for avatars with
+    // expression blend shapes (Avatar::blendShapes); empty leaves the face as
+    // it was trained. Skeletons and avatars without them ignore it.
+    std::vector<double> expression;
 };
 
 class Skeleton {

@@ -78,6 +78,7 @@ SkeletonPose SmplxParameters::skeletonPose() const {
             pose.rotations[std::size_t(first + k)] = {
                 v[std::size_t(3 * k)], v[std::size_t(3 * k + 1)], v[std::size_t(3 * k + 2)]};
     };
+    pose.expression = expression;
     pose.rotations[0] = globalOrient;
     put(bodyPose, "body_pose", 1, kSmplxBodyJointCount - 1);
     pose.rotations[kSmplxJaw] = jawPose;
@@ -303,11 +304,29 @@ Eigen::MatrixX3d SmplxModel::posedVertices(const SmplxParameters& parameters) co
     return out;
 }
 
+int SmplxModel::expressionCount() const {
+    return std::max(0, shapeCount() - kExpressionFirstColumn);
+}
+
+SplatBlendShapes SmplxModel::splatBlendShapes(const std::vector<int>& vertexOfSplat,
+                                              const std::vector<double>& bindExpression) const {
+    const Eigen::MatrixXf expressionDirs =
+        expressionCount() > 0 ? Eigen::MatrixXf(shapedirs_.rightCols(expressionCount()))
+                              : Eigen::MatrixXf();
+    return SplatBlendShapes::fromModel(vertexOfSplat, posedirs_, expressionDirs, jRegressor_,
+                                       bindExpression);
+}
+
 Avatar makeSmplxAvatar(GaussianCloud cloud, const SmplxModel& model,
                        const std::vector<double>& betas, const std::vector<double>& expression) {
     Avatar avatar;
     avatar.skeleton = model.skeleton(betas, expression);
-    avatar.weights = model.bindSplats(cloud.positions, model.shapedVertices(betas, expression));
+    std::vector<int> vertexOfSplat;
+    avatar.weights =
+        model.bindSplats(cloud.positions, model.shapedVertices(betas, expression), &vertexOfSplat);
+    if (model.hasPoseBlendShapes() || model.expressionCount() > 0)
+        avatar.blendShapes = std::make_shared<const SplatBlendShapes>(
+            model.splatBlendShapes(vertexOfSplat, expression));
     if (!cloud.quantity("bone")) {
         SplatQuantity bone{"bone", {}};
         bone.values.reserve(cloud.size());

@@ -64,6 +64,8 @@ public:
     int jointCount() const { return int(parents_.size()); }
     int shapeCount() const { return int(shapedirs_.cols()); }
     bool hasPoseBlendShapes() const { return posedirs_.size() > 0; }
+    // Expression blend shapes: the shapedirs columns from 300 on.
+    int expressionCount() const;
     bool hasHandComponents() const { return handComponents_[0].size() > 0; }
     bool hasHandMean() const { return handMean_[0].size() > 0; }
     const std::vector<int>& parents() const { return parents_; }
@@ -104,6 +106,12 @@ public:
     SkinWeights bindSplats(const std::vector<float>& centres, const Eigen::MatrixX3d& restVertices,
                            std::vector<int>* nearestVertex = nullptr) const;
 
+    // The pose correctives and expression blend shapes at each splat's
+    // vertex (bindSplats' `nearestVertex`), for splats trained at
+    // `bindExpression`: what makeSmplxAvatar attaches to an avatar.
+    SplatBlendShapes splatBlendShapes(const std::vector<int>& vertexOfSplat,
+                                      const std::vector<double>& bindExpression = {}) const;
+
 private:
     std::string path_;
     Eigen::MatrixX3d vTemplate_;
@@ -119,7 +127,10 @@ private:
 // A trained rest-pose cloud (e.g. EVA's canonical Gaussians) rigged to the
 // model at the shape it was trained with: the skeleton at that shape, each
 // splat bound to its nearest vertex, and a "bone" quantity (the dominant
-// joint) unless the cloud has one.
+// joint) unless the cloud has one. When the model has pose blend shapes or
+// expression components, the avatar carries them at the splats' vertices
+// (Avatar::blendShapes): poses then bend the splats with SMPL-X's pose
+// correctives and SkeletonPose::expression moves the face.
 Avatar makeSmplxAvatar(GaussianCloud cloud, const SmplxModel& model,
                        const std::vector<double>& betas = {},
                        const std::vector<double>& expression = {});

@@ -139,6 +139,7 @@ private Q_SLOTS:
     void cameraMotionAndPlayingAreKept();
     void badSourcesAreNamed();
     void menuOpensTheProceduralAvatar();
+    void motionExpressionsAreKept();
 };
 
 void TestAvatarGui::plyOpensWithItsStatistics() {
@@ -779,6 +780,47 @@ void TestAvatarGui::menuOpensTheProceduralAvatar() {
             inDemo = inDemo || (v.toObject()["type"].toString() == "avatar" &&
                                 v.toObject()["settings"].toObject()["source"] == "procedural");
     QVERIFY(inDemo);
+}
+
+// A motion's expressions reach an avatar with expression blend shapes, are
+// kept with the pose's settings (restored as a custom pose without the
+// motion) and decide the frames' fingerprint.
+void TestAvatarGui::motionExpressionsAreKept() {
+    Avatar rig = makeProceduralAvatar({2000});
+    // The first 10 splats follow one expression blend shape, 0.1 up per unit.
+    std::vector<int> vertexOfSplat(rig.cloud.size(), 1);
+    std::fill(vertexOfSplat.begin(), vertexOfSplat.begin() + 10, 0);
+    Eigen::MatrixXf expression = Eigen::MatrixXf::Zero(6, 1);
+    expression(1, 0) = 0.1f;
+    rig.blendShapes = std::make_shared<const SplatBlendShapes>(SplatBlendShapes::fromModel(
+        vertexOfSplat, {}, expression, Eigen::MatrixXd::Zero(rig.skeleton.size(), 2)));
+    const auto avatar = std::make_shared<const Avatar>(rig);
+    AvatarPosePanel pose;
+    pose.setAvatar(avatar, {}, nullptr);
+    std::vector<SkeletonPose> frames(2, tPose(rig.skeleton));
+    frames[1].expression = {2.0};
+    pose.setMotion(frames, 10);
+    const std::vector<float> rest = pose.posedSplats().centres;
+    pose.setWalkTime(0.15);  // frame 1
+    const std::vector<float> smiling = pose.posedSplats().centres;
+    QVERIFY(std::abs(smiling[1] - rest[1] - 0.2f) < 1e-6f);
+    QCOMPARE(smiling[3 * 10 + 1], rest[3 * 10 + 1]);
+
+    const QVariantMap settings =
+        QJsonObject::fromVariantMap(pose.poseSettings()).toVariantMap();  // as a project keeps it
+    QCOMPARE(settings.value("expression").toList(), QVariantList{2.0});
+    AvatarPosePanel restored;
+    restored.setAvatar(avatar, {}, nullptr);
+    restored.restorePose(settings);
+    QCOMPARE(restored.posedSplats().centres, smiling);
+    QCOMPARE(restored.pose().expression, std::vector<double>{2.0});
+
+    widgets::SplatFrames request;
+    request.avatar = avatar;
+    request.poses = frames;
+    const std::string withExpression = request.fingerprint();
+    request.poses[1].expression.clear();
+    QVERIFY(request.fingerprint() != withExpression);
 }
 
 BASIN_GUI_TEST_MAIN(TestAvatarGui)

@@ -8,7 +8,10 @@
 // matrices D_l are orthogonal and multiply as the rotations do, the polar
 // rotation of a blended matrix is its orthogonal factor, the identity pose
 // keeps SH bit for bit, and a posed degree-3 cloud renders as the rest cloud
-// seen from the camera turned back.
+// seen from the camera turned back. Blend shapes carried to splats keep the
+// rows of their vertices, displace each splat by its vertex's GEMV row and
+// move the joints with the expression; re-posing 80k splats with a
+// real-size SMPL-X model's blend shapes is timed.
 
 #include <Eigen/Cholesky>
 #include <Eigen/Geometry>
@@ -16,8 +19,13 @@
 #include <random>
 #include <stdexcept>
 
+#include <QElapsedTimer>
+#include <algorithm>
 #include "BasinTest.h"
+
+#include "splats/Avatar.h"
 #include "splats/LinearBlendSkinning.h"
+#include "splats/ProceduralAvatar.h"
 #include "splats/ShRotation.h"
 #include "splats/Skeleton.h"
 #include "splats/SphericalHarmonics.h"
@@ -403,6 +411,136 @@ private Q_SLOTS:
         for (std::size_t p = 0; p < wrong.rgb.size(); ++p)
             wrongLargest = std::max(wrongLargest, std::abs(wrong.rgb[p] - expected.rgb[p]));
         QVERIFY(wrongLargest > 0.05f);
+    }
+
+    void blendShapesKeepTheBoundRows() {
+        // A 6-vertex "mesh" on the 3-joint arm: 18 rows, 18 pose columns
+        // (joints 1 and 2), 2 expression columns; splats on vertices 4, 1, 4.
+        std::mt19937 rng(5);
+        std::normal_distribution<float> n(0, 0.1f);
+        Eigen::MatrixXf poseDirs(18, 18), exprDirs(18, 2);
+        for (Eigen::Index i = 0; i < poseDirs.size(); ++i)
+            poseDirs.data()[i] = n(rng);
+        for (Eigen::Index i = 0; i < exprDirs.size(); ++i)
+            exprDirs.data()[i] = n(rng);
+        Eigen::MatrixXd regressor = Eigen::MatrixXd::Zero(3, 6);
+        regressor(0, 0) = regressor(1, 1) = 1;
+        regressor(2, 4) = regressor(2, 5) = 0.5;
+        const SplatBlendShapes b =
+            SplatBlendShapes::fromModel({4, 1, 4}, poseDirs, exprDirs, regressor);
+        QCOMPARE(b.vertexOfSlot, std::vector<int>({4, 1}));
+        QCOMPARE(b.slotOfSplat, std::vector<int>({0, 1, 0}));
+        QCOMPARE(b.poseDirections.rows(), Eigen::Index(6));
+        QVERIFY(b.poseDirections.middleRows(3, 3) == poseDirs.middleRows(3, 3));
+
+        const Skeleton s = arm();
+        SkeletonPose pose = s.restPose();
+        std::vector<float> d;
+        QVERIFY(!b.displacements(pose, d));  // at rest nothing moves
+        pose.rotations[0] = {0.5, 0, 0};     // the root alone neither
+        QVERIFY(!b.displacements(pose, d));
+        pose.rotations[1] = {0, 0.3, 0.2};
+        pose.rotations[2] = {0.1, 0, -0.4};
+        pose.expression = {0.7, -1.2};
+        QVERIFY(b.displacements(pose, d));
+        Eigen::VectorXd feature(18);
+        for (int k = 1; k < 3; ++k) {
+            const Eigen::Matrix3d r =
+                axisAngleMatrix(pose.rotations[std::size_t(k)]) - Eigen::Matrix3d::Identity();
+            for (int a = 0; a < 3; ++a)
+                for (int c = 0; c < 3; ++c)
+                    feature[9 * (k - 1) + 3 * a + c] = r(a, c);
+        }
+        const Eigen::VectorXd all = poseDirs.cast<double>() * feature +
+                                    exprDirs.cast<double>() * Eigen::Vector2d(0.7, -1.2);
+        const int vertexOf[3] = {4, 1, 4};
+        for (int i = 0; i < 3; ++i)
+            for (int c = 0; c < 3; ++c)
+                QVERIFY(std::abs(d[std::size_t(3 * i + c)] - all[3 * vertexOf[i] + c]) < 1e-5);
+
+        // The joints move by the regressor's share of the expression.
+        const Skeleton moved = b.skeletonAt(s, pose);
+        const auto before = s.restPositions(), after = moved.restPositions();
+        const Eigen::VectorXd shift = exprDirs.cast<double>() * Eigen::Vector2d(0.7, -1.2);
+        QVERIFY((after[0] - before[0] - shift.segment<3>(0)).norm() < 1e-6);
+        QVERIFY((after[1] - before[1] - shift.segment<3>(3)).norm() < 1e-6);
+        QVERIFY(
+            (after[2] - before[2] - 0.5 * (shift.segment<3>(12) + shift.segment<3>(15))).norm() <
+            1e-6);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 SplatBlendShapes::fromModel({6}, poseDirs, exprDirs, regressor));
+        SkeletonPose tooFew = pose;
+        tooFew.rotations.pop_back();
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, b.displacements(tooFew, d));
+    }
+
+    void realSizeBlendShapesRepose() {
+        // 80,000 splats on the procedural avatar's 55 joints, bound at random
+        // to the vertices of a real-size SMPL-X model (10,475 vertices,
+        // posedirs 31,425 × 486, 100 expression components) of random blend
+        // shapes: re-posing with correctives against plain skinning.
+        Avatar avatar = makeProceduralAvatar({});
+        const Eigen::Index v = 10475, joints = avatar.skeleton.size();
+        std::mt19937 rng(9);
+        std::vector<int> vertexOfSplat(avatar.cloud.size());
+        std::uniform_int_distribution<int> pick(0, int(v) - 1);
+        for (int& i : vertexOfSplat)
+            i = pick(rng);
+        const Eigen::MatrixXf poseDirs = Eigen::MatrixXf::Random(3 * v, 9 * (joints - 1)) * 0.01f;
+        const Eigen::MatrixXf exprDirs = Eigen::MatrixXf::Random(3 * v, 100) * 0.001f;
+        const Eigen::MatrixXd regressor = Eigen::MatrixXd::Random(joints, v).cwiseAbs() / double(v);
+        QElapsedTimer clock;
+        clock.start();
+        Avatar corrected = avatar;
+        corrected.blendShapes = std::make_shared<const SplatBlendShapes>(
+            SplatBlendShapes::fromModel(vertexOfSplat, poseDirs, exprDirs, regressor));
+        corrected.validate();
+        const double bindMs = clock.nsecsElapsed() / 1e6;
+
+        const RenderSplats rest = avatar.restSplats();
+        SkeletonPose pose = avatar.skeleton.restPose();
+        std::normal_distribution<double> n(0, 0.3);
+        for (auto& r : pose.rotations)
+            r = {n(rng), n(rng), n(rng)};
+        SkeletonPose expressive = pose;
+        expressive.expression.assign(100, 0.5);
+        auto fastest = [&](const Avatar& a, const SkeletonPose& p, RenderSplats& out) {
+            double best = 1e30;
+            for (int run = 0; run < 5; ++run) {
+                clock.restart();
+                out = a.posed(rest, p);
+                best = std::min(best, clock.nsecsElapsed() / 1e6);
+            }
+            return best;
+        };
+        RenderSplats plainOut, poseOut, expressionOut;
+        const double plainMs = fastest(avatar, pose, plainOut);
+        const double correctedMs = fastest(corrected, pose, poseOut);
+        const double expressionMs = fastest(corrected, expressive, expressionOut);
+        std::vector<float> d;
+        clock.restart();
+        corrected.blendShapes->displacements(pose, d);
+        const double gemvMs = clock.nsecsElapsed() / 1e6;
+        qInfo(
+            "re-posing %zu splats: %.1f ms plain LBS, %.1f ms with pose correctives "
+            "(displacements %.1f ms), %.1f ms with correctives and 100 expression "
+            "coefficients; carrying the blend shapes %.0f ms",
+            avatar.cloud.size(), plainMs, correctedMs, gemvMs, expressionMs, bindMs);
+        // A splat's corrective is its vertex's: centre' = plain + M d.
+        const std::size_t i = 1234;
+        Eigen::Matrix3d m = Eigen::Matrix3d::Zero();
+        const auto a = avatar.skeleton.skinningTransforms(pose);
+        for (int k = 0; k < kMaxBonesPerSplat; ++k)
+            m += double(avatar.weights.weights[i][std::size_t(k)]) *
+                 a[std::size_t(avatar.weights.bones[i][std::size_t(k)])].linear();
+        const Eigen::Vector3d expected =
+            Eigen::Vector3d(plainOut.centres[3 * i], plainOut.centres[3 * i + 1],
+                            plainOut.centres[3 * i + 2]) +
+            m * Eigen::Vector3d(d[3 * i], d[3 * i + 1], d[3 * i + 2]);
+        for (int c = 0; c < 3; ++c)
+            QVERIFY(std::abs(poseOut.centres[3 * i + std::size_t(c)] - expected[c]) < 1e-5);
+        QVERIFY(Eigen::Vector3d(d[3 * i], d[3 * i + 1], d[3 * i + 2]).norm() > 1e-3);
+        QCOMPARE(poseOut.covariances, plainOut.covariances);
     }
 
     void weightsKeepFourLargest() {

@@ -7,7 +7,10 @@
 // misshapen array; parameter sequences from pickled dicts of numpy arrays and
 // .npz files read back frame by frame in natural order; PCA hand poses
 // expanded by the model's hand components (and mean) against NumPy's einsum,
-// and posed against NumPy's LBS of the equivalent axis-angle pose.
+// and posed against NumPy's LBS of the equivalent axis-angle pose. Splats
+// bound to a model with pose correctives and expression blend shapes land on
+// its posed mesh (NumPy's LBS with expressions); the rest pose keeps them bit
+// for bit and an expression moves only the face.
 
 #include <QTemporaryDir>
 #include <cmath>
@@ -176,6 +179,66 @@ import shutil
 shutil.copy('two_frames.npz', 'npz_named.pkl')
 )PY";
 
+// A model with expression blend shapes (300 shape + 10 expression columns)
+// on the first 20 vertices only (the "face"), whose jaw and eye joints are
+// regressed from face vertices, and strong pose correctives; the reference
+// mesh posed with shape, expression and pose as the smplx package does.
+constexpr const char* kExpressionScript = R"PY(
+import numpy as np
+rng = np.random.default_rng(12)
+V, J, S, E, FACE = 60, 55, 310, 10, 20
+parents = [-1,0,0,0,1,2,3,4,5,6,7,8,9,9,9,12,13,14,16,17,18,19,15,15,15]
+for wrist in (20, 21):
+    for f in range(5):
+        first = len(parents)
+        parents += [wrist, first, first + 1]
+kintree = np.array([[4294967295] + parents[1:], list(range(J))], dtype=np.int64)
+v_template = rng.normal(size=(V, 3)) * 0.5
+shapedirs = rng.normal(size=(V, 3, S)) * 0.01
+shapedirs[:, :, 300:] *= 3
+shapedirs[FACE:, :, 300:] = 0
+posedirs = rng.normal(size=(V, 3, (J - 1) * 9)) * 0.01
+J_regressor = np.zeros((J, V))
+for j in range(J):
+    idx = rng.choice(FACE if j in (22, 23, 24) else V, 3, replace=False)
+    J_regressor[j, idx] = rng.dirichlet(np.ones(3))
+weights = np.zeros((V, J))
+for v in range(V):
+    idx = rng.choice(J, 3, replace=False)
+    weights[v, idx] = rng.dirichlet(np.ones(3))
+np.savez('SMPLX_EXPR.npz', v_template=v_template, shapedirs=shapedirs, posedirs=posedirs,
+         J_regressor=J_regressor, weights=weights, kintree_table=kintree)
+
+def rodrigues(r):
+    angle = np.linalg.norm(r)
+    if angle < 1e-12:
+        return np.eye(3)
+    k = r / angle
+    K = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+    return np.eye(3) + np.sin(angle) * K + (1 - np.cos(angle)) * K @ K
+
+betas = rng.normal(size=5)
+expression = rng.normal(size=E)
+pose = rng.normal(size=(J, 3)) * 0.4
+transl = np.array([0.2, 0.1, -0.3])
+for name, a in [('betas', betas), ('expression', expression), ('pose', pose), ('transl', transl)]:
+    np.save('expr_' + name + '.npy', a)
+v_shaped = v_template + shapedirs[:, :, :5] @ betas + shapedirs[:, :, 300:] @ expression
+Jp = J_regressor @ v_shaped
+R = np.stack([rodrigues(p) for p in pose])
+v = v_shaped + (posedirs.reshape(V * 3, -1) @ (R[1:] - np.eye(3)).reshape(-1)).reshape(V, 3)
+G = [None] * J
+for j in range(J):
+    local = np.eye(4)
+    local[:3, :3] = R[j]
+    local[:3, 3] = Jp[j] - (Jp[parents[j]] if j > 0 else 0)
+    G[j] = local if j == 0 else G[parents[j]] @ local
+A = np.stack(G)
+A[:, :3, 3] -= np.einsum('jab,jb->ja', A[:, :3, :3], Jp)
+T = np.einsum('vj,jab->vab', weights, A)
+np.save('expr_posed.npy', np.einsum('vab,vb->va', T[:, :3, :3], v) + T[:, :3, 3] + transl)
+)PY";
+
 Eigen::MatrixX3d readMatrix(const QString& path) {
     const TensorData t = readNpy(path.toStdString());
     const auto d = t.toDoubles();
@@ -215,6 +278,8 @@ private Q_SLOTS:
         QVERIFY2(error.isEmpty(), qPrintable(error));
         const QString error2 = test::runPython(dir_.path(), kSequenceScript);
         QVERIFY2(error2.isEmpty(), qPrintable(error2));
+        const QString error3 = test::runPython(dir_.path(), kExpressionScript);
+        QVERIFY2(error3.isEmpty(), qPrintable(error3));
     }
 
     void loadsTheModel() {
@@ -335,7 +400,13 @@ private Q_SLOTS:
         SmplxParameters p;
         p.bodyPose.assign(63, 0.3);
         p.transl = {0, 1, 0};
-        const RenderSplats posed = avatar.posed(p.skeletonPose());
+        // Without its blend shapes (plain LBS) the splat moves as LBS moves
+        // the vertex; with them (the model has posedirs) it lands on the
+        // posed mesh's vertex.
+        QVERIFY(avatar.blendShapes);
+        Avatar plain = avatar;
+        plain.blendShapes.reset();
+        const RenderSplats posed = plain.posed(p.skeletonPose());
         Eigen::Vector3d expected = Eigen::Vector3d::Zero();
         const auto a = avatar.skeleton.skinningTransforms(p.skeletonPose());
         for (int k = 0; k < m.jointCount(); ++k)
@@ -345,6 +416,146 @@ private Q_SLOTS:
             error = std::max(error, std::abs(double(posed.centres[std::size_t(c)]) - expected[c]));
         QVERIFY2(error < 1e-5, qPrintable(QString::number(error)));
         QVERIFY((expected - rest.row(5).transpose()).norm() > 0.5);  // it did move
+        const RenderSplats corrected = avatar.posed(p.skeletonPose());
+        const Eigen::Vector3d vertex = m.posedVertices(p).row(5).transpose();
+        error = 0;
+        for (int c = 0; c < 3; ++c)
+            error =
+                std::max(error, std::abs(double(corrected.centres[std::size_t(c)]) - vertex[c]));
+        QVERIFY2(error < 1e-5, qPrintable(QString::number(error)));
+    }
+
+    void blendShapesMoveSplatsWithTheMesh() {
+        // The posed mesh with shape, expression and pose blend shapes
+        // against NumPy's smplx-style LBS.
+        const SmplxModel m = SmplxModel::load(at("SMPLX_EXPR.npz").toStdString());
+        QCOMPARE(m.expressionCount(), 10);
+        const auto pose = readVector(at("expr_pose.npy"));
+        const auto transl = readVector(at("expr_transl.npy"));
+        SmplxParameters p;
+        p.betas = readVector(at("expr_betas.npy"));
+        p.expression = readVector(at("expr_expression.npy"));
+        auto joint = [&](int j) {
+            return Eigen::Vector3d(pose[std::size_t(3 * j)], pose[std::size_t(3 * j + 1)],
+                                   pose[std::size_t(3 * j + 2)]);
+        };
+        p.globalOrient = joint(0);
+        p.bodyPose.assign(pose.begin() + 3, pose.begin() + 66);
+        p.jawPose = joint(kSmplxJaw);
+        p.leftEyePose = joint(kSmplxLeftEye);
+        p.rightEyePose = joint(kSmplxRightEye);
+        p.leftHandPose.assign(pose.begin() + 3 * kSmplxLeftHandFirst,
+                              pose.begin() + 3 * kSmplxRightHandFirst);
+        p.rightHandPose.assign(pose.begin() + 3 * kSmplxRightHandFirst, pose.end());
+        p.transl = {transl[0], transl[1], transl[2]};
+        const Eigen::MatrixX3d mesh = m.posedVertices(p);
+        const double meshError = (mesh - readMatrix(at("expr_posed.npy"))).cwiseAbs().maxCoeff();
+        QVERIFY2(meshError < 1e-5, qPrintable(QString::number(meshError)));
+        QCOMPARE(p.skeletonPose().expression, p.expression);
+
+        // Splats at the vertices of the shaped rest mesh (zero expression),
+        // each bound to its own vertex, land on the posed mesh.
+        const Eigen::MatrixX3d shaped = m.shapedVertices(p.betas);
+        GaussianCloud cloud;
+        const std::size_t n = std::size_t(shaped.rows());
+        for (Eigen::Index i = 0; i < shaped.rows(); ++i)
+            for (int c = 0; c < 3; ++c)
+                cloud.positions.push_back(float(shaped(i, c)));
+        cloud.logScales.assign(3 * n, -4.f);
+        cloud.rawRotations.assign(4 * n, 0.f);
+        for (std::size_t i = 0; i < n; ++i)
+            cloud.rawRotations[4 * i] = 1.f;
+        cloud.opacityLogits.assign(n, 0.f);
+        cloud.sh.assign(3 * n, 0.f);
+        cloud.activate();
+        const Avatar avatar = makeSmplxAvatar(cloud, m, p.betas);
+        QVERIFY(avatar.blendShapes);
+        for (std::size_t i = 0; i < n; ++i)
+            QCOMPARE(
+                avatar.blendShapes->vertexOfSlot[std::size_t(avatar.blendShapes->slotOfSplat[i])],
+                int(i));
+        Avatar plain = avatar;
+        plain.blendShapes.reset();
+        const RenderSplats rest = avatar.restSplats();
+        auto distance = [&](const RenderSplats& splats, const Eigen::MatrixX3d& to, std::size_t i) {
+            return (Eigen::Vector3d(splats.centres[3 * i], splats.centres[3 * i + 1],
+                                    splats.centres[3 * i + 2]) -
+                    to.row(Eigen::Index(i)).transpose())
+                .norm();
+        };
+        auto maxDistance = [&](const RenderSplats& splats, const Eigen::MatrixX3d& to) {
+            double worst = 0;
+            for (std::size_t i = 0; i < n; ++i)
+                worst = std::max(worst, distance(splats, to, i));
+            return worst;
+        };
+        const RenderSplats posed = avatar.posed(rest, p.skeletonPose());
+        const double error = maxDistance(posed, mesh);
+        const double lbsError = maxDistance(plain.posed(rest, p.skeletonPose()), mesh);
+        qInfo("splats vs posed mesh: max distance %.2e with blend shapes, %.2e with LBS only",
+              error, lbsError);
+        QVERIFY2(error < 1e-5, qPrintable(QString::number(error)));
+        QVERIFY(lbsError > 1e-2);
+        // Correctives move centres only: covariances are skinned as before
+        // when the expression (so the skeleton) is the trained one.
+        SmplxParameters noExpression = p;
+        noExpression.expression.clear();
+        QCOMPARE(avatar.posed(rest, noExpression.skeletonPose()).covariances,
+                 plain.posed(rest, noExpression.skeletonPose()).covariances);
+
+        // The rest pose, and poses turning only the root, move nothing more
+        // than plain skinning: bit for bit, empty or zero expression alike.
+        SkeletonPose still = avatar.skeleton.restPose();
+        QCOMPARE(avatar.posed(rest, still).centres, rest.centres);
+        still.expression.assign(10, 0.0);
+        QCOMPARE(avatar.posed(rest, still).centres, rest.centres);
+        QCOMPARE(avatar.posed(rest, still).sh, rest.sh);
+        still.rotations[0] = {0.3, -0.2, 0.1};
+        still.translation = {0.1, 0.2, 0.3};
+        const RenderSplats turned = avatar.posed(rest, still);
+        QCOMPARE(turned.centres, plain.posed(rest, still).centres);
+        QCOMPARE(turned.covariances, plain.posed(rest, still).covariances);
+
+        // An expression alone moves the face's splats onto the mesh and no
+        // others (their joints do not move).
+        SmplxParameters face;
+        face.betas = p.betas;
+        face.expression = p.expression;
+        const RenderSplats expressed = avatar.posed(rest, face.skeletonPose());
+        const Eigen::MatrixX3d faceMesh = m.posedVertices(face);
+        QVERIFY(maxDistance(expressed, faceMesh) < 1e-5);
+        for (std::size_t i = 0; i < n; ++i) {
+            const double moved = distance(expressed, shaped, i);
+            if (i < 20)
+                QVERIFY2(moved > 1e-3,
+                         qPrintable(QString("face splat %1 moved %2").arg(i).arg(moved)));
+            else
+                QVERIFY2(moved < 1e-6, qPrintable(QString("splat %1 moved %2").arg(i).arg(moved)));
+        }
+        // Coefficients beyond the model's are ignored; a non-finite one is named.
+        SkeletonPose longer = face.skeletonPose();
+        longer.expression.resize(100, 0.5);
+        QCOMPARE(avatar.posed(rest, longer).centres, expressed.centres);
+        longer.expression[3] = std::nan("");
+        const QString nan = errorOf([&] { avatar.posed(rest, longer); });
+        QVERIFY2(nan.contains("expression") && nan.contains("3"), qPrintable(nan));
+
+        // Splats trained at an expression keep it until a pose asks for
+        // another: the pose's expression is absolute.
+        const Eigen::MatrixX3d smiling = m.shapedVertices(p.betas, p.expression);
+        GaussianCloud trained = cloud;
+        for (std::size_t i = 0; i < n; ++i)
+            for (int c = 0; c < 3; ++c)
+                trained.positions[3 * i + std::size_t(c)] = float(smiling(Eigen::Index(i), c));
+        const Avatar atExpression = makeSmplxAvatar(trained, m, p.betas, p.expression);
+        const RenderSplats trainedRest = atExpression.restSplats();
+        QCOMPARE(atExpression.posed(trainedRest, atExpression.skeleton.restPose()).centres,
+                 trainedRest.centres);
+        QVERIFY(maxDistance(atExpression.posed(trainedRest, p.skeletonPose()), mesh) < 1e-5);
+        SmplxParameters neutral = p;
+        neutral.expression.assign(10, 0.0);
+        QVERIFY(maxDistance(atExpression.posed(trainedRest, neutral.skeletonPose()),
+                            m.posedVertices(neutral)) < 1e-5);
     }
 
     void nearestVertexAgainstBruteForce() {

@@ -134,11 +134,18 @@ QVariantMap AvatarPosePanel::poseSettings() const {
                     QVariantList{r.x(), r.y(), r.z()};
         }
         settings[QStringLiteral("rotations")] = rotations;
+        if (!pose_.expression.empty()) {
+            QVariantList expression;
+            for (double e : pose_.expression)
+                expression.append(e);
+            settings[QStringLiteral("expression")] = expression;
+        }
     }
     return settings;
 }
 
-void AvatarPosePanel::restoreRotations(const QVariantMap& rotations) {
+void AvatarPosePanel::restoreRotations(const QVariantMap& rotations,
+                                       const QVariantList& expression) {
     stopPlaying();
     pose_ = tPose(avatar_->skeleton);
     for (auto it = rotations.begin(); it != rotations.end(); ++it) {
@@ -147,6 +154,13 @@ void AvatarPosePanel::restoreRotations(const QVariantMap& rotations) {
         if (j >= 0 && v.size() == 3)
             pose_.rotations[std::size_t(j)] =
                 Eigen::Vector3d(v[0].toDouble(), v[1].toDouble(), v[2].toDouble());
+    }
+    // A coefficient that is not a finite number ends the expression there.
+    for (const QVariant& v : expression) {
+        bool ok = false;
+        const double e = v.toDouble(&ok);
+        if (!ok || !std::isfinite(e)) break;
+        pose_.expression.push_back(e);
     }
     poseName_ = QStringLiteral("custom");
     repose();
@@ -161,7 +175,8 @@ void AvatarPosePanel::restorePose(const QVariantMap& settings) {
         setWalkTime(settings.value(QStringLiteral("walkTime")).toDouble());
         if (settings.value(QStringLiteral("playing")).toBool()) setWalking(true);
     } else if (name == QLatin1String("custom") || name == QLatin1String("motion")) {
-        restoreRotations(settings.value(QStringLiteral("rotations")).toMap());
+        restoreRotations(settings.value(QStringLiteral("rotations")).toMap(),
+                         settings.value(QStringLiteral("expression")).toList());
     } else {
         applyPreset(name == QLatin1String("a-pose") ? Preset::APose : Preset::TPose);
     }

@@ -75,7 +75,9 @@ public:
     // The pose as settings a project keeps: {"pose": "t-pose" | "a-pose" |
     // "walk" | "motion" | "custom", "walkTime": seconds into the walk or
     // motion, "playing": whether it plays, "rotations": {joint name:
-    // [x, y, z] radians} (custom and motion, non-zero joints only)};
+    // [x, y, z] radians} (custom and motion, non-zero joints only),
+    // "expression": [coefficients] (custom and motion, when the pose has
+    // them: SMPL-X motions carry expressions)};
     // restoring them poses and plays what was playing. A motion is restored
     // at its time when one is loaded (setMotion first), else as the custom
     // pose of its frame. Unknown joints are skipped.
@@ -96,7 +98,7 @@ Q_SIGNALS:
 
 private:
     void repose();
-    void restoreRotations(const QVariantMap& rotations);
+    void restoreRotations(const QVariantMap& rotations, const QVariantList& expression);
     // Pauses a playing walk or motion (playingChanged).
     void stopPlaying();
 

@@ -80,11 +80,26 @@ std::string SplatFrames::fingerprint() const {
             hash.update(joint.restRotation.data(), sizeof(double) * 9);
             hash.update(&joint.parent, sizeof joint.parent);
         }
+        // Blend shapes change the posed splats; an avatar without them
+        // hashes as before.
+        if (const SplatBlendShapes* b = avatar->blendShapes.get()) {
+            hashVector(hash, b->vertexOfSlot);
+            hashVector(hash, b->slotOfSplat);
+            hashVector(hash, b->bindExpression);
+            for (const Eigen::MatrixXf* m : {&b->poseDirections, &b->expressionDirections}) {
+                const Eigen::Index size[2] = {m->rows(), m->cols()};
+                hash.update(size, sizeof size);
+                hash.update(m->data(), sizeof(float) * std::size_t(m->size()));
+            }
+        }
     }
     for (const SkeletonPose& pose : poses) {
         for (const Eigen::Vector3d& r : pose.rotations)
             hash.update(r.data(), sizeof(double) * 3);
         hash.update(pose.translation.data(), sizeof(double) * 3);
+        // Only when there is one, so that requests without expressions keep
+        // their fingerprints (and the frames already written).
+        if (!pose.expression.empty()) hashVector(hash, pose.expression);
     }
     for (const SplatCamera& c : cameras) {
         hash.update(c.position.data(), sizeof(float) * 3);
