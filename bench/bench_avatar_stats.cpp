@@ -5,7 +5,10 @@
 // part and centre matching within half the median spacing, on a uniform grid),
 // and one A-pose re-skinning of each avatar as the pose panel does per walk
 // frame (80k, the avatar's default, and N), of its degree-0 colours and of
-// random degree-3 ones that turn with the bones. Median of --runs (default 3), wall
+// random degree-3 ones that turn with the bones, and of the 80k avatar with
+// SMPL-X blend shapes carried to its splats (SplatBlendShapes.h: pose
+// correctives, then 100 expression coefficients too) from a real-size random
+// model (10,475 vertices, posedirs 31,425 × 486). Median of --runs (default 3), wall
 // time. Exits with status 1 unless sampled spacings equal a brute-force search
 // and the part counts add up.
 
@@ -18,6 +21,7 @@
 #include "splats/AvatarPose.h"
 #include "splats/IterationComparisonView.h"
 #include "splats/ProceduralAvatar.h"
+#include "splats/SplatBlendShapes.h"
 #include "splats/SplatStatsView.h"
 
 using namespace basin;
@@ -84,6 +88,40 @@ bool spacingsAgree(const GaussianCloud& cloud, const widgets::PartComparison& pa
     return true;
 }
 
+// Re-posing `avatar` (random pose, and with `expression` 100 coefficients)
+// once its splats are bound at random to the vertices of a real-size SMPL-X
+// model of random blend shapes; -1 when the splat count changes.
+double blendShapeMs(const Avatar& avatar, int runs, bool expression, double* bindMs) {
+    const Eigen::Index v = 10475, joints = avatar.skeleton.size();
+    std::mt19937 rng(9);
+    std::vector<int> vertexOfSplat(avatar.cloud.size());
+    std::uniform_int_distribution<int> pick(0, int(v) - 1);
+    for (int& i : vertexOfSplat)
+        i = pick(rng);
+    const Eigen::MatrixXf poseDirs = Eigen::MatrixXf::Random(3 * v, 9 * (joints - 1)) * 0.01f;
+    const Eigen::MatrixXf exprDirs = Eigen::MatrixXf::Random(3 * v, 100) * 0.001f;
+    const Eigen::MatrixXd regressor = Eigen::MatrixXd::Random(joints, v).cwiseAbs() / double(v);
+    const auto t = Clock::now();
+    Avatar bound = avatar;
+    bound.blendShapes = std::make_shared<const SplatBlendShapes>(
+        SplatBlendShapes::fromModel(vertexOfSplat, poseDirs, exprDirs, regressor));
+    *bindMs = msSince(t);
+    SkeletonPose pose = avatar.skeleton.restPose();
+    std::normal_distribution<double> n(0, 0.3);
+    for (auto& r : pose.rotations)
+        r = {n(rng), n(rng), n(rng)};
+    if (expression) pose.expression.assign(100, 0.5);
+    const RenderSplats rest = avatar.restSplats();
+    std::vector<double> ms;
+    for (int r = 0; r < runs; ++r) {
+        const auto start = Clock::now();
+        const RenderSplats posed = bound.posed(rest, pose);
+        ms.push_back(msSince(start));
+        if (posed.size() != rest.size()) return -1;
+    }
+    return median(ms);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -123,6 +161,14 @@ int main(int argc, char** argv) {
             std::printf("  A-pose skinning of %7zu splats, SH degree %d %9.1f ms\n",
                         avatar->cloud.size(), degree,
                         skinMs(*avatar, avatar == &small ? std::max(runs, 5) : runs, degree));
+    double bindMs = 0;
+    const int smallRuns = std::max(runs, 5);
+    const double correctiveMs = blendShapeMs(small, smallRuns, false, &bindMs);
+    const double expressionMs = blendShapeMs(small, smallRuns, true, &bindMs);
+    std::printf(
+        "  SMPL-X re-posing of %7zu splats: pose correctives %.1f ms, with 100 "
+        "expression coefficients %.1f ms (binding the blend shapes %.0f ms)\n",
+        small.cloud.size(), correctiveMs, expressionMs, bindMs);
     if (totalA != a.cloud.size() || totalB != b.cloud.size() || !spacingOk) {
         std::fprintf(stderr, "bench_avatar_stats: %s\n",
                      spacingOk ? "the part counts do not add up"
