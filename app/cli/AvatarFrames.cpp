@@ -50,7 +50,8 @@ void declareAvatarOptions(QCommandLineParser& p) {
 }
 
 std::optional<Avatar> avatarFromOptions(const QCommandLineParser& p,
-                                        const std::optional<GaussianCloud>& cloud) {
+                                        const std::optional<GaussianCloud>& cloud,
+                                        std::shared_ptr<const SmplxModel>* smplxModel) {
     const bool procedural = p.isSet(QStringLiteral("avatar"));
     const bool smplx = p.isSet(QStringLiteral("smplx"));
     if (procedural && smplx) throw usage(QStringLiteral("--avatar and --smplx exclude each other"));
@@ -66,11 +67,14 @@ std::optional<Avatar> avatarFromOptions(const QCommandLineParser& p,
             "--hand-mean needs an SMPL-X body model's mean hand pose: FILE with --smplx"));
     if (procedural) return makeProceduralAvatar();
     if (!cloud) throw usage(QStringLiteral("--smplx needs the splat FILE to bind"));
-    const SmplxModel model = SmplxModel::load(p.value(QStringLiteral("smplx")).toStdString());
-    return makeSmplxAvatar(*cloud, model, parseBetas(p.value(QStringLiteral("betas"))));
+    auto model = std::make_shared<const SmplxModel>(
+        SmplxModel::load(p.value(QStringLiteral("smplx")).toStdString()));
+    if (smplxModel) *smplxModel = model;
+    return makeSmplxAvatar(*cloud, *model, parseBetas(p.value(QStringLiteral("betas"))));
 }
 
-std::vector<SkeletonPose> posesFromOptions(const QCommandLineParser& p, const Skeleton& skeleton) {
+std::vector<SkeletonPose> posesFromOptions(const QCommandLineParser& p, const Skeleton& skeleton,
+                                           const SmplxModel* smplx) {
     if (p.isSet(QStringLiteral("motion"))) {
         if (p.isSet(QStringLiteral("pose")))
             throw usage(QStringLiteral("--pose and --motion exclude each other"));
@@ -80,15 +84,12 @@ std::vector<SkeletonPose> posesFromOptions(const QCommandLineParser& p, const Sk
                                      : readSmplxSequence({path.toStdString()});
         // With an SMPL-X model, hand poses become 45 axis-angle values (PCA
         // coefficients through its hand components, plus its mean hand with
-        // --hand-mean). The model is read again here, only when needed.
-        // Without one (the procedural avatar) PCA hands fail in skeletonPose.
+        // --hand-mean). Without one (the procedural avatar) PCA hands fail in
+        // skeletonPose.
         const bool handMean = p.isSet(QStringLiteral("hand-mean"));
         const bool pca = std::any_of(sequence.frames.begin(), sequence.frames.end(),
                                      [](const SmplxParameters& f) { return f.hasPcaHandPoses(); });
-        if (p.isSet(QStringLiteral("smplx")) && (pca || handMean))
-            sequence = expandHandPoses(
-                sequence, SmplxModel::load(p.value(QStringLiteral("smplx")).toStdString()),
-                handMean);
+        if (smplx && (pca || handMean)) sequence = expandHandPoses(sequence, *smplx, handMean);
         std::size_t count = sequence.frames.size();
         if (p.isSet(QStringLiteral("frames"))) {
             bool ok = false;

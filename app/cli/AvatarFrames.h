@@ -9,10 +9,12 @@
 
 #include <QCommandLineParser>
 #include <QStringList>
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "splats/Avatar.h"
+#include "splats/SmplxModel.h"
 
 namespace basin::app {
 
@@ -24,13 +26,18 @@ void declareAvatarOptions(QCommandLineParser& parser);
 // the splat file read from the positional argument (for --smplx). Throws
 // std::invalid_argument for options that do not fit together, and
 // std::runtime_error naming a file that cannot be read.
+// `smplxModel`, when given, receives the --smplx model (null for the procedural
+// avatar), for posesFromOptions.
 std::optional<Avatar> avatarFromOptions(const QCommandLineParser& parser,
-                                        const std::optional<GaussianCloud>& cloud);
+                                        const std::optional<GaussianCloud>& cloud,
+                                        std::shared_ptr<const SmplxModel>* smplxModel = nullptr);
 
 // The poses to render, in order: one for a preset (the T-pose by default),
-// one per frame of a motion. Throws std::invalid_argument for PCA hand poses
-// without --smplx, or ones the --smplx model cannot expand.
+// one per frame of a motion, whose hand poses `smplx` (the --smplx model, or
+// null) expands. Throws std::invalid_argument for PCA hand poses without
+// --smplx, or ones the model cannot expand.
 std::vector<SkeletonPose> posesFromOptions(const QCommandLineParser& parser,
-                                           const Skeleton& skeleton);
+                                           const Skeleton& skeleton,
+                                           const SmplxModel* smplx = nullptr);
 
 }  // namespace basin::app

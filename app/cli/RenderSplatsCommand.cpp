@@ -163,8 +163,9 @@ int runRenderSplats(const QCommandLineParser& p) {
     std::vector<SkeletonPose> poses;
     try {
         if (!procedural) file = readCloud(files[0], &report);
-        avatar = avatarFromOptions(p, file);
-        if (avatar) poses = posesFromOptions(p, avatar->skeleton);
+        std::shared_ptr<const SmplxModel> smplx;
+        avatar = avatarFromOptions(p, file, &smplx);
+        if (avatar) poses = posesFromOptions(p, avatar->skeleton, smplx.get());
         if (poses.size() > 1 && frames > 0)
             throw usage(QStringLiteral("--motion and --turntable exclude each other"));
     } catch (const std::invalid_argument& e) {
