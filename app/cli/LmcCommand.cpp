@@ -120,6 +120,12 @@ bool runCurve(const QCommandLineParser& p, const LmcRecipe& recipe, const Datase
     if (!ok[0] || !ok[1] || !ok[2] || !ok[3])
         throw std::invalid_argument(
             "--curve-epochs, --curve-lr, --curve-batch and --curve-wd take numbers");
+    try {
+        options.schedule =
+            parseCurveLrSchedule(p.value(QStringLiteral("curve-schedule")).toStdString());
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("--curve-schedule: ") + e.what());
+    }
 
     Model model = Model::load(recipe.modelPath);
     const Curve start = curveOnLineBetween(model, spec, recipe.checkpoints[0],
@@ -629,6 +635,10 @@ Subcommand lmcSubcommand() {
         addOption(p, "curve-batch", "Batch size of curve training (one t per batch).", "N", "64");
         addOption(p, "curve-wd", "Weight decay on the curve's points.", "WD", "0");
         addOption(p, "curve-optimizer", "adam or sgd (momentum 0.9).", "NAME", "adam");
+        addOption(p, "curve-schedule",
+                  "constant, or garipov: the learning rate for half the epochs, then falling "
+                  "linearly to 1% of it at 90% of them (Garipov et al.'s schedule).",
+                  "NAME", "constant");
         addOption(p, "curve-plane",
                   "Also the loss on the plane through A, B and the curve's middle bend "
                   "(OUT/curve_plane.h5, the curve projected on it).");

@@ -480,6 +480,7 @@ public:
                                                                : TrainingOptions::Optimizer::Adam;
         o.epochs = r.curveEpochs;
         o.learningRate = r.curveLearningRate;
+        options_.schedule = parseCurveLrSchedule(r.curveSchedule.toStdString());
         o.batchSize = 64;  // basin lmc's --curve-batch
         o.weightDecay = 0.0;
     }

@@ -66,7 +66,8 @@ struct LmcRequest {
     int curveBends = 1;
     int curveEpochs = 20;
     double curveLearningRate = 0.01;
-    QString curveOptimizer = QStringLiteral("adam");  // or "sgd" (momentum 0.9)
+    QString curveOptimizer = QStringLiteral("adam");     // or "sgd" (momentum 0.9)
+    QString curveSchedule = QStringLiteral("constant");  // or "garipov" (CurveLrSchedule)
     bool curvePlane = false;
     int curvePlanePoints = 21;  // per axis
 };

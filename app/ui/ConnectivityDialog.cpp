@@ -158,13 +158,21 @@ ConnectivityDialog::ConnectivityDialog(const Project& project, int checkpointIte
     curveOptimizer_->setObjectName(QStringLiteral("curveOptimizer"));
     curveOptimizer_->addItem(tr("Adam"), QStringLiteral("adam"));
     curveOptimizer_->addItem(tr("SGD (momentum 0.9)"), QStringLiteral("sgd"));
+    curveSchedule_ = new QComboBox;
+    curveSchedule_->setObjectName(QStringLiteral("curveSchedule"));
+    curveSchedule_->addItem(tr("constant lr"), QStringLiteral("constant"));
+    curveSchedule_->addItem(tr("Garipov schedule"), QStringLiteral("garipov"));
+    curveSchedule_->setToolTip(
+        tr("Garipov et al.'s schedule: the learning rate for the first half of the epochs, then "
+           "falling linearly to 1% of it at 90% of them"));
     curvePlane_ = new QCheckBox(tr("the plane through A, B and the middle bend as a landscape"));
     curvePlane_->setObjectName(QStringLiteral("curvePlane"));
     auto* curveOptions = new QWidget;
     auto* curveRow = new QHBoxLayout(curveOptions);
     curveRow->setContentsMargins(0, 0, 0, 0);
-    for (QWidget* w : std::initializer_list<QWidget*>{curveKind_, curveBends_, curveEpochs_,
-                                                      curveLearningRate_, curveOptimizer_})
+    for (QWidget* w :
+         std::initializer_list<QWidget*>{curveKind_, curveBends_, curveEpochs_, curveLearningRate_,
+                                         curveOptimizer_, curveSchedule_})
         curveRow->addWidget(w);
 
     output_ = new QLineEdit;
@@ -236,7 +244,7 @@ void ConnectivityDialog::update() {
     if (!two) curve_->setChecked(false);
     for (QWidget* w :
          std::initializer_list<QWidget*>{curveKind_, curveBends_, curveEpochs_, curveLearningRate_,
-                                         curveOptimizer_, curvePlane_})
+                                         curveOptimizer_, curveSchedule_, curvePlane_})
         w->setEnabled(curve_->isChecked());
     if (!outputEdited_ && paths.size() >= 2)
         output_->setText(lmcPathFileToUse(paths, reestimate_->isChecked(), points_->value()));
@@ -272,6 +280,7 @@ LmcRequest ConnectivityDialog::request() const {
     r.curveEpochs = curveEpochs_->value();
     r.curveLearningRate = curveLearningRate_->value();
     r.curveOptimizer = curveOptimizer_->currentData().toString();
+    r.curveSchedule = curveSchedule_->currentData().toString();
     r.curvePlane = r.curve && curvePlane_->isChecked();
     return r;
 }

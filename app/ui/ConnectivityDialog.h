@@ -62,6 +62,7 @@ private:
     QSpinBox* curveEpochs_;
     QDoubleSpinBox* curveLearningRate_;
     QComboBox* curveOptimizer_;
+    QComboBox* curveSchedule_;
     QCheckBox* curvePlane_;
     QLineEdit* output_;
     QLabel* problem_;

@@ -315,6 +315,9 @@ void CurveTrainingJob::run(JobContext& context) {
     const int first = file_.epoch + 1;
     const double total = double(o.epochs - file_.epoch) * double(batches);
     for (int epoch = first; epoch <= o.epochs; ++epoch) {
+        const double lr = curveLearningRate(o.learningRate, epoch, o.epochs, options_.schedule);
+        for (torch::optim::OptimizerParamGroup& group : optimizer->param_groups())
+            group.options().set_lr(lr);
         // The epoch's sample order (Fisher–Yates) and its t per batch, from one stream.
         Pcg32 rng(o.seed, std::uint64_t(epoch));
         std::vector<std::int64_t> order(static_cast<std::size_t>(n));
@@ -340,7 +343,7 @@ void CurveTrainingJob::run(JobContext& context) {
                     "training the curve: the loss is " + std::to_string(value) + " at epoch " +
                     std::to_string(epoch) + ", batch " + std::to_string(b + 1) +
                     " (t = " + std::to_string(t) + "); try a smaller learning rate than " +
-                    std::to_string(o.learningRate));
+                    std::to_string(lr));
             if (o.weightDecay > 0) {
                 torch::Tensor l2 = torch::zeros({}, loss.options());
                 for (const torch::Tensor& p : theta)
@@ -390,6 +393,26 @@ CurveGradient curveLossGradient(const Model& model, const Curve& curve, double t
         g.bends.push_back(WeightVector::zerosLike(curve.a()));
     curved.copyInto(g.bends, true);
     return g;
+}
+
+double curveLearningRate(double base, int epoch, int epochs, CurveLrSchedule schedule) {
+    if (schedule == CurveLrSchedule::Constant || epochs <= 0) return base;
+    const double alpha = double(epoch - 1) / double(epochs);
+    const double factor = alpha <= 0.5   ? 1.0
+                          : alpha <= 0.9 ? 1.0 - (alpha - 0.5) / 0.4 * 0.99
+                                         : 0.01;
+    return base * factor;
+}
+
+const char* curveLrScheduleName(CurveLrSchedule schedule) {
+    return schedule == CurveLrSchedule::Garipov ? "garipov" : "constant";
+}
+
+CurveLrSchedule parseCurveLrSchedule(const std::string& name) {
+    if (name == "constant") return CurveLrSchedule::Constant;
+    if (name == "garipov") return CurveLrSchedule::Garipov;
+    throw std::invalid_argument("the learning-rate schedule '" + name +
+                                "' is neither constant nor garipov");
 }
 
 }  // namespace basin

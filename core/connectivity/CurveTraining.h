@@ -49,12 +49,31 @@
 
 namespace basin {
 
+// How the learning rate changes over the epochs of curve training.
+enum class CurveLrSchedule {
+    Constant,  // TrainingOptions::learningRate throughout
+    // Garipov et al.'s (their reference code's learning_rate_schedule): with
+    // α = (epoch − 1) / epochs at the start of each 1-based epoch, the base
+    // rate while α ≤ 0.5, falling linearly to 1% of it at α = 0.9, 1% after.
+    Garipov,
+};
+
 struct CurveTrainingOptions {
     // Optimiser, learning rate, momentum/betas, weight decay (on θ(t), see
     // above), epochs, batch size, seed; `threads` 0 = all cores.
     TrainingOptions training;
     LossKind loss = LossKind::Auto;
+    // A schedule is a function of the epoch and of training.epochs: a file
+    // trained further with more epochs continues on the longer schedule.
+    CurveLrSchedule schedule = CurveLrSchedule::Constant;
 };
+
+// The learning rate of 1-based `epoch` of `epochs` from `base`.
+double curveLearningRate(double base, int epoch, int epochs, CurveLrSchedule schedule);
+// "constant", "garipov"; parseCurveLrSchedule throws std::invalid_argument
+// naming the accepted names.
+const char* curveLrScheduleName(CurveLrSchedule schedule);
+CurveLrSchedule parseCurveLrSchedule(const std::string& name);
 
 // Where training starts between the checkpoint files `a` and `b` of `model`:
 // the spec's bends on the straight line (Curve::onLine), laid out as the path

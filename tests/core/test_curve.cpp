@@ -341,6 +341,49 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(std::runtime_error, loadCurve(other, a_, b_));
     }
 
+    void garipovScheduleLowersTheRateLate() {
+        // Garipov et al.'s factor at α = (epoch − 1)/epochs: 1 up to 0.5,
+        // linear to 0.01 at 0.9, 0.01 after.
+        const struct {
+            int epoch;
+            double factor;
+        } cases[] = {{1, 1.0},
+                     {6, 1.0},
+                     {7, 1.0 - 0.1 / 0.4 * 0.99},
+                     {8, 0.505},
+                     {9, 1.0 - 0.3 / 0.4 * 0.99},
+                     {10, 0.01}};
+        for (const auto& c : cases)
+            QVERIFY(std::abs(curveLearningRate(0.2, c.epoch, 10, CurveLrSchedule::Garipov) -
+                             0.2 * c.factor) < 1e-12);
+        QCOMPARE(curveLearningRate(0.2, 10, 10, CurveLrSchedule::Constant), 0.2);
+        QCOMPARE(parseCurveLrSchedule("garipov"), CurveLrSchedule::Garipov);
+        QCOMPARE(std::string(curveLrScheduleName(CurveLrSchedule::Constant)), "constant");
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, parseCurveLrSchedule("cosine"));
+
+        // In training: epochs 1 and 2 of 3 run at the base rate either way,
+        // the third at 0.5875 of it under the schedule.
+        QTemporaryDir dir;
+        const Curve start = Curve::onLine(CurveKind::PolygonalChain, 1, a_, b_);
+        CurveTrainingJob constant(model_, start, data_.train,
+                                  (dir.path() + "/constant.pt").toStdString(), curveOptions(3));
+        CurveTrainingOptions scheduled = curveOptions(3);
+        scheduled.schedule = CurveLrSchedule::Garipov;
+        CurveTrainingJob garipov(model_, start, data_.train,
+                                 (dir.path() + "/garipov.pt").toStdString(), scheduled);
+        Context c1, c2;
+        constant.run(c1);
+        garipov.run(c2);
+        const std::vector<double>& x = constant.result().epochLoss;
+        const std::vector<double>& y = garipov.result().epochLoss;
+        QCOMPARE(y.size(), std::size_t(3));
+        QCOMPARE(y[0], x[0]);
+        QCOMPARE(y[1], x[1]);
+        QVERIFY(y[2] != x[2]);
+        QVERIFY(test::maxDifference(garipov.result().curve.bend(0),
+                                    constant.result().curve.bend(0)) > 0);
+    }
+
     void cancelledTrainingResumesToTheSameBits() {
         QTemporaryDir dir;
         const Curve start = Curve::onLine(CurveKind::PolygonalChain, 1, a_, b_);
