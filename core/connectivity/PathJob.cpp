@@ -111,6 +111,7 @@ void PathJob::run(JobContext& context) {
     samples_.dataset = train_.name;
     samples_.testDataset = test_ ? test_->name : std::string();
     samples_.batchNormReestimated = options_.reestimateBatchNorm;
+    samples_.repaired = options_.repair;
     if (std::filesystem::exists(path_)) {
         PathSamples existing = readPathSamples(path_);
         if (!sameCoordinates(existing.t, samples_.t) || existing.rows != samples_.rows)
@@ -123,6 +124,10 @@ void PathJob::run(JobContext& context) {
             throw std::runtime_error("path file '" + path_ + "' was computed " +
                                      (existing.batchNormReestimated ? "with" : "without") +
                                      " BatchNorm re-estimation; choose another file");
+        if (existing.repaired != samples_.repaired)
+            throw std::runtime_error("path file '" + path_ + "' was computed " +
+                                     (existing.repaired ? "with" : "without") +
+                                     " REPAIR; choose another file");
         samples_.values = std::move(existing.values);
     }
     std::vector<SurfaceMetric> losses = {SurfaceMetric::TrainLoss};

@@ -116,6 +116,8 @@ PathSamples readPathSamples(const std::string& path) {
     if (auto c = h5::readStringAttribute(root, "basin_checkpoints")) s.checkpoints = splitLines(*c);
     if (auto bn = h5::readNumberAttribute(root, "basin_bn_reestimated"))
         s.batchNormReestimated = *bn != 0.0;
+    if (auto repaired = h5::readNumberAttribute(root, "basin_repaired"))
+        s.repaired = *repaired != 0.0;
     if (h5::hasLink(root, "knots")) {
         const std::vector<std::int64_t> shape = h5::numericShape(root, "knots", path);
         if (shape.size() != 1 || shape[0] > kMaxPoints)
@@ -156,6 +158,7 @@ void writePathSamples(const PathSamples& s, const std::string& path) {
         h5::writeStringAttribute(root, "basin_test_dataset", path, s.testDataset);
         h5::writeNumberAttribute(root, "basin_bn_reestimated", path,
                                  s.batchNormReestimated ? 1 : 0);
+        h5::writeNumberAttribute(root, "basin_repaired", path, s.repaired ? 1 : 0);
         file.close();
     }
     out.commit();

@@ -18,7 +18,8 @@
 //   basin_kind            "linear path" or "layer-wise"
 //   basin_rows            row names, one per line
 //   basin_checkpoints     checkpoint files, one per line, in path order
-//   basin_model, basin_dataset, basin_test_dataset, basin_bn_reestimated
+//   basin_model, basin_dataset, basin_test_dataset, basin_bn_reestimated,
+//   basin_repaired (1: every point REPAIRed, Repair.h)
 // and the float64 dataset `knots` holds the t of each checkpoint.
 // Writes are atomic (temporary file, then rename).
 
@@ -46,6 +47,7 @@ struct PathSamples {
     std::vector<double> knots;  // t of each checkpoint
     std::string dataset, testDataset;
     bool batchNormReestimated = false;
+    bool repaired = false;  // every point's weights REPAIRed (PathOptions::repair)
 
     std::size_t nt() const { return t.size(); }
     std::size_t pointCount() const { return rows.size() * t.size(); }

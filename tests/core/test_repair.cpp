@@ -44,7 +44,8 @@ WeightVector mix(const WeightVector& a, const WeightVector& b, double t) {
     return w;
 }
 
-// Barrier (i) of the train loss along A → B (optionally REPAIRed).
+// Barrier (i) of the train loss along A → B (optionally REPAIRed); the file
+// records whether it was, and a run of the other kind refuses to resume it.
 double pathBarrier(const Model& model, const WeightVector& a, const WeightVector& b,
                    const Dataset& train, bool repair) {
     PathSamples s;
@@ -60,6 +61,19 @@ double pathBarrier(const Model& model, const WeightVector& a, const WeightVector
         (dir.path() + "/path.h5").toStdString(), train, std::nullopt, options);
     Context context;
     job.run(context);
+    const std::string file = (dir.path() + "/path.h5").toStdString();
+    if (readPathSamples(file).repaired != repair) qFatal("the path file's REPAIR flag is wrong");
+    PathOptions other = options;
+    other.repair = !repair;
+    PathJob mixed(
+        model.clone(), s, [=](std::size_t, double t, WeightVector& out) { out = mix(a, b, t); },
+        file, train, std::nullopt, other);
+    try {
+        mixed.run(context);
+        qFatal("a path file was resumed with and without REPAIR");
+    } catch (const std::runtime_error& e) {
+        if (std::string(e.what()).find("REPAIR") == std::string::npos) qFatal("%s", e.what());
+    }
     return measureBarrier(job.samples().t, job.samples().row(SurfaceMetric::TrainLoss, 0)).linear;
 }
 
