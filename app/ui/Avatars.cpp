@@ -312,7 +312,7 @@ void AvatarView::rig(std::shared_ptr<const Avatar> avatar) {
 
 bool AvatarView::bindSmplx(const QString& modelPath, const std::vector<double>& betas,
                            bool handMean) {
-    if (!posePanel_ || cloud_.size() == 0) {
+    if (!posePanel_ || source_ == kProcedural || cloud_.size() == 0) {
         showError(tr("this view shows no splat file to bind to SMPL-X"));
         return false;
     }

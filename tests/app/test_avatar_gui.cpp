@@ -594,6 +594,8 @@ void TestAvatarGui::smplxBindingRigsAFile() {
     AvatarView rig(proceduralAvatarSpec(2000).settings);
     QVERIFY(!rig.loadMotion(pca));
     QVERIFY2(rig.error().contains("PCA"), qPrintable(rig.error()));
+    QVERIFY(!rig.bindSmplx(model, {}, false));  // the procedural avatar has its own rig
+    QVERIFY(!rig.smplxModel());
 
     // A model that cannot be read is named; the binding stays.
     QVERIFY(!view->bindSmplx(dir.filePath("broken.npz"), {}, false));

@@ -30,6 +30,7 @@ void AvatarPosePanel::setAvatar(std::shared_ptr<const Avatar> avatar,
     layer_ = layer;
     walking_ = false;
     walkTime_ = 0;
+    motion_.clear();  // made for the previous avatar
     poseName_ = QStringLiteral("t-pose");
     if (!avatar_) {
         rest_ = posed_ = RenderSplats{};

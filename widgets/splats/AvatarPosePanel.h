@@ -36,7 +36,7 @@ public:
 
     // The avatar to pose, its splats' extra values (the part label, …) and
     // the layer drawing it (not owned; null: the panel only poses). Starts
-    // in the T-pose.
+    // in the T-pose, paused, without a motion.
     void setAvatar(std::shared_ptr<const Avatar> avatar, std::vector<SplatQuantity> quantities,
                    SplatLayer* layer);
     const Avatar* avatar() const { return avatar_.get(); }
