@@ -191,7 +191,10 @@ Subcommand landscapeSubcommand() {
         addOption(p, "root", "Which dict in the checkpoints holds the weights.", "KEY");
         addOption(p, "data", "Training data (.npz/.npy/.pt).", "DATA");
         addOption(p, "test-data", "Test data, for test_loss/test_acc.", "DATA");
-        addOption(p, "x", "Range min:max:num along the first direction.", "RANGE", "-1:1:21");
+        addOption(p, "x",
+                  "Range min:max:num along the first direction, or fit:num[:margin] to cover "
+                  "the checkpoints of a line, plane or pca slice (margin 0.25 of their span).",
+                  "RANGE", "-1:1:21");
         addOption(p, "y", "Range along the second direction (makes the slice 2D).", "RANGE");
         addOption(p, "dir", "Directions: random, line, plane, pca or hessian.", "KIND", "random");
         addOption(p, "hessian-samples", "Training samples for the Hessian directions.", "N",

@@ -141,7 +141,10 @@ LandscapeDialog::LandscapeDialog(const Project& project, int checkpointItem, QWi
     yRange_ = new QLineEdit(QStringLiteral("-1:1:21"));
     yRange_->setObjectName(QStringLiteral("yRange"));
     for (QLineEdit* field : {xRange_, yRange_}) {
-        field->setToolTip(tr("min:max:n — n evenly spaced values from min to max inclusive"));
+        field->setToolTip(
+            tr("min:max:n — n evenly spaced values from min to max inclusive; "
+               "fit:n[:margin] — n values covering the slice's checkpoints (line, "
+               "plane, PCA) and a margin of 0.25 of their span on each side"));
         field->setPlaceholderText(QStringLiteral("-1:1:21"));
     }
     xError_ = errorLabel(QStringLiteral("xRangeError"));
@@ -201,7 +204,8 @@ LandscapeDialog::LandscapeDialog(const Project& project, int checkpointItem, QWi
         suggestOutput();
         validate();
     });
-    connect(xRange_, &QLineEdit::textEdited, this, [this] { rangeEdited_ = true; });
+    for (QLineEdit* field : {xRange_, yRange_})
+        connect(field, &QLineEdit::textEdited, this, [this] { rangeEdited_ = true; });
     for (QLineEdit* field : {xRange_, yRange_, output_})
         connect(field, &QLineEdit::textChanged, this, &LandscapeDialog::validate);
     connect(output_, &QLineEdit::textEdited, this, [this] { outputEdited_ = true; });
@@ -273,7 +277,7 @@ void LandscapeDialog::buildDirectionPages(QStackedWidget* pages) {
     planeForm->addRow(tr("C:"), planeC_);
     planeForm->addRow(
         note(tr("An orthonormal basis (Gram–Schmidt): a and b are distances in weight space; "
-                "choose ranges that cover the checkpoints.")));
+                "the ranges fit:N cover the checkpoints with a margin.")));
     pages->addWidget(plane);
 
     // PCA: checkpoints of the centre's run up to it, in project order.
@@ -357,11 +361,16 @@ void LandscapeDialog::directionKindChanged() {
             dimensions_->setCurrentIndex(1);
     }
     dimensions_->setEnabled(k == DirectionKind::Random || k == DirectionKind::HessianEigenvectors);
-    // Past both ends of the line unless the user chose a range.
+    // Unless the user chose ranges: past both ends of the line, fitted to
+    // the checkpoints of a plane or PCA slice (wherever the directions put
+    // them), ±1 for random and Hessian directions.
     if (!rangeEdited_) {
-        const QSignalBlocker block(xRange_);
+        const QSignalBlocker blockX(xRange_), blockY(yRange_);
+        const bool fit = k == DirectionKind::CheckpointPlane || k == DirectionKind::TrajectoryPca;
         xRange_->setText(k == DirectionKind::CheckpointLine ? QStringLiteral("-0.5:1.5:41")
+                         : fit                              ? QStringLiteral("fit:21")
                                                             : QStringLiteral("-1:1:21"));
+        yRange_->setText(fit ? QStringLiteral("fit:21") : QStringLiteral("-1:1:21"));
     }
     suggestOutput();
     validate();
@@ -403,6 +412,15 @@ QString LandscapeDialog::problem() const {
     if (!rangeProblem(xRange_, "x").isEmpty() ||
         (twoDimensional() && !rangeProblem(yRange_, "y").isEmpty()))
         return tr("Fix the grid ranges.");
+    const bool placesCheckpoints = kind() == DirectionKind::CheckpointLine ||
+                                   kind() == DirectionKind::CheckpointPlane ||
+                                   kind() == DirectionKind::TrajectoryPca;
+    if (!placesCheckpoints &&
+        (xRange_->text().trimmed().startsWith(QLatin1String("fit")) ||
+         (twoDimensional() && yRange_->text().trimmed().startsWith(QLatin1String("fit")))))
+        return tr(
+            "A fit range covers the checkpoints on the slice: only line, plane and PCA "
+            "directions place them. Give min:max:num.");
     switch (kind()) {
         case DirectionKind::CheckpointLine:
             if (lineEnd_->currentData().toString() == centre_.path)

@@ -145,7 +145,26 @@ void LandscapeJob::prepareFromRecipe(JobContext& context) {
                                     " but the directions in '" + directionsPath + "' are " +
                                     (directions_.twoDimensional() ? "2-D" : "1-D"));
 
-    surface_ = Surface(r.x.coordinates(), r.y ? r.y->coordinates() : std::vector<double>{});
+    // Fit ranges cover the checkpoints the directions place on the slice
+    // (the same on a rerun: the directions are loaded from their file).
+    GridRange x = r.x;
+    std::optional<GridRange> y = r.y;
+    if (x.fit || (y && y->fit)) {
+        if (directions_.points.empty())
+            throw std::invalid_argument(
+                "a fit range (" + (x.fit ? x : *y).toString() +
+                ") covers the checkpoints on the slice, but " +
+                directionKindName(directions_.kind) +
+                " directions place none: give min:max:num, or use line, plane or pca directions");
+        std::vector<double> as, bs;
+        for (const ProjectedPoint& p : directions_.points) {
+            as.push_back(p.a);
+            bs.push_back(p.b);
+        }
+        x = fitted(x, as);
+        if (y) y = fitted(*y, bs);
+    }
+    surface_ = Surface(x.coordinates(), y ? y->coordinates() : std::vector<double>{});
     SurfaceMetadata& md = surface_.metadata;
     md.model = r.modelPath;
     md.checkpoint = centre;

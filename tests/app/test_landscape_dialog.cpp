@@ -142,6 +142,11 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(r.surfacePath),
                  dir.path() + "/mlp_seed0_epoch_2.random-landscape.h5");
         QVERIFY(field<QLabel>(d, "metricsNote")->text().contains("test"));
+        // Random directions place no checkpoints: a fit range is refused.
+        field<QLineEdit>(d, "xRange")->setText("fit:21");
+        QVERIFY(!okButton(d)->isEnabled());
+        field<QLineEdit>(d, "xRange")->setText("-1:1:21");
+        QVERIFY(okButton(d)->isEnabled());
 
         // An existing surface is never overwritten by default.
         QFile existing(dir.path() + "/mlp_seed0_epoch_2.random-landscape.h5");
@@ -237,6 +242,9 @@ private Q_SLOTS:
         r = d.recipe();
         QCOMPARE(r.directions, DirectionKind::CheckpointPlane);
         QVERIFY(r.y.has_value());
+        // Its ranges cover the checkpoints wherever the directions put them.
+        QVERIFY(r.x.fit && r.y->fit);
+        QCOMPARE(r.x.toString(), std::string("fit:21:0.25"));
         QCOMPARE(r.checkpoints,
                  (std::vector<std::string>{path("mlp_seed0_epoch_2"), path("mlp_seed0_epoch_3")}));
         field<QComboBox>(d, "planeC")->setCurrentText("mlp_seed0_epoch_2");

@@ -16,6 +16,7 @@
 #include <QFile>
 #include <QTemporaryDir>
 
+#include <algorithm>
 #include <cmath>
 
 #include "BasinTest.h"
@@ -199,6 +200,58 @@ private Q_SLOTS:
         } catch (const std::runtime_error& e) {
             QVERIFY2(QString::fromStdString(e.what()).contains("directions file"), e.what());
         }
+    }
+
+    void fitRangesCoverThePlanesCheckpoints() {
+        // The plane through three checkpoints with fit:5 ranges: the grid runs
+        // from the smallest to the largest checkpoint coordinate (0 included),
+        // a quarter of the span beyond each; random directions place no
+        // checkpoints and refuse a fit range.
+        QTemporaryDir dir;
+        const QString d = dir.path();
+        const DatasetSplit data = makeTwoSpirals();
+        MlpOptions o;
+        o.hidden = {8};
+        makeMlp(o).save((d + "/mlp.pt").toStdString());
+        for (int seed : {2, 3, 4}) {
+            o.seed = std::uint64_t(seed);
+            saveStateDict((d + QStringLiteral("/c%1.pt").arg(seed)).toStdString(),
+                          makeMlp(o).stateDict());
+        }
+        LandscapeRecipe r;
+        r.modelPath = (d + "/mlp.pt").toStdString();
+        r.checkpoint = (d + "/c2.pt").toStdString();
+        r.directions = DirectionKind::CheckpointPlane;
+        r.checkpoints = {(d + "/c3.pt").toStdString(), (d + "/c4.pt").toStdString()};
+        r.x = parseGridRange("fit:5");
+        r.y = parseGridRange("fit:5:0.5");
+        r.surfacePath = (d + "/plane.h5").toStdString();
+        LandscapeJob job(r, data.train);
+        QCOMPARE(runToEnd(job).state, JobState::Succeeded);
+        const Surface surface = readSurface(r.surfacePath);
+        const Model model = Model::load(r.modelPath);
+        const Directions dirs =
+            loadDirections(r.surfacePath + ".directions.h5", WeightVector::fromModel(model));
+        QCOMPARE(dirs.points.size(), std::size_t(3));
+        std::vector<double> as, bs;
+        for (const ProjectedPoint& p : dirs.points)
+            as.push_back(p.a), bs.push_back(p.b);
+        QCOMPARE(surface.x, fitted(r.x, as).coordinates());
+        QCOMPARE(surface.y, fitted(*r.y, bs).coordinates());
+        const auto [aLow, aHigh] = std::minmax_element(as.begin(), as.end());
+        QVERIFY(surface.x.front() < std::min(*aLow, 0.0) && surface.x.back() > *aHigh);
+        // A rerun loads the same directions, so the same grid: it resumes.
+        LandscapeJob again(r, data.train);
+        QCOMPARE(runToEnd(again).state, JobState::Succeeded);
+
+        LandscapeRecipe random = r;
+        random.directions = DirectionKind::Random;
+        random.checkpoints.clear();
+        random.surfacePath = (d + "/random.h5").toStdString();
+        LandscapeJob refused(random, data.train);
+        const JobStatus status = runToEnd(refused);
+        QCOMPARE(status.state, JobState::Failed);
+        QVERIFY2(QString::fromStdString(status.error).contains("fit range"), status.error.c_str());
     }
 
     void bufferDirectionsOnAOneDimensionalSurface() {

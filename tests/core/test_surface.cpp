@@ -40,8 +40,27 @@ private Q_SLOTS:
         QCOMPARE(r.coordinates()[25], 0.0);
         QCOMPARE(r.coordinates().back(), 1.0);
         QCOMPARE(parseGridRange("0.5:0.5:1").coordinates().size(), std::size_t(1));
-        for (const char* bad : {"-1:1", "-1:1:0", "a:1:5", "1:-1:5", "-1:1:2.5", "-1:1:51:3", "",
-                                "-1:1:", "-1:inf:5"}) {
+        // fit:num[:margin] covers given checkpoint coordinates and the centre.
+        const GridRange fit = parseGridRange("fit:21");
+        QVERIFY(fit.fit);
+        QCOMPARE(fit.num, std::size_t(21));
+        QCOMPARE(fit.toString(), std::string("fit:21:0.25"));
+        QVERIFY_THROWS_EXCEPTION(std::logic_error, fit.coordinates());
+        const GridRange covered = fitted(fit, {0.5, 2.0, -0.2});
+        QVERIFY(!covered.fit);
+        QVERIFY(std::abs(covered.min - (-0.2 - 0.25 * 2.2)) < 1e-12);
+        QVERIFY(std::abs(covered.max - (2.0 + 0.25 * 2.2)) < 1e-12);
+        QCOMPARE(covered.coordinates().size(), std::size_t(21));
+        const GridRange positive = fitted(parseGridRange("fit:5:0"), {1.0, 3.0});
+        QCOMPARE(positive.min, 0.0);  // the centre stays covered
+        QCOMPARE(positive.max, 3.0);
+        const GridRange flat = fitted(parseGridRange("fit:5"), {0.0});
+        QCOMPARE(flat.min, -1.0);
+        QCOMPARE(flat.max, 1.0);
+        QCOMPARE(fitted(parseGridRange("-2:2:3"), {9.0}).max, 2.0);  // not a fit range
+        for (const char* bad :
+             {"-1:1", "-1:1:0", "a:1:5", "1:-1:5", "-1:1:2.5", "-1:1:51:3", "", "-1:1:", "-1:inf:5",
+              "fit", "fit:1", "fit:x", "fit:5:-1", "fit:5:0.2:1"}) {
             try {
                 parseGridRange(bad, "y");
                 QFAIL(bad);
