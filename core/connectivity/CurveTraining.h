@@ -98,6 +98,9 @@ public:
     // fit, the file when it holds another curve, and the epoch when the loss
     // becomes NaN or infinite.
     void run(JobContext& context) override;
+    // A rerun continues from the last epoch saved in the file (the in-memory
+    // curve changes only together with the file, at the end of an epoch).
+    bool resumable() const override { return true; }
 
     // The curve, its loss per epoch and optimiser state after run().
     const CurveFile& result() const { return file_; }

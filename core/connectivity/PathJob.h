@@ -89,6 +89,9 @@ public:
 
     std::string title() const override;
     void run(JobContext& context) override;
+    // A rerun resumes the points the path file holds (the model is restored
+    // at the end of every run).
+    bool resumable() const override { return true; }
     // How the last run() evaluated points (PlaneEvaluator::path()).
     const std::string& evaluationPath() const { return evaluationPath_; }
 

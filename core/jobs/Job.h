@@ -71,6 +71,12 @@ public:
     virtual std::string title() const = 0;
     // Does the work; throws on error, JobCancelled when cancelled.
     virtual void run(JobContext& context) = 0;
+    // True when run() may be called again on this same object after it was
+    // cancelled or failed, and then continues from what the earlier run wrote
+    // (member state reset at the start of run(), resume decided from files),
+    // ending with the results an uninterrupted run gives. The jobs panel offers
+    // Resume only for such jobs; the others are rerun as a new Job object.
+    virtual bool resumable() const { return false; }
 };
 
 }  // namespace basin

@@ -104,6 +104,10 @@ public:
 
     std::string title() const override;
     void run(JobContext& context) override;
+    // A rerun reloads the recipe (or keeps the prepared model, which run()
+    // restores) and resumes the points the surface file holds. Not for a
+    // distributed grid, whose ranks start together.
+    bool resumable() const override { return grid_ == nullptr; }
 
     // Called on the job's thread after each point is computed, with the
     // point's index (ix·ny + iy) and the surface so far (for live views).

@@ -72,6 +72,9 @@ public:
     // data do not fit the model, a checkpoint does not fit it, or the loss
     // becomes NaN/infinite.
     void run(JobContext& context) override;
+    // A rerun restores the weights and optimiser state of the last epoch
+    // checkpoint, overwriting what a cancelled epoch had trained in place.
+    bool resumable() const override { return true; }
 
     // One record per epoch 0..epochs once run() has finished.
     const std::vector<EpochRecord>& records() const { return records_; }

@@ -413,6 +413,37 @@ private Q_SLOTS:
         Context c2;
         QVERIFY_THROWS_EXCEPTION(std::runtime_error, other.run(c2));
     }
+
+    // The jobs panel's Resume: run() again on the same object, cancelled
+    // first in epoch 1 (no file yet), then in epoch 2, then to the end.
+    void sameObjectResumesToTheSameBits() {
+        QTemporaryDir dir;
+        const Curve start = Curve::onLine(CurveKind::PolygonalChain, 1, a_, b_);
+        const Dataset train = data_.train;
+        CurveTrainingJob uninterrupted(model_, start, train,
+                                       (dir.path() + "/whole.pt").toStdString(), curveOptions(3));
+        Context context;
+        uninterrupted.run(context);
+
+        const std::string parts = (dir.path() + "/parts.pt").toStdString();
+        CurveTrainingJob job(model_, start, train, parts, curveOptions(3));
+        QVERIFY(job.resumable());
+        Context inFirstEpoch(10);
+        QVERIFY_THROWS_EXCEPTION(JobCancelled, job.run(inFirstEpoch));
+        QVERIFY(!std::filesystem::exists(parts));
+        Context inSecondEpoch(45);  // 32 batches an epoch
+        QVERIFY_THROWS_EXCEPTION(JobCancelled, job.run(inSecondEpoch));
+        QCOMPARE(loadCurve(parts, a_, b_).epoch, 1);
+        Context rest;
+        job.run(rest);
+        QCOMPARE(job.epochsTrained(), 2);
+        const CurveFile& x = uninterrupted.result();
+        const CurveFile& y = job.result();
+        QCOMPARE(y.epoch, 3);
+        QCOMPARE(y.epochLoss, x.epochLoss);
+        QCOMPARE(test::maxDifference(y.curve.bend(0), x.curve.bend(0)), 0.0);
+        QCOMPARE(test::maxDifference(loadCurve(parts, a_, b_).curve.bend(0), x.curve.bend(0)), 0.0);
+    }
 };
 
 BASIN_TEST_MAIN(TestCurve)

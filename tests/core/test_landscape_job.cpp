@@ -197,6 +197,44 @@ private Q_SLOTS:
                            data);
         QVERIFY_THROWS_EXCEPTION(std::runtime_error, other.run(context));
     }
+
+    // The jobs panel's Resume: run() again on the same object after a cancel.
+    void sameObjectResumesAfterCancel() {
+        QTemporaryDir dir;
+        const Dataset data = regression();
+        Model model = linearModel();
+        const WeightVector theta0 = WeightVector::fromModel(model);
+        const Directions d = randomDirections(theta0, {});
+        const Surface s(linspace(-1, 1, 9), linspace(-1, 1, 9));
+        const std::string whole = (dir.path() + "/whole.h5").toStdString();
+        const std::string resumed = (dir.path() + "/resumed.h5").toStdString();
+        {
+            LandscapeJob job(model, d, s, whole, data, data);
+            Context context;
+            job.run(context);
+        }
+        LandscapeJob job(model, d, s, resumed, data, data);
+        QVERIFY(job.resumable());
+        Context first;
+        std::size_t points = 0;
+        job.setPointObserver([&](std::size_t, const Surface&) {
+            if (++points == 20) first.cancel = true;
+        });
+        QVERIFY_THROWS_EXCEPTION(JobCancelled, job.run(first));
+        QCOMPARE(job.pointsComputed(), std::size_t(20));
+        Context second;
+        job.run(second);
+        QCOMPARE(job.pointsComputed(), std::size_t(61));
+        const Surface a = readSurface(whole), b = readSurface(resumed);
+        QCOMPARE(b.missingCount(SurfaceMetric::TrainLoss), std::size_t(0));
+        for (SurfaceMetric m : {SurfaceMetric::TrainLoss, SurfaceMetric::TestLoss})
+            for (std::size_t k = 0; k < a.pointCount(); ++k)
+                QVERIFY(std::abs(a.metric(m)[k] - b.metric(m)[k]) <= 1e-12 * (1 + a.metric(m)[k]));
+        // θ₀ is back in the model after both runs.
+        const WeightVector after = WeightVector::fromModel(model);
+        for (std::int64_t i = 0; i < after.size(); ++i)
+            QCOMPARE(after.data()[i], theta0.data()[i]);
+    }
 };
 
 BASIN_TEST_MAIN(TestLandscapeJob)

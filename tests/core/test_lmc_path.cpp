@@ -327,6 +327,41 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(std::runtime_error, other.run(context));
     }
 
+    // The jobs panel's Resume: run() again on the same object after a cancel.
+    void sameObjectResumesAfterCancel() {
+        QTemporaryDir dir;
+        const Dataset data = regression();
+        Model model = mlp({4}, 3);
+        const WeightVector a = WeightVector::fromModel(model, true);
+        const WeightVector b = WeightVector::fromModel(mlp({4}, 5), true);
+        const Files f = writeFiles(dir.path(), model, {a, b});
+        LmcRecipe r;
+        r.modelPath = f.model;
+        r.checkpoints = f.checkpoints;
+        r.outPath = (dir.path() + "/whole.h5").toStdString();
+        const PathSamples whole = runRecipe(r, data);
+
+        r.outPath = (dir.path() + "/resumed.h5").toStdString();
+        PathJob job(r, data);
+        QVERIFY(job.resumable());
+        Context first;
+        std::size_t points = 0;
+        job.setPointObserver([&](std::size_t, std::size_t, const PathSamples&) {
+            if (++points == 9) first.cancel = true;
+        });
+        QVERIFY_THROWS_EXCEPTION(JobCancelled, job.run(first));
+        QCOMPARE(job.pointsComputed(), std::size_t(9));
+        Context second;
+        job.run(second);
+        QCOMPARE(job.pointsComputed(), std::size_t(16));
+        const PathSamples resumed = readPathSamples(r.outPath);
+        const auto w = whole.row(SurfaceMetric::TrainLoss, 0);
+        const auto v = resumed.row(SurfaceMetric::TrainLoss, 0);
+        QCOMPARE(v.size(), w.size());
+        for (std::size_t i = 0; i < w.size(); ++i)
+            QVERIFY(close(v[i], w[i], 1e-7));
+    }
+
     void layerwiseWithEveryLayerIsThePlainPath() {
         QTemporaryDir dir;
         const Dataset data = regression();

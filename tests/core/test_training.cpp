@@ -157,6 +157,31 @@ private Q_SLOTS:
         }
     }
 
+    // The jobs panel's Resume: run() again on the same object (the model
+    // handle it trains in place) after a cancel in the middle of epoch 3.
+    void sameObjectResumesToTheSameBits() {
+        QTemporaryDir dir;
+        const std::string full = dir.path().toStdString() + "/full";
+        const std::string cut = dir.path().toStdString() + "/cut";
+        TrainingOptions o = adam(4);
+        Model reference = makeMlp(spiralMlp());
+        CountingContext context;
+        TrainingJob(reference, spirals(), full, o).run(context);
+
+        Model trained = makeMlp(spiralMlp());
+        TrainingJob job(trained, spirals(), cut, o);
+        QVERIFY(job.resumable());
+        CountingContext cancelling(1 + 2 * 32 + 10);
+        QVERIFY_THROWS_EXCEPTION(JobCancelled, job.run(cancelling));
+        QVERIFY(!std::filesystem::exists(TrainingJob::checkpointPath(cut, 3)));
+        CountingContext rest;
+        job.run(rest);
+        QCOMPARE(job.records().size(), std::size_t(5));
+        QVERIFY(job.records()[2].resumed);
+        QVERIFY(!job.records()[3].resumed);
+        QVERIFY(sameState(trained, reference));
+    }
+
     void pythonLoadsCheckpoints() {
         if (!test::pythonTorchAvailable()) QSKIP("/usr/bin/python3 with torch is not available");
         QTemporaryDir dir;

@@ -9,11 +9,13 @@
 
 namespace basin::widgets {
 
-// One job's row.
+// One job's row. It keeps the Job itself, so that a resumable job that was
+// cancelled or failed can run again (a new handle, the same object).
 class JobRow : public QWidget {
 public:
-    JobRow(std::shared_ptr<JobHandle> handle, JobsPanel::Finished onFinished)
-        : handle_(std::move(handle)), onFinished_(std::move(onFinished)) {
+    JobRow(std::shared_ptr<Job> job, std::shared_ptr<JobHandle> handle,
+           JobsPanel::Finished onFinished)
+        : job_(std::move(job)), handle_(std::move(handle)), onFinished_(std::move(onFinished)) {
         setObjectName(QStringLiteral("jobRow"));
         auto* layout = new QHBoxLayout(this);
         layout->setContentsMargins(4, 2, 4, 2);
@@ -27,10 +29,15 @@ public:
         message_->setTextInteractionFlags(Qt::TextSelectableByMouse);
         cancel_ = new QPushButton(tr("Cancel"));
         cancel_->setObjectName(QStringLiteral("cancelJob"));
+        resume_ = new QPushButton(tr("Resume"));
+        resume_->setObjectName(QStringLiteral("resumeJob"));
+        resume_->setToolTip(tr("Run the job again; it continues from what it has written"));
+        resume_->hide();
         layout->addWidget(title_);
         layout->addWidget(bar_);
         layout->addWidget(message_, 1);
         layout->addWidget(cancel_);
+        layout->addWidget(resume_);
         QObject::connect(cancel_, &QPushButton::clicked, this, [this] {
             handle_->cancel();
             cancel_->setEnabled(false);
@@ -52,6 +59,9 @@ public:
         }
         finished_ = true;
         cancel_->hide();
+        // By now run() has returned: the runner records the final state only
+        // after it, so running the object again cannot overlap the first run.
+        resume_->setVisible(s.state != JobState::Succeeded && job_->resumable());
         switch (s.state) {
             case JobState::Succeeded:
                 message_->setText(tr("done"));
@@ -69,16 +79,33 @@ public:
         return true;
     }
 
+    // Shows the row running again under the handle of the job's next run.
+    void restart(std::shared_ptr<JobHandle> handle) {
+        handle_ = std::move(handle);
+        finished_ = false;
+        resume_->hide();
+        cancel_->setEnabled(true);
+        cancel_->setText(tr("Cancel"));
+        cancel_->show();
+        message_->setStyleSheet(QString());
+        message_->setWordWrap(false);
+        message_->setText(tr("resuming"));
+    }
+
     bool finished() const { return finished_; }
+    const std::shared_ptr<Job>& job() const { return job_; }
     const std::shared_ptr<JobHandle>& handle() const { return handle_; }
+    QPushButton* resumeButton() const { return resume_; }
 
 private:
+    std::shared_ptr<Job> job_;
     std::shared_ptr<JobHandle> handle_;
     JobsPanel::Finished onFinished_;
     QLabel* title_;
     QProgressBar* bar_;
     QLabel* message_;
     QPushButton* cancel_;
+    QPushButton* resume_;
     bool finished_ = false;
 };
 
@@ -114,13 +141,21 @@ JobsPanel::~JobsPanel() {
 }
 
 std::shared_ptr<JobHandle> JobsPanel::submit(std::shared_ptr<Job> job, Finished onFinished) {
-    auto handle = pool_->submit(std::move(job));
-    auto* row = new JobRow(handle, std::move(onFinished));
+    auto handle = pool_->submit(job);
+    auto* row = new JobRow(std::move(job), handle, std::move(onFinished));
+    connect(row->resumeButton(), &QPushButton::clicked, this, [this, row] { resume(row); });
     list_->insertWidget(list_->count() - 1, row);
     rows_.push_back(row);
     timer_.start();
     poll();
     return handle;
+}
+
+void JobsPanel::resume(JobRow* row) {
+    if (!rows_.contains(row) || !row->finished() || !row->job()->resumable()) return;
+    row->restart(pool_->submit(row->job()));
+    timer_.start();
+    poll();
 }
 
 int JobsPanel::activeCount() const {

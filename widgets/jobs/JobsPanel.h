@@ -2,8 +2,11 @@
 // The jobs panel: runs Jobs on a worker pool off the GUI thread and shows one
 // row per job with its title, a progress bar, the latest message and a Cancel
 // button. Finished jobs stay listed with their outcome (the error sentence for
-// a failed one) until cleared. Status is polled from the job handles on the
-// GUI thread, so no worker thread ever touches a widget.
+// a failed one) until cleared. A cancelled or failed job that is resumable()
+// gets a Resume button, which runs the same Job object again on the pool (it
+// continues from the partial results it wrote) with the same onFinished, so
+// onFinished is called once per run. Status is polled from the job handles on
+// the GUI thread, so no worker thread ever touches a widget.
 
 #include <QHash>
 #include <QTimer>
@@ -23,7 +26,8 @@ class JobRow;
 class JobsPanel : public QWidget {
     Q_OBJECT
 public:
-    // Called on the GUI thread once the job has finished (any final state).
+    // Called on the GUI thread once the job has finished (any final state);
+    // once per run when the job is resumed.
     using Finished = std::function<void(const JobStatus&)>;
 
     explicit JobsPanel(unsigned threads, QWidget* parent = nullptr);
@@ -42,6 +46,7 @@ Q_SIGNALS:
 
 private:
     void poll();
+    void resume(JobRow* row);
 
     QVBoxLayout* list_ = nullptr;
     QPushButton* clearButton_ = nullptr;

@@ -59,6 +59,8 @@ public:
 
     std::string title() const override;
     void run(JobContext& context) override;
+    // A rerun keeps the frames written (frames.txt matches) and renders the rest.
+    bool resumable() const override { return true; }
 
     const SplatFrames& frames() const { return frames_; }
     // After run(): frames rendered now, and frames kept from an earlier run.
