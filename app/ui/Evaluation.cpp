@@ -1,13 +1,14 @@
 #include "ui/Evaluation.h"
 
 #include <QFileInfo>
-#include <QInputDialog>
 #include <QJsonArray>
 #include <QPointer>
+#include <optional>
 
 #include "data/DatasetFiles.h"
 #include "jobs/JobsPanel.h"
 #include "project/Session.h"
+#include "ui/EvaluateDialog.h"
 #include "ui/MainWindow.h"
 
 namespace basin::app {
@@ -17,8 +18,11 @@ namespace {
 // evaluates.
 class EvaluateFilesJob : public Job {
 public:
-    EvaluateFilesJob(QString model, QString data, QStringList checkpoints)
-        : model_(std::move(model)), data_(std::move(data)), checkpoints_(std::move(checkpoints)) {}
+    EvaluateFilesJob(QString model, QString data, QStringList checkpoints, QString batchNormData)
+        : model_(std::move(model)),
+          data_(std::move(data)),
+          batchNormData_(std::move(batchNormData)),
+          checkpoints_(std::move(checkpoints)) {}
     std::string title() const override {
         return "Evaluate " + QFileInfo(model_).fileName().toStdString() + " on " +
                QFileInfo(data_).fileName().toStdString();
@@ -27,21 +31,30 @@ public:
         context.report(0, "loading the model and the dataset");
         Model model = Model::load(model_.toStdString());
         const Dataset data = loadDatasetFile(data_.toStdString());
+        std::optional<Dataset> batchNorm;
+        CheckpointEvaluationOptions options;
+        if (!batchNormData_.isEmpty()) {
+            batchNorm = loadDatasetFile(batchNormData_.toStdString());
+            options.batchNormData = &*batchNorm;
+        }
         std::vector<std::string> paths;
         for (const QString& c : checkpoints_)
             paths.push_back(c.toStdString());
-        CheckpointEvaluationJob job(model, paths, data);
+        CheckpointEvaluationJob job(model, paths, data, options);
         job.run(context);
         results_ = job.results();
     }
     const std::vector<CheckpointEvaluation>& results() const { return results_; }
     QString description() const {
-        return QStringLiteral("%1 on %2")
-            .arg(QFileInfo(model_).fileName(), QFileInfo(data_).fileName());
+        const QString what = QStringLiteral("%1 on %2")
+                                 .arg(QFileInfo(model_).fileName(), QFileInfo(data_).fileName());
+        return batchNormData_.isEmpty() ? what
+                                        : QObject::tr("%1, BatchNorm re-estimated on %2")
+                                              .arg(what, QFileInfo(batchNormData_).fileName());
     }
 
 private:
-    QString model_, data_;
+    QString model_, data_, batchNormData_;
     QStringList checkpoints_;
     std::vector<CheckpointEvaluation> results_;
 };
@@ -49,8 +62,9 @@ private:
 }  // namespace
 
 void startEvaluation(MainWindow* window, const QString& modelPath, const QString& datasetPath,
-                     const QStringList& checkpoints) {
-    auto job = std::make_shared<EvaluateFilesJob>(modelPath, datasetPath, checkpoints);
+                     const QStringList& checkpoints, const QString& batchNormDataPath) {
+    auto job =
+        std::make_shared<EvaluateFilesJob>(modelPath, datasetPath, checkpoints, batchNormDataPath);
     QPointer<MainWindow> guard(window);
     window->jobs()->submit(job, [guard, job](const JobStatus& status) {
         if (!guard || status.state != JobState::Succeeded) return;
@@ -60,44 +74,17 @@ void startEvaluation(MainWindow* window, const QString& modelPath, const QString
 
 void evaluateItems(MainWindow* window, const QList<int>& checkpointItems) {
     const Project& project = window->session()->project();
-    const QList<ProjectItem> models = project.itemsOfKind(ItemKind::Model);
-    const QList<ProjectItem> datasets = project.itemsOfKind(ItemKind::Dataset);
-    if (models.isEmpty() || datasets.isEmpty()) {
+    if (project.itemsOfKind(ItemKind::Model).isEmpty() ||
+        project.itemsOfKind(ItemKind::Dataset).isEmpty()) {
         window->showError(
             QObject::tr("Evaluating needs a model and a dataset in the project "
                         "(File › Add model…, Add dataset…)."));
         return;
     }
-    QStringList checkpoints;
-    QString suggestedModel;
-    for (int i : checkpointItems) {
-        checkpoints << project.items[i].path;
-        suggestedModel = project.items[i].extra.value(QStringLiteral("model")).toString();
-    }
-    QStringList modelNames, datasetNames;
-    int modelIndex = 0, datasetIndex = 0;
-    for (const ProjectItem& m : models) {
-        if (m.path == suggestedModel) modelIndex = modelNames.size();
-        modelNames << m.name;
-    }
-    for (const ProjectItem& d : datasets) {
-        if (d.name.contains(QLatin1String("test"))) datasetIndex = datasetNames.size();
-        datasetNames << d.name;
-    }
-    bool ok = true;
-    if (models.size() > 1) {
-        const QString chosen =
-            QInputDialog::getItem(window, QObject::tr("Evaluate"), QObject::tr("Model:"),
-                                  modelNames, modelIndex, false, &ok);
-        if (!ok) return;
-        modelIndex = int(modelNames.indexOf(chosen));
-    }
-    const QString chosen =
-        QInputDialog::getItem(window, QObject::tr("Evaluate"), QObject::tr("Dataset:"),
-                              datasetNames, datasetIndex, false, &ok);
-    if (!ok) return;
-    datasetIndex = int(datasetNames.indexOf(chosen));
-    startEvaluation(window, models[modelIndex].path, datasets[datasetIndex].path, checkpoints);
+    EvaluateDialog dialog(project, checkpointItems, window);
+    if (dialog.exec() != QDialog::Accepted) return;
+    startEvaluation(window, dialog.modelPath(), dialog.datasetPath(), dialog.checkpoints(),
+                    dialog.batchNormDataPath());
 }
 
 ViewSpec evaluationSpec(const QString& title, const std::vector<CheckpointEvaluation>& results) {

@@ -15,12 +15,15 @@ namespace basin::app {
 
 class MainWindow;
 
-// Runs in the background; the view opens when it is done.
+// Runs in the background; the view opens when it is done. With
+// `batchNormDataPath`, BatchNorm statistics are re-estimated on that dataset
+// at each checkpoint first.
 void startEvaluation(MainWindow* window, const QString& modelPath, const QString& datasetPath,
-                     const QStringList& checkpoints);
-// Asks which model and dataset of the project to use for the given
-// checkpoint items (a checkpoint's own "model" entry is the default), then
-// starts the evaluation.
+                     const QStringList& checkpoints, const QString& batchNormDataPath = {});
+// Asks (EvaluateDialog) which model and dataset of the project to use for
+// the given checkpoint items (a checkpoint's own "model" entry is the
+// default) and whether to re-estimate BatchNorm statistics, then starts the
+// evaluation.
 void evaluateItems(MainWindow* window, const QList<int>& checkpointItems);
 
 ViewSpec evaluationSpec(const QString& title, const std::vector<CheckpointEvaluation>& results);
