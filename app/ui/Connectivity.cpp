@@ -488,6 +488,9 @@ public:
         return std::string("Train ") + curveKindName(spec_.kind) + " curve " +
                std::filesystem::path(file_).filename().string();
     }
+    // Each run loads the model again and trains on from the curve file the
+    // last run saved (CurveTrainingJob resumes it), so Resume continues.
+    bool resumable() const override { return true; }
     void run(JobContext& context) override {
         context.report(0.0, "loading " + modelPath_);
         model_ = Model::load(modelPath_);

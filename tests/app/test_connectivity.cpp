@@ -15,6 +15,7 @@
 #include <QDialogButtonBox>
 #include <QFile>
 #include <QFileInfo>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
@@ -31,6 +32,7 @@
 #include "connectivity/LayerwiseHeatmapView.h"
 #include "connectivity/PathPlotView.h"
 #include "jobs/JobHandle.h"
+#include "jobs/JobsPanel.h"
 #include "plot/QCustomPlot.h"
 #include "project/Demo.h"
 #include "project/Session.h"
@@ -402,6 +404,41 @@ private Q_SLOTS:
         for (QWidget* v : w.viewArea()->views())
             shown = shown || w.viewArea()->specOf(v).settings.value("path").toString() == plane;
         QVERIFY(shown);
+    }
+
+    // A curve training cancelled in the jobs panel shows Resume; resuming
+    // trains on to the epochs asked for and the curve's path follows.
+    void cancelledCurveResumesFromTheJobsPanel() {
+        QTemporaryDir dir;
+        MainWindow w;
+        const int a = openQuickDemo(dir.path(), w);
+        QVERIFY(a >= 0);
+        const LmcRequest request = runLmcDialog(w, a, [&](ConnectivityDialog& d) {
+            field<QCheckBox>(d, "curve")->setChecked(true);
+            field<QSpinBox>(d, "curveEpochs")->setValue(100);  // long enough to cancel
+        });
+        QWidget* row = nullptr;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                for (QWidget* r : w.jobs()->findChildren<QWidget*>("jobRow"))
+                    for (QLabel* l : r->findChildren<QLabel*>())
+                        if (l->text().startsWith("Train bezier curve")) row = r;
+                return row != nullptr;
+            },
+            60000));
+        QTest::mouseClick(row->findChild<QPushButton*>("cancelJob"), Qt::LeftButton);
+        auto* resume = row->findChild<QPushButton*>("resumeJob");
+        QVERIFY(resume);
+        QVERIFY(QTest::qWaitFor([&] { return resume->isVisible(); }, 60000));
+        QTest::mouseClick(resume, Qt::LeftButton);
+        const QString curvePath = lmcCurvePathFile(request.pathFile, "bezier", 1);
+        QVERIFY(QTest::qWaitFor([&] { return isResult(w, curvePath); }, 120000));
+        QVERIFY(QFileInfo::exists(lmcCurveFile(curvePath)));
+        QVERIFY(!resume->isVisible());
+        bool done = false;
+        for (QLabel* l : row->findChildren<QLabel*>())
+            done = done || l->text() == QStringLiteral("done");
+        QVERIFY(done);
     }
 };
 
