@@ -23,13 +23,17 @@
 //
 //   bench_saliency [--only demo|resnet|captum] [--reps N]
 
+#include <torch/csrc/jit/passes/freeze_module.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/script.h>
+#include <torch/torch.h>
 
 #include <ATen/Parallel.h>
 
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,8 +41,12 @@
 #include "data/GeneratedDatasets.h"
 #include "io/Numpy.h"
 #include "model/Model.h"
+#include "model/detail/ModelImpl.h"
+#include "model/detail/ScriptGraph.h"
 #include "model/detail/TorchTensor.h"
 #include "saliency/Saliency.h"
+#include "saliency/detail/PreparedModules.h"
+#include "saliency/detail/SaliencyBatches.h"
 #include "zoo/ModelZoo.h"
 
 using namespace basin;
@@ -165,6 +173,86 @@ double msPerImageBatch(const Model& model, const torch::Tensor& images, const Sa
     return median(ms);
 }
 
+// Where the plain gradient's time goes on the captum workload (one batch of
+// 16): each piece timed alone, median of `reps` × 5, ms per batch.
+void gradientPieces(const std::string& folder, int reps, int threads) {
+    at::set_num_threads(threads);
+    const Model model = Model::load(folder + "/model.pt");
+    const torch::Tensor images =
+        basin::detail::toTorch(readNpy(folder + "/images.npy"), "images").clone();
+    const torch::jit::Module& original = model.impl().module;
+    const int n = reps * 5;
+    // "median (fastest)": the fastest run shows the cost without the other
+    // processes of a shared machine.
+    auto time = [&](const std::function<void()>& f) {
+        f();
+        std::vector<double> ms;
+        for (int r = 0; r < n; ++r) {
+            const auto t = Clock::now();
+            f();
+            ms.push_back(msSince(t));
+        }
+        static char text[64];
+        std::snprintf(text, sizeof text, "%8.3f (%.3f)", median(ms), percentile(ms, 0));
+        return text;
+    };
+    c10::InferenceMode noInference{false};
+    torch::AutoGradMode grad{true};
+    torch::jit::GraphOptimizerEnabledGuard noProfiling{false};
+    torch::jit::Module copy = basin::detail::withOwnMethods(original);
+    copy.eval();
+    torch::jit::Module frozen;
+    {
+        torch::NoGradGuard noGrad;
+        torch::jit::GraphOptimizerEnabledGuard optimizing{true};
+        frozen = torch::jit::freeze(copy);
+    }
+    auto passes = [&](torch::jit::Module m, bool backward, bool channelsLast = false) {
+        const torch::Tensor x =
+            images
+                .clone(channelsLast ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous)
+                .requires_grad_(true);
+        const torch::Tensor logits = m.forward({x}).toTensor();
+        if (backward) {
+            const torch::Tensor s = logits.gather(1, logits.detach().argmax(1, true)).sum();
+            torch::autograd::grad({s}, {x});
+        }
+    };
+    std::printf(
+        "\nplain gradient, pieces (captum CNN, batch of %lld), ms per batch, median (fastest) of "
+        "%d:\n",
+        (long long)images.size(0), n);
+    std::printf("  %-44s %s\n", "withOwnMethods + eval",
+                time([&] { basin::detail::withOwnMethods(original).eval(); }));
+    std::printf("  %-44s %s\n", "freeze", time([&] {
+                    torch::NoGradGuard noGrad;
+                    torch::jit::GraphOptimizerEnabledGuard optimizing{true};
+                    torch::jit::freeze(copy);
+                }));
+    std::printf("  %-44s %s\n", "fingerprint of the weights",
+                time([&] { basin::detail::moduleFingerprint(original); }));
+    std::printf("  %-44s %s\n", "fresh copy + forward + backward", time([&] {
+                    torch::jit::Module fresh = basin::detail::withOwnMethods(original);
+                    fresh.eval();
+                    passes(fresh, true);
+                }));
+    std::printf("  %-44s %s\n", "forward, copy (grad on x)", time([&] { passes(copy, false); }));
+    std::printf("  %-44s %s\n", "forward + backward, copy", time([&] { passes(copy, true); }));
+    std::printf("  %-44s %s\n", "forward, frozen", time([&] { passes(frozen, false); }));
+    std::printf("  %-44s %s\n", "forward + backward, frozen", time([&] { passes(frozen, true); }));
+    std::printf("  %-44s %s\n", "forward + backward, frozen, channels last",
+                time([&] { passes(frozen, true, true); }));
+    SaliencyOptions o = methodOptions(SaliencyMethod::Gradient);
+    const torch::Tensor g = torch::randn_like(images);
+    std::printf("  %-44s %s\n", "16 maps from the gradient", time([&] {
+                    for (std::int64_t i = 0; i < images.size(0); ++i)
+                        basin::detail::singlePassGradientMap(images[i], g[i], o);
+                }));
+    const TensorData all = data(images);
+    std::printf("  %-44s %s\n", "computeSaliencyBatch",
+                time([&] { computeSaliencyBatch(model, all, o); }));
+}
+
 bool captum(const std::string& folder, const std::string& script, int reps) {
     const auto py = pythonFigures(script + " cnn " + folder + " --threads " +
                                   std::to_string(kThreads) + " --reps " + std::to_string(reps));
@@ -229,8 +317,10 @@ int main(int argc, char** argv) {
     withoutOpenBlasOverrides(argv);
     std::string only;
     int reps = 5;
+    int threads = kThreads;  // --only pieces
     for (int i = 1; i < argc; ++i) {
         if (intOption(argc, argv, i, "--reps", 1, reps)) continue;
+        if (intOption(argc, argv, i, "--threads", 1, threads)) continue;
         if (std::string(argv[i]) == "--only" && i + 1 < argc) {
             only = argv[++i];
             continue;
@@ -248,6 +338,10 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(folder);
     const std::string script = std::string(BASIN_SOURCE_DIR) + "/bench/saliency_reference.py";
     bool ok = true;
+    if (only == "pieces") {
+        pythonFigures(script + " cnn " + folder + " --reps 1");
+        gradientPieces(folder, reps, threads);
+    }
     if (only.empty() || only == "captum") ok = captum(folder, script, reps) && ok;
     if (only.empty() || only == "demo") demo(reps * 4);
     if (only.empty() || only == "resnet") resnet(folder, script);

@@ -1,9 +1,11 @@
 // computeSaliency: validates the image, prepares the model (a copy with its
 // own compiled methods sharing the weights, detail::withOwnMethods, in eval
-// mode — the model's own forward and inference mode are left alone), resolves
-// the target class from one forward pass, and hands a detail::SaliencyRun to
-// the method's family (GradientSaliency.cpp, PerturbationSaliency.cpp,
-// CamSaliency.cpp, NormGradSaliency.cpp), then fills what the map explains.
+// mode, or a frozen copy, kept between calls at the same weights by
+// detail/PreparedModules.h — the model's own forward and inference mode are
+// left alone), resolves the target class from one forward pass, and hands a
+// detail::SaliencyRun to the method's family (GradientSaliency.cpp,
+// PerturbationSaliency.cpp, CamSaliency.cpp, NormGradSaliency.cpp), then
+// fills what the map explains.
 // topPredictions: softmax of the logits, the k largest.
 // (saliencyLayers and defaultCamLayer are in SaliencyLayers.cpp.)
 
@@ -19,8 +21,8 @@
 
 #include "jobs/Job.h"
 #include "model/detail/ModelImpl.h"
-#include "model/detail/ScriptGraph.h"
 #include "model/detail/TorchTensor.h"
+#include "saliency/detail/PreparedModules.h"
 #include "saliency/detail/SaliencyBatches.h"
 #include "saliency/detail/SaliencyRun.h"
 
@@ -28,12 +30,13 @@ namespace basin {
 namespace {
 
 // Autograd on and inference mode off for one call, whatever the caller had;
-// the graph executor's optimising passes off on this thread. Each call runs
-// a fresh copy of the model's methods (withOwnMethods, or a frozen module),
-// so the profiling executor would profile and then re-optimise the graph on
-// every call and again for every new batch size — tens of milliseconds for a
-// few milliseconds of network. Unoptimised, the graph runs operator by
-// operator as eager PyTorch does (the convolutions dominate anyway).
+// the graph executor's optimising passes off on this thread. A call often
+// runs a fresh copy of the model's methods (withOwnMethods, or a frozen
+// module; new weights make new copies), so the profiling executor would
+// profile and then re-optimise the graph per copy and again for every new
+// batch size — tens of milliseconds for a few milliseconds of network.
+// Unoptimised, the graph runs operator by operator as eager PyTorch does (the
+// convolutions dominate anyway).
 struct GradientScope {
     c10::InferenceMode noInference{false};
     torch::AutoGradMode grad{true};
@@ -56,29 +59,23 @@ std::int64_t passesPerImage(const SaliencyOptions& o) {
     }
 }
 
-// The module a run uses, in eval mode. CAM-style methods need the module tree
-// (they expose a layer's output): a copy with its own methods. Input-space
-// methods making many passes get a frozen copy (torch::jit::freeze:
-// parameters become constants, BatchNorm folded into the convolution before
-// it, dropout removed), whose passes skip BatchNorm's forward and backward;
-// freezing costs more than the one batched pass of a single-pass method
-// (gradient, gradient × input: 0.31 → 0.25 ms per image on bench_saliency's
-// CNN without it), so those and runs of few passes keep the plain copy. A
-// model that cannot be frozen runs unfrozen.
+// The module a run uses, in eval mode (detail/PreparedModules.h: kept between
+// calls at the same weights). CAM-style methods need the module tree (they
+// expose a layer's output): a copy with its own methods. Input-space methods
+// making many passes get a frozen copy (torch::jit::freeze: parameters become
+// constants, BatchNorm folded into the convolution before it, dropout
+// removed), whose passes skip BatchNorm's forward and backward. Freezing
+// costs more than the one batched pass of a single-pass method (gradient,
+// gradient × input) saves, so those and runs of few passes use the frozen
+// copy only when the same weights come again (a second call at the same
+// probe, a folder of images in several calls). A model that cannot be frozen
+// runs unfrozen.
 torch::jit::Module runModule(const Model& model, const SaliencyOptions& o, std::int64_t images) {
-    torch::jit::Module module = detail::withOwnMethods(model.impl().module);
-    module.eval();
-    if (needsLayer(o.method) || passesPerImage(o) == 1 || passesPerImage(o) * images < 8)
-        return module;
-    try {
-        torch::NoGradGuard noGrad;
-        // Freezing inlines method calls only with the optimiser on (a module
-        // scripted by Python then keeps calls to methods freezing dropped).
-        torch::jit::GraphOptimizerEnabledGuard optimizing{true};
-        return torch::jit::freeze(module);
-    } catch (const std::exception&) {
-        return module;
-    }
+    const torch::jit::Module& module = model.impl().module;
+    if (needsLayer(o.method)) return detail::preparedModule(module, detail::Preparation::Copy);
+    if (passesPerImage(o) == 1 || passesPerImage(o) * images < 8)
+        return detail::preparedModule(module, detail::Preparation::FrozenWhenRepeated);
+    return detail::preparedModule(module, detail::Preparation::Frozen);
 }
 
 std::string modelPrefix(const Model& model) {

@@ -4,13 +4,16 @@
 // Gradients' completeness (midpoint and Gauss–Legendre, black, blurred and
 // custom baselines), Gauss–Legendre nodes against known values, maps not
 // depending on the batching, target resolution and its errors, contrast
-// linearity, the model's own inference after a saliency call, progress and
-// cancellation, top predictions.
+// linearity, the model's own inference after a saliency call, the prepared
+// module kept between calls following every kind of weight change, progress
+// and cancellation, top predictions.
 
 #include <torch/script.h>
 #include <torch/torch.h>
 
 #include <cmath>
+#include <cstring>
+#include <functional>
 
 #include "BasinTest.h"
 #include "ScriptedModel.h"
@@ -19,6 +22,7 @@
 #include "model/detail/TorchTensor.h"
 #include "saliency/Saliency.h"
 #include "saliency/detail/ImageFilters.h"
+#include "saliency/detail/PreparedModules.h"
 #include "saliency/detail/Quadrature.h"
 #include "zoo/ModelZoo.h"
 
@@ -432,6 +436,85 @@ private Q_SLOTS:
             computeSaliency(model, data(x), optionsFor(SaliencyMethod::Gradient));
         }
         QVERIFY(torch::equal(tensor(model.forward(data(x.unsqueeze(0)))), before));
+    }
+
+    void preparedModuleFollowsTheWeights() {
+        // The prepared module (a copy, then a frozen copy with BatchNorm folded
+        // into the convolutions) is kept between calls at the same weights.
+        // However the weights change — in place through the tensor, through a
+        // raw data pointer (no version bump), a BatchNorm statistic through a
+        // state dict, a parameter replaced by a new tensor — the next map is
+        // the one a fresh model with those weights gives.
+        Model model = zooCnn();
+        const torch::Tensor x = randomImage(1, 12, 12, 21);
+        const SaliencyOptions o = optionsFor(SaliencyMethod::Gradient, 1);
+        const auto mapOf = [&](const Model& m) { return values(computeSaliency(m, data(x), o)); };
+        const auto close = [](const torch::Tensor& a, const torch::Tensor& b) {
+            return torch::allclose(a, b, 1e-4, 1e-6 * maxAbs(b));
+        };
+        torch::Tensor previous = mapOf(model);
+        QVERIFY(close(mapOf(model), previous));  // the second call runs the frozen copy
+        torch::jit::Module module = model.impl().module;
+        const auto conv = [&] {
+            for (const auto& p : module.named_parameters(true))
+                if (p.value.dim() == 4) return p.value;
+            throw std::logic_error("no convolution");
+        };
+        const auto changes = std::vector<std::pair<const char*, std::function<void()>>>{
+            {"in place",
+             [&] {
+                 torch::NoGradGuard noGrad;
+                 conv().mul_(-1.5);
+             }},
+            {"raw pointer",
+             [&] {
+                 const torch::Tensor w = conv();
+                 float* p = w.data_ptr<float>();
+                 for (std::int64_t i = 0; i < w.numel(); i += 2)
+                     p[i] *= 0.25f;
+             }},
+            {"state dict",
+             [&] {
+                 std::vector<NamedTensor> state;
+                 for (const NamedTensor& t : model.stateDict())
+                     if (t.name.find("running_var") != std::string::npos) {
+                         NamedTensor scaled = t;
+                         scaled.tensor = data(tensor(t.tensor) * 4.0);
+                         state.push_back(scaled);
+                     }
+                 QVERIFY(!state.empty());
+                 QCOMPARE(model.applyStateDict(state).applied.size(), state.size());
+             }},
+            {"new tensor",
+             [&] {
+                 for (torch::jit::Module sub : module.modules())
+                     for (const auto& p : sub.named_parameters(false))
+                         if (p.value.dim() == 4) {
+                             sub.setattr(p.name, (p.value.detach() * -0.5).requires_grad_(true));
+                             return;
+                         }
+             }},
+        };
+        for (const auto& [what, change] : changes) {
+            change();
+            const torch::Tensor fresh = mapOf(model.clone());
+            const torch::Tensor first = mapOf(model), second = mapOf(model);
+            QVERIFY2(!close(first, previous), what);
+            QVERIFY2(close(first, fresh), what);
+            QVERIFY2(close(second, fresh), what);
+            previous = fresh;
+        }
+        // The fingerprint the cache keys on sees one flipped bit.
+        const std::uint64_t before = basin::detail::moduleFingerprint(module);
+        const torch::Tensor w = conv();
+        std::uint32_t bits;
+        std::memcpy(&bits, w.data_ptr<float>() + 3, 4);
+        bits ^= 1u;
+        std::memcpy(w.data_ptr<float>() + 3, &bits, 4);
+        QVERIFY(basin::detail::moduleFingerprint(module) != before);
+        bits ^= 1u;
+        std::memcpy(w.data_ptr<float>() + 3, &bits, 4);
+        QCOMPARE(basin::detail::moduleFingerprint(module), before);
     }
 
     void progressAndCancellation() {
