@@ -50,10 +50,10 @@ std::vector<Subcommand> fileSubcommands() {
         }
         return status.state == JobState::Succeeded ? 0 : 1;
     };
-    return {inspectSubcommand(),      evaluateSubcommand(), landscapeSubcommand(),
-            hessianSubcommand(),      alignSubcommand(),    lmcSubcommand(),
-            weightsSubcommand(),      saliencySubcommand(), blockMnistSubcommand(),
-            renderSplatsSubcommand(), fingerprint};
+    return {inspectSubcommand(),      evaluateSubcommand(),    landscapeSubcommand(),
+            hessianSubcommand(),      alignSubcommand(),       lmcSubcommand(),
+            weightsSubcommand(),      saliencySubcommand(),    blockMnistSubcommand(),
+            renderSplatsSubcommand(), previewDataSubcommand(), fingerprint};
 }
 
 }  // namespace basin::app

@@ -48,5 +48,6 @@ Subcommand weightsSubcommand();
 Subcommand saliencySubcommand();
 Subcommand blockMnistSubcommand();
 Subcommand renderSplatsSubcommand();
+Subcommand previewDataSubcommand();
 
 }  // namespace basin::app

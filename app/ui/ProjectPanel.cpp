@@ -8,6 +8,7 @@
 #include "project/Session.h"
 #include "ui/Connectivity.h"
 #include "ui/Curvature.h"
+#include "ui/DatasetView.h"
 #include "ui/Landscape.h"
 #include "ui/ViewFactory.h"
 
@@ -87,6 +88,10 @@ void ProjectPanel::activate(QTreeWidgetItem* row) {
     const QVariant v = row->data(0, kIndexRole);
     if (!v.isValid()) return;
     const ProjectItem& item = session_->project().items[v.toInt()];
+    if (item.kind == ItemKind::Dataset) {
+        Q_EMIT viewRequested(datasetSpec(item.path));
+        return;
+    }
     if (item.kind != ItemKind::Checkpoint) return;
     Probe probe;
     probe.kind = Probe::Kind::Checkpoint;
@@ -150,6 +155,9 @@ void ProjectPanel::showContextMenu(const QPoint& pos) {
         isHessianSpectrumFile(items[indices[0]].path)) {
         showSpectrum = menu.addAction(tr("Show Hessian spectrum"));
     }
+    QAction* showSamples = indices.size() == 1 && items[indices[0]].kind == ItemKind::Dataset
+                               ? menu.addAction(tr("Show samples"))
+                               : nullptr;
     QAction* fingerprint = menu.addAction(tr("Fingerprint (SHA-256)"));
     QAction* remove = menu.addAction(tr("Remove from project"));
     QAction* chosen = menu.exec(tree_->viewport()->mapToGlobal(pos));
@@ -174,6 +182,8 @@ void ProjectPanel::showContextMenu(const QPoint& pos) {
     } else if (chosen == showSurface) {
         Q_EMIT viewRequested(landscapeContourSpec(items[indices[0]].path));
         Q_EMIT viewRequested(landscapeSurfaceSpec(items[indices[0]].path));
+    } else if (chosen == showSamples) {
+        Q_EMIT viewRequested(datasetSpec(items[indices[0]].path));
     } else if (chosen == browse) {
         Q_EMIT viewRequested(checkpointSpec(items[indices[0]].path));
     } else if (chosen == compare) {

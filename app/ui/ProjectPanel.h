@@ -1,8 +1,9 @@
 #pragma once
 // The project panel (docked left): models, checkpoints, datasets and results
 // of the open project as a tree. Selecting an item shows it in the inspector;
-// double-clicking a checkpoint makes it the probe; the context menu browses a
-// checkpoint's tensors, compares two checkpoints, fingerprints or removes items.
+// double-clicking a checkpoint makes it the probe, double-clicking a dataset
+// shows its samples; the context menu browses a checkpoint's tensors, compares
+// two checkpoints, fingerprints or removes items.
 
 #include <QWidget>
 

@@ -17,6 +17,7 @@
 #include "ui/BlockMnistView.h"
 #include "ui/Connectivity.h"
 #include "ui/Curvature.h"
+#include "ui/DatasetView.h"
 #include "ui/Evaluation.h"
 #include "ui/Landscape.h"
 #include "ui/ProbeLinks.h"
@@ -126,6 +127,7 @@ QWidget* createView(const ViewSpec& spec, Session* session) {
     if (QWidget* connectivity = createConnectivityView(spec, session)) return connectivity;
     if (QWidget* saliency = createSaliencyView(spec, session)) return saliency;
     if (QWidget* avatar = createAvatarView(spec, session)) return avatar;
+    if (QWidget* dataset = createDatasetView(spec)) return dataset;
     if (QWidget* blockMnist = createBlockMnistView(spec, session)) return blockMnist;
     if (spec.type == QLatin1String("evaluation")) {
         auto* view = new widgets::EvaluationView;

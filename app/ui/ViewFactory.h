@@ -24,6 +24,9 @@
 //              procedural avatar with its pose panel, a .ply/.splat file or a
 //              training run by iteration; settings: source, splats, iteration,
 //              compare, pose, histogram, brush.
+//   dataset    a dataset's samples: an image grid with counts per class, or a
+//              scatter of its features (ui/DatasetView.h); settings: path,
+//              classFilter, page.
 
 #include <QList>
 
