@@ -214,6 +214,39 @@ private Q_SLOTS:
         QCOMPARE(csv.readAll().trimmed().split('\n').size(), 301);
     }
 
+    void regressionTargetsAreColouredByValue() {
+        // y = x₁ + x₂ on a 10×10 grid: each colour step holds the values of its slice.
+        std::vector<float> inputs, targets;
+        for (int i = 0; i < 100; ++i) {
+            inputs.push_back(float(i % 10));
+            inputs.push_back(float(i / 10));
+            targets.push_back(float(i % 10 + i / 10));
+        }
+        Dataset d;
+        d.name = "sum";
+        d.inputs = floats({100, 2}, inputs);
+        d.targets = floats({100, 1}, targets);
+        DatasetPreviewView view;
+        view.resize(700, 600);
+        view.setDataset(d, QStringLiteral("sum"));
+        QVERIFY(view.findChild<QComboBox*>(QStringLiteral("datasetClassFilter"))->isHidden());
+        int points = 0;
+        for (int s = 0; s < DatasetPreviewView::kValueSteps; ++s) {
+            const QCPGraph* g = view.classGraph(s);
+            QVERIFY(g);
+            for (const Point& p : graphPoints(g)) {
+                const double t = (p.first + p.second) / 18.0;  // values span 0..18
+                QCOMPARE(std::clamp(int(t * DatasetPreviewView::kValueSteps), 0,
+                                    DatasetPreviewView::kValueSteps - 1),
+                         s);
+                ++points;
+            }
+        }
+        QCOMPARE(points, 100);
+        QVERIFY(view.plot()->findChild<QCPColorScale*>());
+        QCOMPARE(view.plot()->findChild<QCPColorScale*>()->dataRange(), QCPRange(0, 18));
+    }
+
     void pcaMatchesAnIndependentSvd() {
         // A 2-D cloud (spreads 3 and 1) turned into 5-D by a fixed rotation and
         // shifted: PCA finds the plane and the spreads again.

@@ -137,8 +137,7 @@ QString DatasetPreviewView::cellLabel(int k) const {
 }
 
 QCPGraph* DatasetPreviewView::classGraph(int c) const {
-    if (c < 0) return valueGraph_;
-    return c < int(classGraphs_.size()) ? classGraphs_[std::size_t(c)] : nullptr;
+    return c >= 0 && c < int(classGraphs_.size()) ? classGraphs_[std::size_t(c)] : nullptr;
 }
 
 void DatasetPreviewView::rebuild() {
@@ -147,7 +146,6 @@ void DatasetPreviewView::rebuild() {
     plot_->plotLayout()->clear();
     cells_.clear();
     classGraphs_.clear();
-    valueGraph_ = nullptr;
     countBars_ = nullptr;
     gridRect_ = scatterRect_ = nullptr;
     shown_.clear();
@@ -235,7 +233,7 @@ void DatasetPreviewView::drawImages(QCPAxisRect* grid, QCPAxisRect* countsRect) 
     const QString which =
         classFilter_ >= 0 ? tr(" in class %1").arg(className(dataset_, classFilter_)) : QString();
     caption_ = n == 0 ? tr("%1 samples of %2; none%3").arg(dataset_.size()).arg(shape, which)
-                      : tr("%1 samples of %2; showing %3–%4 of %5%6; %7")
+                      : tr("%1 samples of %2; showing %3–%4 of %5%6\n%7")
                             .arg(dataset_.size())
                             .arg(shape)
                             .arg(start + 1)
@@ -319,7 +317,7 @@ void DatasetPreviewView::drawScatter(QCPAxisRect* rect, QCPLayoutGrid* body) {
         std::int64_t d = 1;
         for (std::int64_t s : dataset_.sampleShape())
             d *= s;
-        caption_ = tr("%1 samples with %2 features, projected on their first two principal "
+        caption_ = tr("%1 samples with %2 features\nprojected on their first two principal "
                       "components (exact PCA of the drawn samples)")
                        .arg(dataset_.size())
                        .arg(d);
@@ -327,7 +325,7 @@ void DatasetPreviewView::drawScatter(QCPAxisRect* rect, QCPLayoutGrid* body) {
     if (classFilter_ >= 0) caption_ += tr("; class %1 only").arg(className(dataset_, classFilter_));
     if (shown_.size() < filtered.size())
         caption_ +=
-            tr("; %1 of %2 points drawn, evenly spaced").arg(shown_.size()).arg(filtered.size());
+            tr("\n%1 of %2 points drawn, evenly spaced").arg(shown_.size()).arg(filtered.size());
 
     if (dataset_.isClassification()) {
         auto* legend = new QCPLegend;
@@ -357,7 +355,7 @@ void DatasetPreviewView::drawScatter(QCPAxisRect* rect, QCPLayoutGrid* body) {
         }
     } else {
         // Regression: colour by the target's value (viridis) with a colorbar,
-        // the points grouped into 64 colour steps.
+        // the points grouped into kValueSteps colour steps.
         const auto values = targetValues(dataset_);
         double lo = INFINITY, hi = -INFINITY;
         for (std::int64_t i : shown_) {
@@ -365,20 +363,20 @@ void DatasetPreviewView::drawScatter(QCPAxisRect* rect, QCPLayoutGrid* body) {
             hi = std::max(hi, values[std::size_t(i)]);
         }
         if (!(hi > lo)) hi = lo + 1;
-        constexpr int kSteps = 64;
-        std::vector<QVector<double>> xs(kSteps), ys(kSteps);
+        std::vector<QVector<double>> xs(kValueSteps), ys(kValueSteps);
         for (std::size_t k = 0; k < shown_.size(); ++k) {
             const double t = (values[std::size_t(shown_[k])] - lo) / (hi - lo);
-            const int step = std::clamp(int(t * kSteps), 0, kSteps - 1);
+            const int step = std::clamp(int(t * kValueSteps), 0, kValueSteps - 1);
             xs[std::size_t(step)] << shownX_[k];
             ys[std::size_t(step)] << shownY_[k];
         }
-        for (int s = 0; s < kSteps; ++s) {
+        for (int s = 0; s < kValueSteps; ++s) {
             QCPGraph* g = plot_->addGraph(x, y);
             g->setLineStyle(QCPGraph::lsNone);
             g->setScatterStyle(
-                QCPScatterStyle(QCPScatterStyle::ssDisc, valueColour((s + 0.5) / kSteps), 5));
+                QCPScatterStyle(QCPScatterStyle::ssDisc, valueColour((s + 0.5) / kValueSteps), 5));
             g->setData(xs[std::size_t(s)], ys[std::size_t(s)]);
+            classGraphs_.push_back(g);
         }
         auto* scale = new QCPColorScale(plot_);
         QCPColorGradient gradient;

@@ -36,6 +36,7 @@ class DatasetPreviewView : public QWidget {
 public:
     static constexpr int kPageSize = 64;
     static constexpr std::size_t kMaxScatterPoints = 20000;
+    static constexpr int kValueSteps = 64;
 
     explicit DatasetPreviewView(QWidget* parent = nullptr);
 
@@ -62,12 +63,12 @@ public:
     QImage cellImage(int k) const;
     QString cellLabel(int k) const;
     const PixelRange& pixelRange() const { return range_; }
-    // Scatter points of class `c` (or of every sample for regression: c = −1),
-    // as drawn.
+    // Scatter points of class `c` as drawn; for regression targets, of colour
+    // step `c` (kValueSteps of them, from the lowest value to the highest).
     QCPGraph* classGraph(int c) const;
     QCPBars* countBars() const { return countBars_; }
     const PcaProjection& pca() const { return pca_; }
-    // The sentence under the title: what is shown and how.
+    // The lines under the title: what is shown and how.
     QString caption() const { return caption_; }
     QString describeAt(const QPointF& pixel) const;
 
@@ -100,7 +101,6 @@ private:
     std::vector<double> shownX_, shownY_;
     std::vector<QCPItemPixmap*> cells_;
     std::vector<QCPGraph*> classGraphs_;
-    QCPGraph* valueGraph_ = nullptr;
     QCPBars* countBars_ = nullptr;
     QCPAxisRect* gridRect_ = nullptr;
     QCPAxisRect* scatterRect_ = nullptr;
