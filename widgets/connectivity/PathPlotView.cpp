@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "connectivity/ConnectivityCsv.h"
+#include "plot/CategoricalColours.h"
 #include "plot/PlotFigure.h"
 #include "plot/PlotRanges.h"
 #include "plot/QCustomPlot.h"
@@ -15,15 +16,13 @@
 namespace basin::widgets {
 namespace {
 
-// matplotlib's tab10 without its red, which is the probe's colour.
-const QColor kPalette[] = {QColor(31, 119, 180),  QColor(255, 127, 14), QColor(44, 160, 44),
-                           QColor(148, 103, 189), QColor(140, 86, 75),  QColor(227, 119, 194),
-                           QColor(127, 127, 127), QColor(188, 189, 34), QColor(23, 190, 207)};
-const QColor kProbe(214, 39, 40);
+const QColor kProbe = categoricalRed();
 constexpr double kPad = 0.02;  // of the t range either side, so the end points are not on the frame
 
+// tab10 without its red, which is the probe's colour.
 QColor colourOf(std::size_t path) {
-    return kPalette[path % (sizeof(kPalette) / sizeof(kPalette[0]))];
+    const std::size_t i = path % 9;
+    return categoricalColour(i < 3 ? i : i + 1);
 }
 
 QCPAxis* tAxis(QCPAxisRect* rect) {

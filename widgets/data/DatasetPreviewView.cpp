@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "plot/CategoricalColours.h"
 #include "plot/PlotFigure.h"
 #include "plot/QCustomPlot.h"
 #include "util/Colormap.h"
@@ -17,14 +18,10 @@ namespace {
 // Height of a grid row in cell widths: the image, then its label.
 constexpr double kRowHeight = 1.3;
 
-// Categorical colours (Tableau 10, readable on white), then darker variants
-// for classes 10..19; beyond that they repeat.
+// Categorical colours, then darker variants for classes 10..19; beyond that
+// they repeat.
 QColor classColour(std::int64_t c) {
-    static const QColor palette[] = {
-        QColor(31, 119, 180),  QColor(255, 127, 14), QColor(44, 160, 44),   QColor(214, 39, 40),
-        QColor(148, 103, 189), QColor(140, 86, 75),  QColor(227, 119, 194), QColor(127, 127, 127),
-        QColor(188, 189, 34),  QColor(23, 190, 207)};
-    const QColor base = palette[std::size_t(c) % 10];
+    const QColor base = categoricalColour(std::size_t(c) % 10);
     return (c / 10) % 2 ? base.darker(150) : base;
 }
 

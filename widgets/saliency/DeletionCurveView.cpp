@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "connectivity/ConnectivityCsv.h"
+#include "plot/CategoricalColours.h"
 #include "plot/PlotFigure.h"
 #include "plot/PlotRanges.h"
 #include "plot/QCustomPlot.h"
@@ -12,14 +13,8 @@
 namespace basin::widgets {
 namespace {
 
-// matplotlib's tab10.
-const QColor kPalette[] = {QColor(31, 119, 180),  QColor(255, 127, 14),  QColor(44, 160, 44),
-                           QColor(214, 39, 40),   QColor(148, 103, 189), QColor(140, 86, 75),
-                           QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34),
-                           QColor(23, 190, 207)};
-
 QColor colourOf(std::size_t i) {
-    return kPalette[i % (sizeof(kPalette) / sizeof(kPalette[0]))];
+    return categoricalColour(i);
 }
 
 // A legend in a cell under a panel: entries in rows, no frame.

@@ -13,6 +13,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "plot/CategoricalColours.h"
 #include "plot/PlotFigure.h"
 #include "plot/QCustomPlot.h"
 #include "splats/SplatStatsView.h"
@@ -201,11 +202,8 @@ std::size_t keptWithin(const std::vector<Point>& points, const std::vector<Point
 }
 
 QColor partColour(int label) {
-    // Categorical colours (Tableau 10): parts are labels, not magnitudes.
-    static const std::array<QColor, 6> colours{QColor(31, 119, 180),  QColor(255, 127, 14),
-                                               QColor(44, 160, 44),   QColor(214, 39, 40),
-                                               QColor(148, 103, 189), QColor(140, 86, 75)};
-    return colours[std::size_t(std::abs(label)) % colours.size()];
+    // Categorical colours: parts are labels, not magnitudes.
+    return categoricalColour(std::size_t(std::abs(label)) % 6);
 }
 
 QString count(std::size_t n) {
