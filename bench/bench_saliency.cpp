@@ -251,6 +251,34 @@ void gradientPieces(const std::string& folder, int reps, int threads) {
     const TensorData all = data(images);
     std::printf("  %-44s %s\n", "computeSaliencyBatch",
                 time([&] { computeSaliencyBatch(model, all, o); }));
+    SaliencyOptions cam = methodOptions(SaliencyMethod::GradCam);
+    const TensorData one = data(images[0]);
+    std::printf("  %-44s %s\n", "computeSaliency, Grad-CAM, default layer",
+                time([&] { computeSaliency(model, one, cam); }));
+    cam.layer = "conv2";
+    std::printf("  %-44s %s\n", "computeSaliency, Grad-CAM, layer conv2",
+                time([&] { computeSaliency(model, one, cam); }));
+    if (std::filesystem::exists(folder + "/resnet18.pt")) {
+        const Model resnet = Model::load(folder + "/resnet18.pt");
+        torch::manual_seed(1);
+        const TensorData big = data(torch::randn({3, 224, 224}));
+        cam.layer = "layer4";
+        std::vector<double> ms;
+        for (int r = 0; r < 4; ++r) {
+            const auto t = Clock::now();
+            computeSaliency(resnet, big, cam);
+            if (r > 0) ms.push_back(msSince(t));
+        }
+        std::printf("  %-44s %8.3f (%.3f)\n", "resnet18 224x224, Grad-CAM, layer4 (3 runs)",
+                    median(ms), percentile(ms, 0));
+    }
+    std::printf("  %-44s %s\n", "computeSaliencyBatch, IG 50 steps", time([&] {
+                    computeSaliencyBatch(model, all,
+                                         methodOptions(SaliencyMethod::IntegratedGradients));
+                }));
+    std::printf("  %-44s %s\n", "computeSaliencyBatch, SmoothGrad 50", time([&] {
+                    computeSaliencyBatch(model, all, methodOptions(SaliencyMethod::SmoothGrad));
+                }));
 }
 
 bool captum(const std::string& folder, const std::string& script, int reps) {
