@@ -17,11 +17,19 @@
 //            the number of steps for the midpoint rule and Gauss–Legendre — the
 //            steps Gauss–Legendre needs for Captum's 50-step error, and their
 //            time.
+//   pieces:  (only when asked for) where the plain gradient's time goes on
+//            the captum CNN: the method copy, freezing, the weights'
+//            fingerprint, forward and backward of a copy and of a frozen
+//            copy, the maps, the whole computeSaliencyBatch, then Grad-CAM
+//            (and on resnet18 when an earlier resnet run left its file), IG
+//            and SmoothGrad; median and fastest run, --threads N (default 2:
+//            the fastest run and 1 thread show costs on a busy shared
+//            machine).
 // 2 intra-op threads throughout. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are
 // removed from this process and its Python commands (they halve OpenBLAS's
 // speed on the reference machine; a user's machine has neither).
 //
-//   bench_saliency [--only demo|resnet|captum] [--reps N]
+//   bench_saliency [--only demo|resnet|captum|pieces] [--reps N] [--threads N]
 
 #include <torch/csrc/jit/passes/freeze_module.h>
 #include <torch/csrc/jit/runtime/graph_executor.h>
@@ -353,7 +361,9 @@ int main(int argc, char** argv) {
             only = argv[++i];
             continue;
         }
-        std::fprintf(stderr, "usage: %s [--only demo|resnet|captum] [--reps N]\n", argv[0]);
+        std::fprintf(stderr,
+                     "usage: %s [--only demo|resnet|captum|pieces] [--reps N] [--threads N]\n",
+                     argv[0]);
         return 2;
     }
     at::set_num_threads(kThreads);
