@@ -138,7 +138,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(finishes.size(), std::size_t(1), 5000);
         QCOMPARE(finishes[0], JobState::Cancelled);
         QVERIFY(rowSays(row, "cancelled"));
-        QVERIFY(showsResume(row));
+        QTRY_VERIFY_WITH_TIMEOUT(showsResume(row), 5000);
         QVERIFY(!button(row, "cancelJob")->isVisible());
         QCOMPARE(panel.activeCount(), 0);
 
@@ -178,7 +178,9 @@ private Q_SLOTS:
         QCOMPARE(last, JobState::Failed);
         QWidget* row = rowAt(panel, 0);
         QVERIFY(rowSays(row, "failed: disk full"));
-        QVERIFY(showsResume(row));
+        // A row added to the shown panel becomes visible once events run (the
+        // job may fail before that).
+        QTRY_VERIFY_WITH_TIMEOUT(showsResume(row), 5000);
         QTest::mouseClick(button(row, "resumeJob"), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(calls, 2, 5000);
         QCOMPARE(last, JobState::Succeeded);
@@ -200,6 +202,8 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(calls, 2, 5000);
         QWidget* plainRow = rowAt(panel, 0);
         QWidget* fineRow = rowAt(panel, 1);
+        // Shown rows, so that a hidden Resume means no Resume.
+        QTRY_VERIFY_WITH_TIMEOUT(plainRow->isVisible() && fineRow->isVisible(), 5000);
         QVERIFY(rowSays(plainRow, "cancelled"));
         QVERIFY(!showsResume(plainRow));
         QVERIFY(rowSays(fineRow, "done"));
