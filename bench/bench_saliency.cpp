@@ -17,11 +17,19 @@
 //            the number of steps for the midpoint rule and Gauss–Legendre — the
 //            steps Gauss–Legendre needs for Captum's 50-step error, and their
 //            time.
+//   pieces:  (only when asked for) where the plain gradient's time goes on
+//            the captum CNN: the method copy, freezing, the weights'
+//            fingerprint, forward and backward of a copy and of a frozen
+//            copy, the maps, the whole computeSaliencyBatch, then Grad-CAM
+//            (and on resnet18 when an earlier resnet run left its file), IG
+//            and SmoothGrad; median and fastest run, --threads N (default 2:
+//            the fastest run and 1 thread show costs on a busy shared
+//            machine).
 // 2 intra-op threads throughout. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are
 // removed from this process and its Python commands (they halve OpenBLAS's
 // speed on the reference machine; a user's machine has neither).
 //
-//   bench_saliency [--only demo|resnet|captum] [--reps N]
+//   bench_saliency [--only demo|resnet|captum|pieces] [--reps N] [--threads N]
 
 #include <torch/csrc/jit/passes/freeze_module.h>
 #include <torch/csrc/jit/runtime/graph_executor.h>
@@ -251,6 +259,34 @@ void gradientPieces(const std::string& folder, int reps, int threads) {
     const TensorData all = data(images);
     std::printf("  %-44s %s\n", "computeSaliencyBatch",
                 time([&] { computeSaliencyBatch(model, all, o); }));
+    SaliencyOptions cam = methodOptions(SaliencyMethod::GradCam);
+    const TensorData one = data(images[0]);
+    std::printf("  %-44s %s\n", "computeSaliency, Grad-CAM, default layer",
+                time([&] { computeSaliency(model, one, cam); }));
+    cam.layer = "conv2";
+    std::printf("  %-44s %s\n", "computeSaliency, Grad-CAM, layer conv2",
+                time([&] { computeSaliency(model, one, cam); }));
+    if (std::filesystem::exists(folder + "/resnet18.pt")) {
+        const Model resnet = Model::load(folder + "/resnet18.pt");
+        torch::manual_seed(1);
+        const TensorData big = data(torch::randn({3, 224, 224}));
+        cam.layer = "layer4";
+        std::vector<double> ms;
+        for (int r = 0; r < 4; ++r) {
+            const auto t = Clock::now();
+            computeSaliency(resnet, big, cam);
+            if (r > 0) ms.push_back(msSince(t));
+        }
+        std::printf("  %-44s %8.3f (%.3f)\n", "resnet18 224x224, Grad-CAM, layer4 (3 runs)",
+                    median(ms), percentile(ms, 0));
+    }
+    std::printf("  %-44s %s\n", "computeSaliencyBatch, IG 50 steps", time([&] {
+                    computeSaliencyBatch(model, all,
+                                         methodOptions(SaliencyMethod::IntegratedGradients));
+                }));
+    std::printf("  %-44s %s\n", "computeSaliencyBatch, SmoothGrad 50", time([&] {
+                    computeSaliencyBatch(model, all, methodOptions(SaliencyMethod::SmoothGrad));
+                }));
 }
 
 bool captum(const std::string& folder, const std::string& script, int reps) {
@@ -325,7 +361,9 @@ int main(int argc, char** argv) {
             only = argv[++i];
             continue;
         }
-        std::fprintf(stderr, "usage: %s [--only demo|resnet|captum] [--reps N]\n", argv[0]);
+        std::fprintf(stderr,
+                     "usage: %s [--only demo|resnet|captum|pieces] [--reps N] [--threads N]\n",
+                     argv[0]);
         return 2;
     }
     at::set_num_threads(kThreads);

@@ -52,14 +52,19 @@ torch::Tensor spatialActivations(const LayerOutputs& out, const std::string& lay
     return a;
 }
 
-// The activations of `inputs` at the layer and ∂(Σ target scores)/∂A.
+// The activations of `inputs` at the layer and ∂(Σ target scores)/∂A; with
+// `resolve`, the target is resolved from this pass's logits first (`inputs`
+// is then the image itself: one pass for the target and the map).
 std::pair<torch::Tensor, torch::Tensor> activationsAndGradient(const LayerActivations& exposed,
-                                                               const SaliencyRun& run,
-                                                               const torch::Tensor& inputs) {
+                                                               SaliencyRun& run,
+                                                               const torch::Tensor& inputs,
+                                                               bool resolve = false) {
     const torch::Tensor x = inputs.detach().clone().requires_grad_(true);
     const LayerOutputs out = exposed.run(x);
+    const torch::Tensor logits = logitsOf(out.output, run.modelName);
+    if (resolve) run.resolveTarget(logits);
     const torch::Tensor a = spatialActivations(out, exposed.layers()[0], run);
-    const torch::Tensor y = run.targetScores(logitsOf(out.output, run.modelName));
+    const torch::Tensor y = run.targetScores(logits);
     const torch::Tensor g = torch::autograd::grad({y.sum()}, {a})[0];
     return {a.detach(), g.detach()};
 }
@@ -83,7 +88,7 @@ torch::Tensor gradCamPlusPlus(const torch::Tensor& a, const torch::Tensor& d1,
     return weightedMap(a, (alpha * torch::relu(d1)).sum({2, 3}));
 }
 
-torch::Tensor smoothGradCamPlusPlus(const LayerActivations& exposed, const SaliencyRun& run,
+torch::Tensor smoothGradCamPlusPlus(const LayerActivations& exposed, SaliencyRun& run,
                                     const torch::Tensor& a) {
     const SaliencyOptions& o = *run.options;
     if (o.samples < 1)
@@ -114,12 +119,12 @@ torch::Tensor smoothGradCamPlusPlus(const LayerActivations& exposed, const Salie
 
 }  // namespace
 
-SaliencyMap camSaliency(const SaliencyRun& run) {
+SaliencyMap camSaliency(SaliencyRun& run) {
     c10::InferenceMode noInference(false);
     torch::AutoGradMode gradients(true);
     const std::string layer = camLayer(run.module, run.image, run.options->layer, run.modelName);
     const LayerActivations exposed(run.module, {layer}, run.modelName);
-    const auto [a, g] = activationsAndGradient(exposed, run, run.image);
+    const auto [a, g] = activationsAndGradient(exposed, run, run.image, !run.targetResolved);
     run.reportProgress(0.1);
     torch::Tensor coarse;
     switch (run.options->method) {

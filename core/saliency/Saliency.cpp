@@ -107,55 +107,25 @@ std::string classRangeError(const Model& model, const std::string& what, std::in
            " is not one of them";
 }
 
-// The run with the module prepared, the target resolved and the target score
-// at the image; `targetScore` receives y_c(x) (or y_c − y_other).
+// The run with the module prepared and, unless the method resolves it from
+// its own first pass (detail::SaliencyRun::resolvesTargetItself), the target
+// resolved from one forward pass and its score at the image.
 detail::SaliencyRun prepareRun(const Model& model, const torch::jit::Module& module,
                                const torch::Tensor& image, const SaliencyOptions& options,
-                               const SaliencyProgress& progress, double& targetScore) {
+                               const SaliencyProgress& progress) {
     detail::SaliencyRun run;
     run.module = module;
     run.modelName = model.name();
     run.image = image;
     run.options = &options;
     run.progress = &progress;
-
+    if (detail::SaliencyRun::resolvesTargetItself(options.method)) return run;
     torch::Tensor logits;
     {
         torch::NoGradGuard noGrad;
         logits = detail::logitsOf(run.module.forward({image}), run.modelName);
     }
-    if (logits.size(0) != 1)
-        throw std::runtime_error(modelPrefix(model) + " gives " + std::to_string(logits.size(0)) +
-                                 " rows of logits for one image");
-    const std::int64_t classes = logits.size(1);
-    const SaliencyTarget& target = options.target;
-    switch (target.kind) {
-        case SaliencyTarget::Kind::Predicted:
-            run.targetClass = logits.argmax(1).item<std::int64_t>();
-            break;
-        case SaliencyTarget::Kind::Class:
-            if (target.classIndex < 0 || target.classIndex >= classes)
-                throw std::runtime_error(
-                    classRangeError(model, "target class", target.classIndex, classes));
-            run.targetClass = target.classIndex;
-            break;
-        case SaliencyTarget::Kind::Contrast:
-            if (target.classIndex < 0 || target.classIndex >= classes)
-                throw std::runtime_error(
-                    classRangeError(model, "target class", target.classIndex, classes));
-            if (target.otherClass < 0 || target.otherClass >= classes)
-                throw std::runtime_error(
-                    classRangeError(model, "contrast class", target.otherClass, classes));
-            if (target.otherClass == target.classIndex)
-                throw std::runtime_error(modelPrefix(model) +
-                                         ": a contrast needs two different classes, "
-                                         "both are " +
-                                         std::to_string(target.classIndex));
-            run.targetClass = target.classIndex;
-            run.otherClass = target.otherClass;
-            break;
-    }
-    targetScore = run.targetScores(logits).item<double>();
+    run.resolveTarget(logits);
     return run;
 }
 
@@ -215,7 +185,7 @@ std::vector<SaliencyMap> singlePassBatch(const Model& model, const torch::jit::M
     return maps;
 }
 
-SaliencyMap dispatch(const detail::SaliencyRun& run) {
+SaliencyMap dispatch(detail::SaliencyRun& run) {
     switch (run.options->method) {
         case SaliencyMethod::Gradient:
         case SaliencyMethod::GradientTimesInput:
@@ -241,9 +211,9 @@ SaliencyMap dispatch(const detail::SaliencyRun& run) {
 SaliencyMap computeOne(const Model& model, const torch::jit::Module& module,
                        const torch::Tensor& image, const SaliencyOptions& options,
                        const SaliencyProgress& progress) {
-    double score = 0.0;
-    const detail::SaliencyRun run = prepareRun(model, module, image, options, progress, score);
+    detail::SaliencyRun run = prepareRun(model, module, image, options, progress);
     SaliencyMap map = dispatch(run);
+    if (!run.targetResolved) throw std::logic_error("the saliency target was never resolved");
     map.method = options.method;
     if (needsLayer(options.method)) {
         if (map.layer.empty()) map.layer = options.layer;  // the family names the layer it used
@@ -252,7 +222,7 @@ SaliencyMap computeOne(const Model& model, const torch::jit::Module& module,
     }
     map.targetClass = run.targetClass;
     map.otherClass = run.otherClass;
-    map.targetScore = score;
+    map.targetScore = run.targetScore;
     map.isSigned = isSignedMethod(options.method);
     return map;
 }

@@ -2,15 +2,16 @@
 // through computeSaliency: on conv → ReLU → global average pool → linear,
 // Grad-CAM is the closed-form CAM and Grad-CAM++ its closed form; Smooth
 // Grad-CAM++ with σ → 0 is Grad-CAM++, seeded and independent of the
-// batching; NormGrad (plain, selective, multi-layer) against activations and
-// gradients computed directly in the test; contrast targets; the
-// randomization sanity behaviour; the zoo's SmallCnn and SmallResNet with
-// their default layers.
+// batching; targets resolved from the layer pass; NormGrad (plain,
+// selective, multi-layer) against activations and gradients computed
+// directly in the test; contrast targets; the randomization sanity
+// behaviour; the zoo's SmallCnn and SmallResNet with their default layers.
 
 #include <torch/script.h>
 #include <torch/torch.h>
 
 #include <cmath>
+#include <tuple>
 
 #include "BasinTest.h"
 #include "model/detail/ModelImpl.h"
@@ -172,6 +173,44 @@ private Q_SLOTS:
                                   double(kCoarse * kCoarse);
         const double diff = maxDiff(coarseOf(map), cam);
         QVERIFY2(diff <= 1e-5, qPrintable(QString::number(diff)));
+    }
+
+    // The Grad-CAM family resolves the target from its own layer pass (no
+    // separate forward pass): the predicted class and its logit, and the same
+    // sentences for classes out of range as the other methods.
+    void targetsFromTheLayerPass() {
+        const torch::Tensor logits =
+            basin::detail::toTorch(model_.forward(imageData(x_)), "logits").clone();
+        for (const SaliencyMethod method :
+             {SaliencyMethod::GradCam, SaliencyMethod::GradCamPlusPlus,
+              SaliencyMethod::SmoothGradCamPlusPlus}) {
+            SaliencyOptions o = optionsFor(method, "act");
+            o.samples = 3;
+            const SaliencyMap map = computeSaliency(model_, imageData(x_), o);
+            QCOMPARE(map.targetClass, logits[0].argmax().item<std::int64_t>());
+            QCOMPARE(map.otherClass, std::int64_t(-1));
+            QVERIFY(std::abs(map.targetScore - logits[0].max().item<double>()) < 1e-5);
+            o.target.kind = SaliencyTarget::Kind::Contrast;
+            o.target.classIndex = 2;
+            o.target.otherClass = 0;
+            const SaliencyMap contrast = computeSaliency(model_, imageData(x_), o);
+            QCOMPARE(contrast.targetClass, std::int64_t(2));
+            QVERIFY(std::abs(contrast.targetScore - (logits[0][2] - logits[0][0]).item<double>()) <
+                    1e-5);
+            for (const auto& [target, other, what] :
+                 {std::tuple{std::int64_t(kClasses), std::int64_t(0), "target class 3"},
+                  std::tuple{std::int64_t(1), std::int64_t(-2), "contrast class -2"},
+                  std::tuple{std::int64_t(1), std::int64_t(1), "two different classes"}}) {
+                o.target.classIndex = target;
+                o.target.otherClass = other;
+                try {
+                    computeSaliency(model_, imageData(x_), o);
+                    QFAIL("a bad target was accepted");
+                } catch (const std::runtime_error& e) {
+                    QVERIFY2(QString(e.what()).contains(what), e.what());
+                }
+            }
+        }
     }
 
     // NormGrad at a layer: ‖A_u‖·‖g_u‖ over channels; selective: ‖ReLU(A_u ⊙ g_u)‖;
