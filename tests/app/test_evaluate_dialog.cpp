@@ -10,6 +10,7 @@
 
 #include "BasinGuiTest.h"
 #include "DialogDriver.h"
+#include "ProjectItems.h"
 #include "data/DatasetFiles.h"
 #include "data/GeneratedDatasets.h"
 #include "eval/CheckpointEvaluation.h"
@@ -26,15 +27,6 @@ using namespace basin;
 using namespace basin::app;
 
 namespace {
-
-ProjectItem item(ItemKind kind, const QString& name, const QString& path, QJsonObject extra = {}) {
-    ProjectItem i;
-    i.kind = kind;
-    i.name = name;
-    i.path = path;
-    i.extra = std::move(extra);
-    return i;
-}
 
 double coreLoss(const QString& model, const QString& checkpoint, const Dataset& data,
                 const Dataset* batchNorm) {
@@ -70,12 +62,12 @@ private Q_SLOTS:
         MainWindow w;
         w.setConfirmDiscard(false);
         Session* s = w.session();
-        s->addItem(item(ItemKind::Model, "mlp", d + "/mlp.pt"));
-        s->addItem(item(ItemKind::Model, "cnn", d + "/cnn.pt"));
-        s->addItem(item(ItemKind::Dataset, "digits_train", d + "/digits_train.npz"));
-        s->addItem(item(ItemKind::Dataset, "digits_test", d + "/digits_test.npz"));
-        s->addItem(
-            item(ItemKind::Checkpoint, "cnn_init", d + "/cnn_init.pt", {{"model", d + "/cnn.pt"}}));
+        s->addItem(projectItem(ItemKind::Model, "mlp", d + "/mlp.pt"));
+        s->addItem(projectItem(ItemKind::Model, "cnn", d + "/cnn.pt"));
+        s->addItem(projectItem(ItemKind::Dataset, "digits_train", d + "/digits_train.npz"));
+        s->addItem(projectItem(ItemKind::Dataset, "digits_test", d + "/digits_test.npz"));
+        s->addItem(projectItem(ItemKind::Checkpoint, "cnn_init", d + "/cnn_init.pt",
+                               {{"model", d + "/cnn.pt"}}));
         const int checkpoint = int(s->project().items.size()) - 1;
 
         whenModalOpens<EvaluateDialog>([&](EvaluateDialog& dialog) {

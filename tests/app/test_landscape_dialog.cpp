@@ -23,6 +23,7 @@
 #include "BasinGuiTest.h"
 #include "DialogDriver.h"
 #include "ImageCompare.h"
+#include "ProjectItems.h"
 #include "jobs/JobHandle.h"
 #include "landscape/ContourMapView.h"
 #include "landscape/SliceView.h"
@@ -39,29 +40,20 @@ using namespace basin::app;
 
 namespace {
 
-ProjectItem item(ItemKind kind, const QString& name, const QString& path, QJsonObject extra = {}) {
-    ProjectItem i;
-    i.kind = kind;
-    i.name = name;
-    i.path = path;
-    i.extra = std::move(extra);
-    return i;
-}
-
 // Two models, three datasets, two runs of four checkpoints each (files need
 // not exist for the dialog).
 Project sampleProject(const QString& dir) {
     Project p;
-    p.items << item(ItemKind::Model, "cnn", dir + "/cnn.pt")
-            << item(ItemKind::Model, "mlp", dir + "/mlp.pt")
-            << item(ItemKind::Dataset, "digits_test", dir + "/digits_test.npz")
-            << item(ItemKind::Dataset, "spirals_train", dir + "/spirals_train.npz")
-            << item(ItemKind::Dataset, "spirals_test", dir + "/spirals_test.npz");
+    p.items << projectItem(ItemKind::Model, "cnn", dir + "/cnn.pt")
+            << projectItem(ItemKind::Model, "mlp", dir + "/mlp.pt")
+            << projectItem(ItemKind::Dataset, "digits_test", dir + "/digits_test.npz")
+            << projectItem(ItemKind::Dataset, "spirals_train", dir + "/spirals_train.npz")
+            << projectItem(ItemKind::Dataset, "spirals_test", dir + "/spirals_test.npz");
     for (const QString run : {"mlp_seed0", "mlp_seed1"}) {
         for (int e = 0; e < 4; ++e) {
             const QString name = QStringLiteral("%1_epoch_%2").arg(run).arg(e);
-            p.items << item(ItemKind::Checkpoint, name, dir + "/" + name + ".pt",
-                            {{"run", run}, {"model", dir + "/mlp.pt"}});
+            p.items << projectItem(ItemKind::Checkpoint, name, dir + "/" + name + ".pt",
+                                   {{"run", run}, {"model", dir + "/mlp.pt"}});
         }
     }
     return p;

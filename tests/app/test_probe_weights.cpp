@@ -13,6 +13,7 @@
 
 #include "BasinGuiTest.h"
 #include "ImageCompare.h"
+#include "ProjectItems.h"
 #include "data/GeneratedDatasets.h"
 #include "eval/EvaluationView.h"
 #include "io/Numpy.h"
@@ -40,12 +41,7 @@ JobStatus runToEnd(Job& job) {
 }
 
 ProjectItem item(ItemKind kind, const QString& path, QJsonObject extra = {}) {
-    ProjectItem i;
-    i.kind = kind;
-    i.name = QFileInfo(path).completeBaseName();
-    i.path = path;
-    i.extra = std::move(extra);
-    return i;
+    return projectItem(kind, QFileInfo(path).completeBaseName(), path, std::move(extra));
 }
 
 // The inspector's value for `key` (empty when it has no such row).

@@ -21,6 +21,7 @@
 
 #include "BasinGuiTest.h"
 #include "DialogDriver.h"
+#include "ProjectItems.h"
 #include "connectivity/PathJob.h"
 #include "data/DatasetFiles.h"
 #include "data/GeneratedDatasets.h"
@@ -54,11 +55,7 @@ void tick(QListWidget* list, const QString& data, bool on) {
 }
 
 ProjectItem item(ItemKind kind, const QString& path, const QString& name) {
-    ProjectItem i;
-    i.kind = kind;
-    i.path = path;
-    i.name = name;
-    return i;
+    return projectItem(kind, name, path);
 }
 
 // The newest view of a saliency spec.

@@ -263,6 +263,25 @@ QString errorOf(F f) {
     return {};
 }
 
+// The 55 × 3 axis-angle `pose` (as smplx's full_pose) and `transl` of a
+// NumPy reference, as SmplxParameters.
+void setPose(SmplxParameters& p, const std::vector<double>& pose,
+             const std::vector<double>& transl) {
+    auto joint = [&](int j) {
+        return Eigen::Vector3d(pose[std::size_t(3 * j)], pose[std::size_t(3 * j + 1)],
+                               pose[std::size_t(3 * j + 2)]);
+    };
+    p.globalOrient = joint(0);
+    p.bodyPose.assign(pose.begin() + 3, pose.begin() + 66);
+    p.jawPose = joint(kSmplxJaw);
+    p.leftEyePose = joint(kSmplxLeftEye);
+    p.rightEyePose = joint(kSmplxRightEye);
+    p.leftHandPose.assign(pose.begin() + 3 * kSmplxLeftHandFirst,
+                          pose.begin() + 3 * kSmplxRightHandFirst);
+    p.rightHandPose.assign(pose.begin() + 3 * kSmplxRightHandFirst, pose.end());
+    p.transl = {transl[0], transl[1], transl[2]};
+}
+
 }  // namespace
 
 class TestSmplx : public QObject {
@@ -307,19 +326,7 @@ private Q_SLOTS:
         const auto transl = readVector(at("transl.npy"));
         SmplxParameters p;
         p.betas = readVector(at("betas.npy"));
-        auto joint = [&](int j) {
-            return Eigen::Vector3d(pose[std::size_t(3 * j)], pose[std::size_t(3 * j + 1)],
-                                   pose[std::size_t(3 * j + 2)]);
-        };
-        p.globalOrient = joint(0);
-        p.bodyPose.assign(pose.begin() + 3, pose.begin() + 66);
-        p.jawPose = joint(kSmplxJaw);
-        p.leftEyePose = joint(kSmplxLeftEye);
-        p.rightEyePose = joint(kSmplxRightEye);
-        p.leftHandPose.assign(pose.begin() + 3 * kSmplxLeftHandFirst,
-                              pose.begin() + 3 * kSmplxRightHandFirst);
-        p.rightHandPose.assign(pose.begin() + 3 * kSmplxRightHandFirst, pose.end());
-        p.transl = {transl[0], transl[1], transl[2]};
+        setPose(p, pose, transl);
         const Eigen::MatrixX3d expected = readMatrix(at("posed.npy"));
         const double error = (m.posedVertices(p) - expected).cwiseAbs().maxCoeff();
         qInfo("posed vertices vs NumPy LBS: max |difference| %.2e", error);
@@ -435,19 +442,7 @@ private Q_SLOTS:
         SmplxParameters p;
         p.betas = readVector(at("expr_betas.npy"));
         p.expression = readVector(at("expr_expression.npy"));
-        auto joint = [&](int j) {
-            return Eigen::Vector3d(pose[std::size_t(3 * j)], pose[std::size_t(3 * j + 1)],
-                                   pose[std::size_t(3 * j + 2)]);
-        };
-        p.globalOrient = joint(0);
-        p.bodyPose.assign(pose.begin() + 3, pose.begin() + 66);
-        p.jawPose = joint(kSmplxJaw);
-        p.leftEyePose = joint(kSmplxLeftEye);
-        p.rightEyePose = joint(kSmplxRightEye);
-        p.leftHandPose.assign(pose.begin() + 3 * kSmplxLeftHandFirst,
-                              pose.begin() + 3 * kSmplxRightHandFirst);
-        p.rightHandPose.assign(pose.begin() + 3 * kSmplxRightHandFirst, pose.end());
-        p.transl = {transl[0], transl[1], transl[2]};
+        setPose(p, pose, transl);
         const Eigen::MatrixX3d mesh = m.posedVertices(p);
         const double meshError = (mesh - readMatrix(at("expr_posed.npy"))).cwiseAbs().maxCoeff();
         QVERIFY2(meshError < 1e-5, qPrintable(QString::number(meshError)));
