@@ -362,6 +362,7 @@ private Q_SLOTS:
             QCOMPARE(field<QSpinBox>(d, "curveEpochs")->value(), 20);  // basin lmc's default
             field<QSpinBox>(d, "curveEpochs")->setValue(3);
             field<QCheckBox>(d, "curvePlane")->setChecked(true);
+            QVERIFY(d.grab().save(basin::test::testOutputDir() + "/lmc_dialog.png"));
         });
         QVERIFY(request.curve && request.curvePlane);
         QCOMPARE(request.curveKind, QStringLiteral("bezier"));

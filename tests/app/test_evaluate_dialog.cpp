@@ -10,6 +10,7 @@
 
 #include "BasinGuiTest.h"
 #include "DialogDriver.h"
+#include "ImageCompare.h"
 #include "ProjectItems.h"
 #include "data/DatasetFiles.h"
 #include "data/GeneratedDatasets.h"
@@ -78,6 +79,7 @@ private Q_SLOTS:
             auto* batchNorm = field<QComboBox>(dialog, "evaluateBatchNorm");
             batchNorm->setCurrentIndex(batchNorm->findText("re-estimate on digits_train"));
             QCOMPARE(dialog.batchNormDataPath(), d + "/digits_train.npz");
+            QVERIFY(dialog.grab().save(basin::test::testOutputDir() + "/evaluate_dialog.png"));
         });
         evaluateItems(&w, {checkpoint});
         QVERIFY(QTest::qWaitFor([&] { return w.findChild<widgets::EvaluationView*>(); }, 60000));
