@@ -71,7 +71,13 @@ std::string SplatFrames::fingerprint() const {
     Sha256 hash;
     if (splats) hashSplats(hash, *splats);
     if (avatar) {
-        hashSplats(hash, avatar->restSplats());
+        // The activated values its rest splats are made from (run() makes
+        // them; converting here too would copy the cloud once more).
+        const GaussianCloud& cloud = avatar->cloud;
+        for (const std::vector<float>* v :
+             {&cloud.positions, &cloud.scales, &cloud.rotations, &cloud.opacities, &cloud.sh})
+            hashVector(hash, *v);
+        hash.update(&cloud.shDegree, sizeof cloud.shDegree);
         hashVector(hash, avatar->weights.bones);
         hashVector(hash, avatar->weights.weights);
         for (int j = 0; j < avatar->skeleton.size(); ++j) {
