@@ -495,7 +495,7 @@ void AvatarView::updateComparison() {
 }
 
 bool AvatarView::exportImage(const QString& path, QSize size) {
-    if (size.width() < 1 || size.height() < 1 || size.width() > 16384 || size.height() > 16384) {
+    if (!isPixelSize(size)) {
         showError(tr("an image size must be 1 to 16384 pixels a side, not %1x%2")
                       .arg(size.width())
                       .arg(size.height()));
@@ -551,8 +551,7 @@ bool AvatarView::loadMotion(const QString& path) {
 widgets::SplatFrames AvatarView::framesRequest(FramesKind kind, int count, QSize size,
                                                const QString& folder) const {
     if (count < 1) throw std::invalid_argument("a frame sequence needs at least one frame");
-    if (!size.isValid() || size.width() > 16384 || size.height() > 16384)
-        throw std::invalid_argument("frames must be 1 to 16384 pixels a side");
+    if (!isPixelSize(size)) throw std::invalid_argument("frames must be 1 to 16384 pixels a side");
     widgets::SplatFrames frames;
     frames.folder = folder;
     frames.options.shDegree = layer_->shDegree();

@@ -28,9 +28,12 @@ QSize parsePixelSize(const QString& text) {
     const QRegularExpressionMatch m = pattern.match(text);
     if (!m.hasMatch()) return {};
     const QSize size(m.captured(1).toInt(), m.captured(2).toInt());
-    if (size.width() < 1 || size.height() < 1 || size.width() > 16384 || size.height() > 16384)
-        return {};
-    return size;
+    return isPixelSize(size) ? size : QSize();
+}
+
+bool isPixelSize(QSize size) {
+    return size.width() >= 1 && size.height() >= 1 && size.width() <= kMaxPixelSide &&
+           size.height() <= kMaxPixelSide;
 }
 
 SplatFramesDialog::SplatFramesDialog(bool animated, int animationFrames, QWidget* parent)

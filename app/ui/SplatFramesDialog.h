@@ -43,7 +43,11 @@ private:
     int animationFrames_ = 0;
 };
 
-// "1920x1080" → QSize(1920, 1080); invalid unless both sides are 1 to 16384.
+// The largest side of an exported image or frame, in pixels.
+constexpr int kMaxPixelSide = 16384;
+// Both sides from 1 to kMaxPixelSide.
+bool isPixelSize(QSize size);
+// "1920x1080" → QSize(1920, 1080); invalid unless isPixelSize.
 QSize parsePixelSize(const QString& text);
 
 }  // namespace basin::app
