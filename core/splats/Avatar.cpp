@@ -32,23 +32,8 @@ RenderSplats Avatar::posed(const RenderSplats& rest, const SkeletonPose& pose) c
     if (blendShapes) skeleton.checkPose(pose);  // named before the blend shapes use it
     if (!blendShapes || !blendShapes->displacements(pose, d))
         return skinRenderSplats(rest, weights, skeleton.skinningTransforms(pose));
-    if (d.size() != rest.centres.size())
-        throw std::invalid_argument("blend-shape displacements for " +
-                                    std::to_string(d.size() / 3) + " splats, a cloud of " +
-                                    std::to_string(rest.centres.size() / 3));
-    const auto a = blendShapes->skeletonAt(skeleton, pose).skinningTransforms(pose);
-    RenderSplats posed = skinRenderSplats(rest, weights, a);
-    for (std::size_t i = 0; i < weights.size(); ++i) {
-        Eigen::Matrix3d m = Eigen::Matrix3d::Zero();
-        for (int k = 0; k < kMaxBonesPerSplat; ++k) {
-            const float w = weights.weights[i][std::size_t(k)];
-            if (w != 0) m += double(w) * a[std::size_t(weights.bones[i][std::size_t(k)])].linear();
-        }
-        const Eigen::Vector3d moved = m * Eigen::Vector3d(d[3 * i], d[3 * i + 1], d[3 * i + 2]);
-        for (int c = 0; c < 3; ++c)
-            posed.centres[3 * i + std::size_t(c)] += float(moved[c]);
-    }
-    return posed;
+    return skinRenderSplats(rest, weights,
+                            blendShapes->skeletonAt(skeleton, pose).skinningTransforms(pose), &d);
 }
 
 }  // namespace basin

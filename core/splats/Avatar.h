@@ -35,9 +35,9 @@ struct Avatar {
     // Skins an already converted rest cloud (saves the covariances per frame).
     // With blend shapes, each centre first moves by its displacement d for
     // the pose (SplatBlendShapes::displacements) and skins from the skeleton
-    // at the pose's expression; as skinning is linear, M(x + d) + b is
-    // computed as the skinned centre plus M d. The rest pose with the trained
-    // expression gives what plain skinning gives, bit for bit.
+    // at the pose's expression: M(x + d) + b (skinRenderSplats with the
+    // displacements). The rest pose with the trained expression gives what
+    // plain skinning gives, bit for bit.
     RenderSplats posed(const RenderSplats& rest, const SkeletonPose& pose) const;
 };
 

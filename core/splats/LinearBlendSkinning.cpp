@@ -104,15 +104,20 @@ namespace {
 
 // skinSplats, and where `sh` is given (degree ≥ 1, (degree+1)² RGB triples
 // per splat, a copy of the rest coefficients) the SH turned in place by each
-// moving splat's polar rotation.
+// moving splat's polar rotation; where `displacement` is given (3N floats)
+// each centre moves by it before skinning.
 SkinnedSplats skinAll(const std::vector<float>& centres, const std::vector<float>& covariances,
                       const SkinWeights& weights, const std::vector<Eigen::Isometry3d>& transforms,
-                      int shDegree, float* sh) {
+                      int shDegree, float* sh, const std::vector<float>* displacement) {
     const std::size_t n = centres.size() / 3;
     if (centres.size() != 3 * n || covariances.size() != 6 * n)
         throw std::invalid_argument("skinning " + std::to_string(centres.size()) +
                                     " centre floats and " + std::to_string(covariances.size()) +
                                     " covariance floats: expected 3 and 6 per splat");
+    if (displacement && displacement->size() != centres.size())
+        throw std::invalid_argument("displacements for " +
+                                    std::to_string(displacement->size() / 3) +
+                                    " splats, a cloud of " + std::to_string(n));
     weights.validate(n, int(transforms.size()));
     // R_j − I and t_j per bone, so that bones that do not move add exactly 0.
     std::vector<Eigen::Matrix3d> delta(transforms.size());
@@ -135,8 +140,15 @@ SkinnedSplats skinAll(const std::vector<float>& centres, const std::vector<float
                 dm += w * delta[j];
                 b += w * transforms[j].translation();
             }
-            const Eigen::Vector3d x(centres[3 * i], centres[3 * i + 1], centres[3 * i + 2]);
-            const Eigen::Vector3d moved = dm * x + b;
+            Eigen::Vector3d x(centres[3 * i], centres[3 * i + 1], centres[3 * i + 2]);
+            Eigen::Vector3d moved = b;
+            if (displacement) {
+                const Eigen::Vector3d d((*displacement)[3 * i], (*displacement)[3 * i + 1],
+                                        (*displacement)[3 * i + 2]);
+                x += d;
+                moved += d;
+            }
+            moved += dm * x;
             for (std::size_t c = 0; c < 3; ++c)
                 out.centres[3 * i + c] = centres[3 * i + c] + float(moved[Eigen::Index(c)]);
             // Σ' − Σ with M = I + D; exactly 0 when D is.
@@ -176,11 +188,12 @@ SkinnedSplats skinAll(const std::vector<float>& centres, const std::vector<float
 SkinnedSplats skinSplats(const std::vector<float>& centres, const std::vector<float>& covariances,
                          const SkinWeights& weights,
                          const std::vector<Eigen::Isometry3d>& transforms) {
-    return skinAll(centres, covariances, weights, transforms, 0, nullptr);
+    return skinAll(centres, covariances, weights, transforms, 0, nullptr, nullptr);
 }
 
 RenderSplats skinRenderSplats(const RenderSplats& rest, const SkinWeights& weights,
-                              const std::vector<Eigen::Isometry3d>& transforms) {
+                              const std::vector<Eigen::Isometry3d>& transforms,
+                              const std::vector<float>* displacement) {
     RenderSplats posed = rest;
     float* sh = nullptr;
     if (rest.shDegree >= 1) {
@@ -193,8 +206,8 @@ RenderSplats skinRenderSplats(const RenderSplats& rest, const SkinWeights& weigh
                 std::to_string(n) + " splats of degree ≤ 3");
         sh = posed.sh.data();
     }
-    SkinnedSplats skinned =
-        skinAll(rest.centres, rest.covariances, weights, transforms, rest.shDegree, sh);
+    SkinnedSplats skinned = skinAll(rest.centres, rest.covariances, weights, transforms,
+                                    rest.shDegree, sh, displacement);
     posed.centres = std::move(skinned.centres);
     posed.covariances = std::move(skinned.covariances);
     return posed;

@@ -57,9 +57,13 @@ SkinnedSplats skinSplats(const std::vector<float>& centres, const std::vector<fl
 // turned by each splat's polar rotation R (rotateShCoefficients). Splats whose
 // bones do not move keep their coefficients exactly, as do degree-0 clouds.
 // Where M has no rotation factor (det M ≤ 0, bones turned apart by about
-// 180°) the splat's colour turns with its dominant bone instead.
+// 180°) the splat's colour turns with its dominant bone instead. With
+// `displacement` (3N floats, rest space, e.g. blend shapes) each centre is
+// moved by it before skinning: x' = M (x + d) + b; throws
+// std::invalid_argument when its length is not the centres'.
 RenderSplats skinRenderSplats(const RenderSplats& rest, const SkinWeights& weights,
-                              const std::vector<Eigen::Isometry3d>& transforms);
+                              const std::vector<Eigen::Isometry3d>& transforms,
+                              const std::vector<float>* displacement = nullptr);
 
 // The rotation factor R of the polar decomposition M = R S (S symmetric
 // positive definite), found by Higham's scaled Newton iteration
